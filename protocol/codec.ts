@@ -1,0 +1,302 @@
+// The msgpack codec and the edge validation of every frame. Code behind decode*() trusts its values.
+// Plain msgpack maps (no msgpackr records extension), so any msgpack library can speak the protocol.
+import { Packr } from 'msgpackr';
+import { AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType, Xid, isSequentialMode, isTtlMode } from './constants.js';
+import { MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS } from './limits.js';
+import { pathProblem, sequenceSuffix } from './path.js';
+import type { ConnectRequest, ConnectResponse, CreateRequest, MultiOp, ReadOp, Request } from './messages.js';
+import type { ACL } from './types.js';
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false });
+
+export function encode(message: unknown): Uint8Array {
+  return packr.pack(message);
+}
+
+/** Decodes one frame; throws on bytes that are not exactly one msgpack value. */
+export function decode(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}
+
+/** Why a frame could not be accepted. xid is set when the frame was readable enough to answer it. */
+export interface FrameError {
+  ok: false;
+  err: ErrorCode;
+  message: string;
+  xid?: number;
+  op?: number;
+  /** True when the frame was not a readable message at all: the connection is closed with the message as reason. */
+  fatal: boolean;
+}
+export type Decoded<T> = { ok: true; value: T } | FrameError;
+
+class Invalid extends Error {
+  constructor(readonly err: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+function fail(message: string, err: ErrorCode = ErrorCode.BADARGUMENTS): never {
+  throw new Invalid(err, message);
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+function int(o: Obj, key: string, min = -(2 ** 53 - 1), max = 2 ** 53 - 1): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${key} must be an integer in [${min}, ${max}]`);
+  return v;
+}
+function optInt(o: Obj, key: string, dflt: number, min?: number, max?: number): number {
+  return o[key] === undefined ? dflt : int(o, key, min, max);
+}
+function bool(o: Obj, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') fail(`${key} must be a boolean`);
+  return v;
+}
+function bytes(o: Obj, key: string, maxBytes: number): Uint8Array {
+  const v = o[key];
+  if (v === undefined || v === null) return new Uint8Array(0);
+  if (!(v instanceof Uint8Array)) fail(`${key} must be binary`);
+  if (v.byteLength > maxBytes) fail(`${key} is ${v.byteLength} bytes, over the limit of ${maxBytes}`);
+  return v;
+}
+function path(o: Obj, key = 'path', suffixForCheck = ''): string {
+  const v = o[key];
+  if (typeof v !== 'string') fail(`${key} must be a string`);
+  const problem = pathProblem(v + suffixForCheck);
+  if (problem !== undefined) fail(`invalid path '${v}': ${problem}`);
+  return v;
+}
+function stringList(o: Obj, key: string, maxItems: number): string[] {
+  const v = o[key];
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > maxItems) fail(`${key} must be a list of at most ${maxItems} paths`);
+  for (const p of v) {
+    const problem = pathProblem(p);
+    if (problem !== undefined) fail(`invalid path in ${key}: ${problem}`);
+  }
+  return v as string[];
+}
+function acl(o: Obj): ACL[] {
+  const v = o.acl;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_ACL_ENTRIES) fail(`acl must be a list of 1 to ${MAX_ACL_ENTRIES} entries`, ErrorCode.INVALIDACL);
+  return v.map((entry) => {
+    if (!isObj(entry) || !isObj(entry.id)) fail('acl entry must be { perms, id: { scheme, id } }', ErrorCode.INVALIDACL);
+    const perms = entry.perms;
+    const { scheme, id } = entry.id;
+    if (typeof perms !== 'number' || !Number.isInteger(perms) || perms < 0 || perms > 31) fail('acl perms must be an integer in [0, 31]', ErrorCode.INVALIDACL);
+    if (typeof scheme !== 'string' || typeof id !== 'string' || scheme.length === 0 || scheme.length > 256 || id.length > 1024) {
+      fail('acl id must have a scheme and an id', ErrorCode.INVALIDACL);
+    }
+    return { perms, id: { scheme, id } };
+  });
+}
+function oneOf<T extends number>(o: Obj, key: string, allowed: Record<string, T>): T {
+  const v = o[key];
+  if (!Object.values(allowed).includes(v as T)) fail(`${key} must be one of ${Object.values(allowed).join(', ')}`);
+  return v as T;
+}
+
+/** Limits the codec enforces; the server passes its configured values. */
+export interface CodecLimits {
+  maxDataBytes: number;
+}
+
+function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
+  const mode = oneOf(o, 'mode', CreateMode);
+  const p = path(o, 'path', isSequentialMode(mode) ? sequenceSuffix(0) : '');
+  const body: CreateRequest = {
+    path: p,
+    data: bytes(o, 'data', limits.maxDataBytes),
+    acl: acl(o),
+    mode,
+  };
+  if (isTtlMode(mode) || op === OpCode.createTTL) {
+    if (!isTtlMode(mode)) fail('createTTL needs a TTL create mode');
+    body.ttl = int(o, 'ttl', 1, MAX_TTL_MS);
+  } else if (o.ttl !== undefined) {
+    fail('ttl is only allowed with a TTL create mode');
+  }
+  if (op === OpCode.createContainer && mode !== CreateMode.CONTAINER) fail('createContainer needs the CONTAINER mode');
+  return body;
+}
+
+function multiOp(raw: unknown, limits: CodecLimits): MultiOp {
+  if (!isObj(raw)) fail('each multi op must be a map');
+  const op = raw.op;
+  switch (op) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return { op, ...createBody(raw, op, limits) } as MultiOp;
+    case OpCode.delete:
+      return { op, path: path(raw), version: int(raw, 'version', -1, 2 ** 31 - 1) };
+    case OpCode.setData:
+      return { op, path: path(raw), data: bytes(raw, 'data', limits.maxDataBytes), version: int(raw, 'version', -1, 2 ** 31 - 1) };
+    case OpCode.check:
+      return { op, path: path(raw), version: int(raw, 'version', -1, 2 ** 31 - 1) };
+    default:
+      return fail(`op ${String(op)} is not allowed in multi`, ErrorCode.UNIMPLEMENTED);
+  }
+}
+
+function readOp(raw: unknown): ReadOp {
+  if (!isObj(raw)) fail('each multiRead op must be a map');
+  const op = raw.op;
+  if (op !== OpCode.getData && op !== OpCode.getChildren && op !== OpCode.getChildren2 && op !== OpCode.exists) {
+    fail(`op ${String(op)} is not allowed in multiRead`, ErrorCode.UNIMPLEMENTED);
+  }
+  return { op, path: path(raw) };
+}
+
+function requestBody(o: Obj, op: number, limits: CodecLimits): Request {
+  const xid = o.xid as number;
+  switch (op) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return { xid, op, ...createBody(o, op, limits) } as Request;
+    case OpCode.delete:
+    case OpCode.check:
+      return { xid, op, path: path(o), version: int(o, 'version', -1, 2 ** 31 - 1) };
+    case OpCode.setData:
+      return { xid, op, path: path(o), data: bytes(o, 'data', limits.maxDataBytes), version: int(o, 'version', -1, 2 ** 31 - 1) };
+    case OpCode.setACL:
+      return { xid, op, path: path(o), acl: acl(o), version: int(o, 'version', -1, 2 ** 31 - 1) };
+    case OpCode.exists:
+    case OpCode.getData:
+    case OpCode.getChildren:
+    case OpCode.getChildren2:
+      return { xid, op, path: path(o), watch: bool(o, 'watch', false) };
+    case OpCode.getACL:
+    case OpCode.sync:
+    case OpCode.getAllChildrenNumber:
+      return { xid, op, path: path(o) };
+    case OpCode.ping:
+    case OpCode.closeSession:
+      return { xid, op } as Request;
+    case OpCode.multi: {
+      const ops = o.ops;
+      if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
+      return { xid, op, ops: ops.map((r) => multiOp(r, limits)) };
+    }
+    case OpCode.multiRead: {
+      const ops = o.ops;
+      if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
+      return { xid, op, ops: ops.map(readOp) };
+    }
+    case OpCode.removeWatches:
+      return { xid, op, path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) };
+    case OpCode.addWatch:
+      return { xid, op, path: path(o), mode: oneOf(o, 'mode', AddWatchMode) };
+    case OpCode.setWatches2: {
+      const max = 1_000_000;
+      return {
+        xid,
+        op,
+        relativeZxid: int(o, 'relativeZxid', 0),
+        dataWatches: stringList(o, 'dataWatches', max),
+        existWatches: stringList(o, 'existWatches', max),
+        childWatches: stringList(o, 'childWatches', max),
+        persistentWatches: stringList(o, 'persistentWatches', max),
+        persistentRecursiveWatches: stringList(o, 'persistentRecursiveWatches', max),
+      };
+    }
+    case OpCode.getEphemerals:
+      return { xid, op, prefixPath: path(o, 'prefixPath') };
+    default:
+      return fail(`unknown or unsupported opcode ${op}`, ErrorCode.UNIMPLEMENTED);
+  }
+}
+
+function decodeMap(frame: Uint8Array): Obj | FrameError {
+  let value: unknown;
+  try {
+    value = decode(frame);
+  } catch (e) {
+    return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `unparseable frame: ${(e as Error).message}`, fatal: true };
+  }
+  if (!isObj(value)) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: 'frame must be a msgpack map', fatal: true };
+  return value;
+}
+
+/** Decodes and validates a request frame. */
+export function decodeRequest(frame: Uint8Array, limits: CodecLimits): Decoded<Request> {
+  const o = decodeMap(frame);
+  if ('ok' in o && o.ok === false) return o as FrameError;
+  const obj = o as Obj;
+  const xid = obj.xid;
+  if (typeof xid !== 'number' || !Number.isInteger(xid) || xid < -(2 ** 31) || xid > 2 ** 31 - 1) {
+    return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: 'xid must be a 32-bit integer', fatal: true };
+  }
+  const op = obj.op;
+  if (typeof op !== 'number' || !Number.isInteger(op)) {
+    return { ok: false, err: ErrorCode.UNIMPLEMENTED, message: 'op must be an integer opcode', xid, fatal: false };
+  }
+  try {
+    return { ok: true, value: requestBody(obj, op, limits) };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, err: e.err, message: e.message, xid, op, fatal: false };
+    throw e;
+  }
+}
+
+/** Decodes and validates the connect handshake. Any problem is fatal: the connection closes with the message. */
+export function decodeConnectRequest(frame: Uint8Array): Decoded<ConnectRequest> {
+  const o = decodeMap(frame);
+  if ('ok' in o && o.ok === false) return o as FrameError;
+  const obj = o as Obj;
+  try {
+    return {
+      ok: true,
+      value: {
+        protocolVersion: int(obj, 'protocolVersion', 0, 2 ** 31 - 1),
+        lastZxidSeen: optInt(obj, 'lastZxidSeen', 0, 0),
+        timeoutMs: int(obj, 'timeoutMs', 0, 2 ** 31 - 1),
+        sessionId: optInt(obj, 'sessionId', 0, 0),
+        passwd: bytes(obj, 'passwd', 64),
+        readOnly: bool(obj, 'readOnly', false),
+      },
+    };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, err: e.err, message: `bad connect request: ${e.message}`, fatal: true };
+    throw e;
+  }
+}
+
+/** Decodes the server's handshake answer (client side). */
+export function decodeConnectResponse(frame: Uint8Array): Decoded<ConnectResponse> {
+  const o = decodeMap(frame);
+  if ('ok' in o && o.ok === false) return o as FrameError;
+  const obj = o as Obj;
+  try {
+    return {
+      ok: true,
+      value: {
+        protocolVersion: int(obj, 'protocolVersion', 0),
+        err: int(obj, 'err'),
+        timeoutMs: int(obj, 'timeoutMs', 0),
+        sessionId: int(obj, 'sessionId', 0),
+        passwd: bytes(obj, 'passwd', 64),
+        readOnly: bool(obj, 'readOnly', false),
+        zxid: int(obj, 'zxid', 0),
+        maxFrameBytes: int(obj, 'maxFrameBytes', 1),
+        maxDataBytes: int(obj, 'maxDataBytes', 1),
+        serverId: optInt(obj, 'serverId', 0, 0),
+      },
+    };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, err: e.err, message: `bad connect response: ${e.message}`, fatal: true };
+    throw e;
+  }
+}
+
+export { Xid };

@@ -1,0 +1,7 @@
+export * from './constants.js';
+export * from './limits.js';
+export * from './path.js';
+export * from './types.js';
+export * from './messages.js';
+export * from './codec.js';
+export * from './txn.js';
