@@ -1,0 +1,330 @@
+// A Canopy server: storage recovery, the write path (prep → log → commit → apply), client connections,
+// session liveness, container/TTL cleanup and snapshots, wired on one event loop.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, hex, zxidEpoch } from '../../protocol/index.js';
+import type { ConnectRequest, ConnectResponse, Request, Txn, WatchedEvent } from '../../protocol/index.js';
+import { LevelStorage } from '../storage/index.js';
+import type { TxnStore } from '../storage/index.js';
+import { DataTree } from '../tree/data-tree.js';
+import type { ApplyResult, TreeSnapshot } from '../tree/data-tree.js';
+import { WatchManager, WatchLimitError } from '../tree/watch-manager.js';
+import { ClientConnection } from './client-connection.js';
+import type { ConnectionHandler } from './client-connection.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { Prep } from './prep.js';
+import type { WriteRequest } from './prep.js';
+import { QuorumOfOne } from './quorum-of-one.js';
+import { executeRead, isReadRequest } from './read-ops.js';
+import { SessionIdGenerator, newSessionPasswd, sameBytes } from './session-ids.js';
+import { SessionTracker } from './session-tracker.js';
+import { WritePath } from './write-path.js';
+import { writeResponse } from './write-responses.js';
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+export class CanopyServer implements ConnectionHandler {
+  private readonly tree: DataTree;
+  private readonly watches: WatchManager;
+  private readonly writePath: WritePath;
+  private readonly broadcaster: QuorumOfOne;
+  private readonly tracker: SessionTracker;
+  private readonly ids: SessionIdGenerator;
+  private readonly connsBySession = new Map<number, ClientConnection>();
+  private readonly connsByAddress = new Map<string, number>();
+  private readonly closingSessions = new Set<number>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private wss: WebSocketServer | undefined;
+  private serving = false;
+  private txnsSinceSnapshot = 0;
+  private readonly snapshotAfterTxns: number;
+  private snapshotInProgress: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Readonly<Config>,
+    private readonly store: TxnStore,
+    tree: DataTree,
+    epoch: number,
+    private readonly log: Logger,
+  ) {
+    this.tree = tree;
+    this.watches = new WatchManager({ watchesPerSessionMax: config.maxWatchesPerSession });
+    const prep = new Prep(tree, { maxDataBytes: config.maxDataBytes });
+    this.writePath = new WritePath(tree, prep, this.watches, epoch, {
+      deliverEvent: (sessionId, event) => this.deliverEvent(sessionId, event),
+      afterApply: (txn, result) => this.afterApply(txn, result),
+    });
+    this.broadcaster = new QuorumOfOne(store, tree.lastZxid, (txn) => this.writePath.commit(txn), (e) => this.storageFailed(e));
+    this.writePath.broadcaster = this.broadcaster;
+    const now = Date.now();
+    this.tracker = new SessionTracker(config.tickTime, now);
+    // Recovered sessions get a fresh timeout: nobody could reach us while we were down.
+    for (const s of tree.sessions.values()) this.tracker.touch(s.sessionId, s.timeoutMs, now);
+    this.ids = new SessionIdGenerator(config.serverId, now);
+    // Spread snapshots like ZooKeeper so the servers of an ensemble do not all snapshot at once.
+    this.snapshotAfterTxns = Math.floor(config.snapCount / 2) + Math.floor(Math.random() * Math.ceil(config.snapCount / 2));
+  }
+
+  /** Recovers state from dataDir and starts serving clients. */
+  static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
+    mkdirSync(config.dataDir, { recursive: true });
+    const started = Date.now();
+    const store = await LevelStorage.open(join(config.dataDir, 'db'), { logger: log });
+    try {
+      const recovered = await store.recover();
+      const tree = recovered.snapshot !== undefined ? DataTree.fromSnapshot(recovered.snapshot as unknown as TreeSnapshot) : new DataTree();
+      for (const txn of recovered.txns) tree.apply(txn);
+      // Like a new leader, a (re)started server opens a new epoch: zxids it hands out never repeat old ones.
+      const epoch = Math.max((await store.getMeta('currentEpoch')) ?? 0, zxidEpoch(tree.lastZxid)) + 1;
+      await store.setMeta('acceptedEpoch', epoch);
+      await store.setMeta('currentEpoch', epoch);
+      log.info('recovered state', {
+        lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount, sessions: tree.sessions.size,
+        snapshotZxid: recovered.snapshot ? hex(recovered.snapshot.zxid) : null, replayedTxns: recovered.txns.length,
+        epoch, recoveryMs: Date.now() - started,
+      });
+      const server = new CanopyServer(config, store, tree, epoch, log);
+      await server.listen();
+      return server;
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  get port(): number {
+    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+  }
+
+  private async listen(): Promise<void> {
+    const wss = new WebSocketServer({ host: this.config.clientPortAddress, port: this.config.clientPort, maxPayload: this.config.maxFrameBytes, perMessageDeflate: false });
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    wss.on('error', (e) => this.log.error('client listener error', { error: e.message }));
+    wss.on('connection', (ws, req) => this.socketOnConnection(ws, req.socket.remoteAddress ?? 'unknown'));
+    this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
+    this.timers.push(setInterval(() => this.cleanupContainers(), this.config.containerCheckIntervalMs));
+    this.serving = true;
+    this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir });
+  }
+
+  private socketOnConnection(ws: WebSocket, remoteAddress: string): void {
+    const count = this.connsByAddress.get(remoteAddress) ?? 0;
+    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
+      this.log.warn('too many connections from one address', { remoteAddress, limit: this.config.maxClientCnxns });
+      ws.close(CloseCode.NOT_SERVING, `too many connections from ${remoteAddress} (maxClientCnxns=${this.config.maxClientCnxns})`);
+      return;
+    }
+    this.connsByAddress.set(remoteAddress, count + 1);
+    new ClientConnection(ws, remoteAddress, this, {
+      maxDataBytes: this.config.maxDataBytes,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+      maxOutstanding: this.config.maxOutstandingPerSession,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+    }, this.log);
+  }
+
+  // ---- handshake ----
+
+  onConnect(conn: ClientConnection, req: ConnectRequest): void {
+    if (!this.serving) return conn.close(CloseCode.NOT_SERVING, 'server is not serving clients');
+    if (req.protocolVersion !== PROTOCOL_VERSION) {
+      return conn.close(CloseCode.UNSUPPORTED_VERSION, `protocol version ${req.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`);
+    }
+    if (req.lastZxidSeen > this.tree.lastZxid) {
+      this.log.info('refusing client ahead of us', { clientZxid: hex(req.lastZxidSeen), ourZxid: hex(this.tree.lastZxid) });
+      return conn.close(CloseCode.SERVER_BEHIND, `client has seen zxid ${hex(req.lastZxidSeen)}, server only ${hex(this.tree.lastZxid)}`);
+    }
+    const timeoutMs = Math.min(this.config.maxSessionTimeout, Math.max(this.config.minSessionTimeout, req.timeoutMs));
+    if (req.sessionId === 0) return this.createSession(conn, timeoutMs);
+    const record = this.tree.sessions.get(req.sessionId);
+    if (record === undefined || this.closingSessions.has(req.sessionId) || !sameBytes(record.passwd, req.passwd)) {
+      this.log.info('refusing unknown or expired session', { session: hex(req.sessionId) });
+      conn.sendDirect(this.connectResponse(ErrorCode.SESSIONEXPIRED, 0, req.sessionId, new Uint8Array(0)));
+      return conn.close(CloseCode.SESSION_ENDED, `session ${hex(req.sessionId)} expired or unknown`);
+    }
+    const previous = this.connsBySession.get(req.sessionId);
+    if (previous !== undefined && previous !== conn) previous.close(CloseCode.SESSION_MOVED, `session ${hex(req.sessionId)} moved to another connection`);
+    this.acceptSession(conn, record.sessionId, record.timeoutMs, record.passwd);
+  }
+
+  private createSession(conn: ClientConnection, timeoutMs: number): void {
+    const sessionId = this.ids.nextId((id) => this.tree.sessions.has(id));
+    const passwd = newSessionPasswd();
+    const req: WriteRequest = { op: OpCode.createSession, timeoutMs, passwd, newSessionId: sessionId };
+    this.writePath.submit(req, sessionId, 0, (outcome) => {
+      if (outcome.err !== ErrorCode.OK) return conn.close(CloseCode.NOT_SERVING, `could not create a session: ${outcome.err}`);
+      if (conn.isOpen || !this.serving) return;
+      this.acceptSession(conn, sessionId, timeoutMs, passwd);
+    });
+  }
+
+  private acceptSession(conn: ClientConnection, sessionId: number, timeoutMs: number, passwd: Uint8Array): void {
+    this.connsBySession.set(sessionId, conn);
+    conn.opened(sessionId, timeoutMs);
+    this.tracker.touch(sessionId, timeoutMs, Date.now());
+    conn.sendDirect(this.connectResponse(ErrorCode.OK, timeoutMs, sessionId, passwd));
+    this.log.debug('session connected', { session: hex(sessionId), conn: conn.id, timeoutMs });
+  }
+
+  private connectResponse(err: number, timeoutMs: number, sessionId: number, passwd: Uint8Array): ConnectResponse {
+    return {
+      protocolVersion: PROTOCOL_VERSION, err, timeoutMs, sessionId, passwd, readOnly: false, zxid: this.tree.lastZxid,
+      maxFrameBytes: this.config.maxFrameBytes, maxDataBytes: this.config.maxDataBytes, serverId: this.config.serverId,
+    };
+  }
+
+  onClose(conn: ClientConnection): void {
+    const count = (this.connsByAddress.get(conn.remoteAddress) ?? 1) - 1;
+    if (count <= 0) this.connsByAddress.delete(conn.remoteAddress);
+    else this.connsByAddress.set(conn.remoteAddress, count);
+    if (conn.sessionId !== 0 && this.connsBySession.get(conn.sessionId) === conn) {
+      this.connsBySession.delete(conn.sessionId);
+      // Watches belong to a connection, as in ZooKeeper; the client re-registers them with setWatches2.
+      this.watches.removeSession(conn.sessionId);
+    }
+  }
+
+  // ---- requests ----
+
+  onRequest(conn: ClientConnection, req: Request): void {
+    const sessionId = conn.sessionId;
+    if (this.tracker.has(sessionId)) this.tracker.touch(sessionId, conn.sessionTimeoutMs, Date.now());
+    if (this.closingSessions.has(sessionId) && req.op !== OpCode.ping) {
+      conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
+      return;
+    }
+    if (isReadRequest(req)) {
+      conn.queue.pushRead(() => {
+        try {
+          return executeRead(req, { tree: this.tree, watches: this.watches, sessionId, deliver: (events) => events.forEach((e) => conn.sendEvent(e)) });
+        } catch (e) {
+          if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
+          throw e;
+        }
+      });
+      return;
+    }
+    switch (req.op) {
+      case OpCode.sync: {
+        const item = conn.queue.pushPending();
+        this.writePath.afterZxid(this.writePath.proposedZxid, () => conn.queue.complete(item, { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.OK, path: req.path }));
+        return;
+      }
+      case OpCode.closeSession: {
+        this.closingSessions.add(sessionId);
+        const item = conn.queue.pushPending(() => conn.close(CloseCode.NORMAL, 'session closed'));
+        this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, (outcome) => {
+          conn.queue.complete(item, { xid: req.xid, zxid: outcome.zxid, err: outcome.err });
+        });
+        return;
+      }
+      default: {
+        const item = conn.queue.pushPending();
+        this.writePath.submit(req as WriteRequest, sessionId, req.xid, (outcome) => {
+          conn.queue.complete(item, writeResponse(req, outcome, this.tree.lastZxid));
+        });
+      }
+    }
+  }
+
+  private deliverEvent(sessionId: number, event: WatchedEvent): void {
+    this.connsBySession.get(sessionId)?.sendEvent(event);
+  }
+
+  // ---- after apply: sessions and snapshots ----
+
+  private afterApply(txn: Txn, result: ApplyResult): void {
+    if (result.err === ErrorCode.OK) {
+      if (txn.body.type === 'createSession') this.tracker.touch(txn.body.sessionId, txn.body.timeoutMs, Date.now());
+      else if (txn.body.type === 'closeSession') this.sessionEnded(txn.body.sessionId, txn.xid === 0);
+    }
+    this.txnsSinceSnapshot += 1;
+    if (this.txnsSinceSnapshot >= this.snapshotAfterTxns && this.snapshotInProgress === undefined) this.takeSnapshot();
+  }
+
+  private sessionEnded(sessionId: number, expired: boolean): void {
+    this.tracker.remove(sessionId);
+    this.closingSessions.delete(sessionId);
+    if (expired) {
+      this.log.info('session expired', { session: hex(sessionId) });
+      const conn = this.connsBySession.get(sessionId);
+      conn?.close(CloseCode.SESSION_ENDED, `session ${hex(sessionId)} expired`);
+    }
+  }
+
+  private expireSessions(): void {
+    for (const sessionId of this.tracker.expire(Date.now())) {
+      if (!this.tree.sessions.has(sessionId) || this.closingSessions.has(sessionId)) continue;
+      this.closingSessions.add(sessionId);
+      // xid 0 marks a server-initiated close: an expiry, not a client's closeSession.
+      this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, (outcome) => {
+        if (outcome.err !== ErrorCode.OK) this.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });
+      });
+    }
+  }
+
+  private cleanupContainers(): void {
+    const now = Date.now();
+    for (const path of this.tree.expiredCleanupCandidates(now, this.config.containerMaxPerCheck)) {
+      this.writePath.submit({ op: OpCode.deleteContainer, path, nowMs: now }, 0, 0, (outcome) => {
+        if (outcome.err === ErrorCode.OK) this.log.debug('deleted empty container or expired TTL node', { path });
+      });
+    }
+  }
+
+  private takeSnapshot(): void {
+    this.txnsSinceSnapshot = 0;
+    const snapshot = this.tree.snapshot();
+    const started = Date.now();
+    this.snapshotInProgress = this.store
+      .writeSnapshot(snapshot)
+      .then(
+        () => this.log.info('snapshot written', { zxid: hex(snapshot.zxid), nodes: snapshot.nodes.length, ms: Date.now() - started }),
+        (e: unknown) => this.log.error('snapshot failed', { error: (e as Error).message }),
+      )
+      .finally(() => {
+        this.snapshotInProgress = undefined;
+      });
+  }
+
+  private storageFailed(e: Error): void {
+    // Without a working log we cannot promise durability: stop rather than acknowledge anything more.
+    this.log.error('txn log write failed; shutting down', { error: e.message });
+    this.serving = false;
+    for (const conn of this.connsBySession.values()) conn.close(CloseCode.NOT_SERVING, 'server storage failed');
+    process.exitCode = 1;
+    void this.stop();
+  }
+
+  /** Graceful stop: no new work, connections closed (sessions live on), log flushed, storage closed. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.serving = false;
+    for (const t of this.timers) clearInterval(t);
+    const wss = this.wss;
+    for (const ws of wss?.clients ?? []) ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+    await this.broadcaster.drain();
+    await this.store.flush();
+    await this.snapshotInProgress;
+    if (wss !== undefined) {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }
+    await this.store.close();
+    this.log.info('stopped', { lastZxid: hex(this.tree.lastZxid) });
+  }
+}

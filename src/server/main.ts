@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// canopy-server [zoo.cfg] [--key value ...]: flags override the file, the file overrides defaults.
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CanopyServer } from './canopy-server.js';
+import { ConfigError, DEFAULTS, buildConfig, parseZooCfg, readMyid } from './config.js';
+import type { RawSettings } from './config.js';
+import { createLogger } from './logger.js';
+
+const FLAGS = {
+  clientPort: { type: 'number', describe: `port for client WebSocket connections (default ${DEFAULTS.clientPort})` },
+  clientPortAddress: { type: 'string', describe: `address to listen on (default ${DEFAULTS.clientPortAddress})` },
+  dataDir: { type: 'string', describe: `directory for the txn log and snapshots (default ${DEFAULTS.dataDir})` },
+  tickTime: { type: 'number', describe: `basic time unit in ms (default ${DEFAULTS.tickTime})` },
+  minSessionTimeout: { type: 'number', describe: 'smallest session timeout granted, ms (default 2 × tickTime)' },
+  maxSessionTimeout: { type: 'number', describe: 'largest session timeout granted, ms (default 20 × tickTime)' },
+  snapCount: { type: 'number', describe: `txns between snapshots (default ${DEFAULTS.snapCount})` },
+  maxDataBytes: { type: 'number', describe: `largest znode data, bytes (default ${DEFAULTS.maxDataBytes})` },
+  maxFrameBytes: { type: 'number', describe: `largest frame, bytes (default ${DEFAULTS.maxFrameBytes})` },
+  maxClientCnxns: { type: 'number', describe: `connections per client IP, 0 = unlimited (default ${DEFAULTS.maxClientCnxns})` },
+  maxOutstandingPerSession: { type: 'number', describe: `requests a connection may have waiting (default ${DEFAULTS.maxOutstandingPerSession})` },
+  maxWatchesPerSession: { type: 'number', describe: `watches a session may hold (default ${DEFAULTS.maxWatchesPerSession})` },
+  containerCheckIntervalMs: { type: 'number', describe: `how often empty containers and expired TTL nodes are removed (default ${DEFAULTS.containerCheckIntervalMs})` },
+  initLimit: { type: 'number', describe: 'ticks a follower may take to sync (ensemble)' },
+  syncLimit: { type: 'number', describe: 'ticks a follower may lag (ensemble)' },
+  myid: { type: 'number', describe: 'this server id (overrides dataDir/myid)' },
+  logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
+} as const;
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('canopy-server')
+    .usage('$0 [zoo.cfg] [options]\n\nStarts a Canopy server. With no file and no flags it serves on 127.0.0.1:2181 with ./canopy-data.')
+    .options(FLAGS)
+    .strict()
+    .version(false)
+    .help()
+    .parseAsync();
+  const positional = argv._;
+  if (positional.length > 1) throw new ConfigError(`expected at most one config file, got ${positional.length}`);
+  let raw: RawSettings = {};
+  if (positional.length === 1) {
+    const file = String(positional[0]);
+    raw = parseZooCfg(readFileSync(file, 'utf8'), file);
+  }
+  for (const key of Object.keys(FLAGS)) {
+    const value = (argv as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value === 'number' && Number.isNaN(value)) throw new ConfigError(`--${key} must be a number`);
+    raw[key] = value as string | number;
+  }
+  if (raw.myid === undefined && raw.serverId === undefined) {
+    const dataDir = String(raw.dataDir ?? DEFAULTS.dataDir);
+    const myid = readMyid(dataDir);
+    if (myid !== undefined) raw.myid = myid;
+  }
+  const config = buildConfig(raw);
+  const log = createLogger(config.logLevel, config.serverId);
+  if (config.servers.length > 1) log.warn('server.N lines name an ensemble; this build serves standalone (replication arrives with ZAB)', { servers: config.servers.length });
+  const server = await CanopyServer.start(config, log);
+  let signalled = false;
+  const shutdown = (signal: string): void => {
+    if (signalled) return;
+    signalled = true;
+    log.info('shutting down', { signal });
+    server.stop().then(
+      () => process.exit(process.exitCode ?? 0),
+      (e: unknown) => {
+        log.error('shutdown failed', { error: (e as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`canopy-server: ${message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,102 @@
+// Reads answered from the local tree. A watch is registered in the same step as the read, so no change
+// can slip between the state a client saw and the watch that reports the next change.
+import { ErrorCode, OpCode, WatcherType } from '../../protocol/index.js';
+import type { OpResult, ReadOp, Request, Response } from '../../protocol/index.js';
+import type { DataTree } from '../tree/data-tree.js';
+import type { WatchManager } from '../tree/watch-manager.js';
+
+export type ReadRequest = Extract<
+  Request,
+  { op: typeof OpCode.exists | typeof OpCode.getData | typeof OpCode.getChildren | typeof OpCode.getChildren2 | typeof OpCode.getACL | typeof OpCode.multiRead | typeof OpCode.getEphemerals | typeof OpCode.getAllChildrenNumber | typeof OpCode.addWatch | typeof OpCode.removeWatches | typeof OpCode.ping | typeof OpCode.setWatches2 }
+>;
+
+const READ_OPS = new Set<number>([
+  OpCode.exists, OpCode.getData, OpCode.getChildren, OpCode.getChildren2, OpCode.getACL, OpCode.multiRead,
+  OpCode.getEphemerals, OpCode.getAllChildrenNumber, OpCode.addWatch, OpCode.removeWatches, OpCode.ping, OpCode.setWatches2,
+]);
+export function isReadRequest(req: Request): req is ReadRequest {
+  return READ_OPS.has(req.op);
+}
+
+export interface ReadContext {
+  tree: DataTree;
+  watches: WatchManager;
+  sessionId: number;
+  /** Delivers events fired by setWatches (before the response). */
+  deliver: (events: ReturnType<WatchManager['setWatches']>) => void;
+}
+
+function err(xid: number, zxid: number, code: number): Response {
+  return { xid, zxid, err: code };
+}
+
+function readOne(op: ReadOp, tree: DataTree): OpResult {
+  const node = tree.getNode(op.path);
+  if (node === undefined) return { op: op.op, err: ErrorCode.NONODE };
+  switch (op.op) {
+    case OpCode.getData:
+      return { op: op.op, err: ErrorCode.OK, data: node.data, stat: node.stat };
+    case OpCode.exists:
+      return { op: op.op, err: ErrorCode.OK, stat: node.stat };
+    case OpCode.getChildren:
+    case OpCode.getChildren2:
+      return { op: op.op, err: ErrorCode.OK, children: tree.getChildren(op.path) ?? [], stat: node.stat };
+  }
+}
+
+/** Runs one read against the tree as it is now. Throws WatchLimitError if a watch would exceed the session's limit. */
+export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
+  const { tree, watches, sessionId } = ctx;
+  const zxid = tree.lastZxid;
+  const { xid } = req;
+  switch (req.op) {
+    case OpCode.ping:
+      return { xid, zxid, err: ErrorCode.OK };
+    case OpCode.exists: {
+      const stat = tree.statOf(req.path);
+      if (req.watch) {
+        if (stat === undefined) watches.addExistWatch(sessionId, req.path);
+        else watches.addDataWatch(sessionId, req.path);
+      }
+      return stat === undefined ? err(xid, zxid, ErrorCode.NONODE) : { xid, zxid, err: ErrorCode.OK, stat };
+    }
+    case OpCode.getData: {
+      const node = tree.getNode(req.path);
+      if (node === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      if (req.watch) watches.addDataWatch(sessionId, req.path);
+      return { xid, zxid, err: ErrorCode.OK, data: node.data, stat: node.stat };
+    }
+    case OpCode.getChildren:
+    case OpCode.getChildren2: {
+      const stat = tree.statOf(req.path);
+      if (stat === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      if (req.watch) watches.addChildWatch(sessionId, req.path);
+      const children = tree.getChildren(req.path) ?? [];
+      return req.op === OpCode.getChildren2 ? { xid, zxid, err: ErrorCode.OK, children, stat } : { xid, zxid, err: ErrorCode.OK, children };
+    }
+    case OpCode.getACL: {
+      const node = tree.getNode(req.path);
+      if (node === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      return { xid, zxid, err: ErrorCode.OK, acl: [...node.acl], stat: node.stat };
+    }
+    case OpCode.multiRead:
+      return { xid, zxid, err: ErrorCode.OK, results: req.ops.map((op) => readOne(op, tree)) };
+    case OpCode.getEphemerals:
+      return { xid, zxid, err: ErrorCode.OK, ephemerals: tree.getEphemerals(sessionId, req.prefixPath) };
+    case OpCode.getAllChildrenNumber: {
+      if (tree.statOf(req.path) === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      return { xid, zxid, err: ErrorCode.OK, totalNumber: tree.countDescendants(req.path) };
+    }
+    case OpCode.addWatch:
+      watches.addPersistentWatch(sessionId, req.path, req.mode === 1);
+      return { xid, zxid, err: ErrorCode.OK };
+    case OpCode.removeWatches: {
+      const removed = watches.removeWatches(sessionId, req.path, req.watcherType as WatcherType);
+      return err(xid, zxid, removed ? ErrorCode.OK : ErrorCode.NOWATCHER);
+    }
+    case OpCode.setWatches2: {
+      ctx.deliver(watches.setWatches(sessionId, req, tree));
+      return { xid, zxid, err: ErrorCode.OK };
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// Shapes a write's outcome into the response its opcode promises (protocol/messages.ts ResponseBodies).
+import { ErrorCode, OpCode } from '../../protocol/index.js';
+import type { Request, Response } from '../../protocol/index.js';
+import type { WriteOutcome } from './write-path.js';
+
+export function writeResponse(req: Request, outcome: WriteOutcome, appliedZxid: number): Response {
+  const { xid } = req;
+  if (outcome.err !== ErrorCode.OK) {
+    const failed: Response = { xid, zxid: appliedZxid, err: outcome.err };
+    if (req.op === OpCode.multi && outcome.results !== undefined) failed.results = outcome.results;
+    return failed;
+  }
+  const zxid = outcome.zxid;
+  const result = outcome.result;
+  switch (req.op) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return { xid, zxid, err: ErrorCode.OK, path: result?.path ?? req.path, ...(result?.stat ? { stat: result.stat } : {}) };
+    case OpCode.setData:
+    case OpCode.setACL:
+      return { xid, zxid, err: ErrorCode.OK, ...(result?.stat ? { stat: result.stat } : {}) };
+    case OpCode.multi:
+      return { xid, zxid, err: ErrorCode.OK, results: outcome.results ?? [] };
+    default:
+      return { xid, zxid, err: ErrorCode.OK };
+  }
+}
