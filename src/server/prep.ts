@@ -1,0 +1,115 @@
+// Request → txn, on the leader (ZooKeeper's PrepRequestProcessor idea). Writes are pipelined: a txn may
+// be proposed and not yet applied, so every check runs against the tree plus the txns in flight
+// (PendingChanges). prepare() is pure: only recordProposed() changes the overlay.
+// No clock here: the caller passes nowMs and stamps the txn with it.
+import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type Request, type Txn, type TxnBody } from '../../protocol/index.js';
+import { failedMultiResults, type DataTree } from '../tree/index.js';
+import { PENDING_PATHS_MAX, PendingChanges } from './pending-changes.js';
+import { prepCheck, prepCreate, prepDelete, prepDeleteContainer, prepMultiOp, prepSetACL, prepSetData, type PrepContext } from './prep-ops.js';
+import { ScratchView, foldOp } from './prep-view.js';
+
+type ClientWriteOp =
+  | typeof OpCode.create
+  | typeof OpCode.create2
+  | typeof OpCode.createContainer
+  | typeof OpCode.createTTL
+  | typeof OpCode.delete
+  | typeof OpCode.setData
+  | typeof OpCode.setACL
+  | typeof OpCode.check
+  | typeof OpCode.multi;
+
+/** A client write as decoded by the codec, or a request the server makes itself. */
+export type WriteRequest =
+  | Extract<Request, { op: ClientWriteOp }>
+  | { op: typeof OpCode.createSession; timeoutMs: number; passwd: Uint8Array; newSessionId: number }
+  /** Closes (or expires) the session given as prepare()'s sessionId. */
+  | { op: typeof OpCode.closeSession }
+  /** Server cleanup: deletes the node only if it is still an empty container, or an empty TTL node expired at nowMs. */
+  | { op: typeof OpCode.deleteContainer; path: string; nowMs: number };
+
+export type PrepResult =
+  | { ok: true; body: TxnBody }
+  /** results: per-op results of a failed multi, ZooKeeper style. */
+  | { ok: false; err: ErrorCode; path?: string; results?: OpResult[] };
+
+export interface PrepLimits {
+  maxDataBytes: number;
+}
+
+export class Prep {
+  private readonly pending: PendingChanges;
+
+  constructor(tree: DataTree, private readonly limits: PrepLimits) {
+    this.pending = new PendingChanges(tree);
+  }
+
+  /**
+   * sessionId is the requesting session (0 for server-internal requests). A session that is unknown, or
+   * whose closeSession is in flight, gets SESSIONEXPIRED: nothing may outlive its close (ZooKeeper's checkSession).
+   */
+  prepare(req: WriteRequest, sessionId: number, nowMs: number): PrepResult {
+    if (this.pending.size >= PENDING_PATHS_MAX) return { ok: false, err: ErrorCode.THROTTLEDOP };
+    if (req.op === OpCode.createSession) {
+      return { ok: true, body: { type: 'createSession', sessionId: req.newSessionId, timeoutMs: req.timeoutMs, passwd: req.passwd } };
+    }
+    if (sessionId !== 0 && this.pending.sessionState(sessionId) !== 'live') return { ok: false, err: ErrorCode.SESSIONEXPIRED };
+    const ctx: PrepContext = { sessionId, nowMs, maxDataBytes: this.limits.maxDataBytes };
+    const view = new ScratchView(this.pending);
+    switch (req.op) {
+      case OpCode.closeSession:
+        if (sessionId === 0) return { ok: false, err: ErrorCode.BADARGUMENTS };
+        return { ok: true, body: { type: 'closeSession', sessionId } };
+      case OpCode.multi:
+        return this.prepareMulti(req.ops, ctx);
+      case OpCode.deleteContainer:
+        return prepDeleteContainer(view, req.path, req.nowMs);
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+        return prepCreate(view, req, ctx);
+      case OpCode.delete:
+        return prepDelete(view, req, ctx);
+      case OpCode.setData:
+        return prepSetData(view, req, ctx);
+      case OpCode.setACL:
+        return prepSetACL(view, req, ctx);
+      case OpCode.check:
+        return prepCheck(view, req);
+    }
+  }
+
+  /** The txn was proposed (has its zxid): later prepare() calls see it. */
+  recordProposed(txn: Txn): void {
+    this.pending.record(txn);
+  }
+
+  /** The tree applied everything up to zxid: drop overlay records that are no longer ahead of it. */
+  applied(zxid: number): void {
+    this.pending.applied(zxid);
+  }
+
+  /** Forget every txn in flight (a leader that lost its proposals). */
+  reset(): void {
+    this.pending.reset();
+  }
+
+  /** Txns recorded and not yet applied (for metrics and tests). */
+  get inFlightCount(): number {
+    return this.pending.inFlightCount;
+  }
+
+  /** Each op sees the ones before it; the first failure fails the whole multi, ZooKeeper style. */
+  private prepareMulti(ops: Extract<WriteRequest, { op: typeof OpCode.multi }>['ops'], ctx: PrepContext): PrepResult {
+    const scratch = new ScratchView(this.pending);
+    const txns: MultiSubTxn[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const result = prepMultiOp(scratch, ops[i]!, ctx);
+      if (!result.ok) return { ok: false, err: result.err, path: result.path, results: failedMultiResults(ops.length, i, result.err) };
+      foldOp(scratch, result.body, ctx.nowMs);
+      txns.push(result.body);
+    }
+    return { ok: true, body: { type: 'multi', txns } };
+  }
+}

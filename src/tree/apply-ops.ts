@@ -1,0 +1,92 @@
+// The mutations behind apply(), one per txn type. Each assumes checkOp() accepted the op, replaces the
+// records it changes (never mutates one) and reports the changes that watches fire on.
+import {
+  ErrorCode,
+  EventType,
+  parentPath,
+  type CreateTxn,
+  type DeleteTxn,
+  type SetACLTxn,
+  type SetDataTxn,
+  type Stat,
+} from '../../protocol/index.js';
+import { invariant } from './errors.js';
+import type { NodeStore } from './node-store.js';
+import { reportedStat, type ZnodeRecord } from './znode.js';
+
+/** A change to the tree, in apply order, for the watch registry. */
+export interface NodeChange {
+  /** NodeCreated, NodeDeleted, NodeDataChanged or NodeChildrenChanged. */
+  type: EventType;
+  path: string;
+}
+
+export interface OpOutcome {
+  err: ErrorCode;
+  path?: string;
+  stat?: Stat;
+}
+
+/** Shared by every empty node so a million of them hold no buffers. */
+const EMPTY_DATA = new Uint8Array(0);
+
+/** Nodes keep their own copy: a decoded txn's bytes may be a view into a larger frame buffer. */
+function ownData(data: Uint8Array): Uint8Array {
+  return data.byteLength === 0 ? EMPTY_DATA : new Uint8Array(data);
+}
+
+function mustGet(store: NodeStore, path: string): ZnodeRecord {
+  const record = store.get(path);
+  invariant(record !== undefined, `node ${path} vanished after its check`);
+  return record;
+}
+
+export function applyCreate(store: NodeStore, body: CreateTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
+  const parentOf = parentPath(body.path);
+  const parent = mustGet(store, parentOf);
+  const record: ZnodeRecord = {
+    path: body.path,
+    data: ownData(body.data),
+    acl: store.acls.intern(body.acl),
+    czxid: zxid,
+    mzxid: zxid,
+    pzxid: zxid,
+    ctime: time,
+    mtime: time,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    kind: body.kind,
+    ephemeralOwner: body.kind === 'ephemeral' ? body.ephemeralOwner : 0,
+    ttlMs: body.kind === 'ttl' ? body.ttlMs : 0,
+  };
+  store.insert(record);
+  store.replace({ ...parent, cversion: parent.cversion + 1, pzxid: zxid });
+  changes.push({ type: EventType.NodeCreated, path: body.path }, { type: EventType.NodeChildrenChanged, path: parentOf });
+  return { err: ErrorCode.OK, path: body.path, stat: reportedStat(record, 0) };
+}
+
+export function applyDelete(store: NodeStore, body: Pick<DeleteTxn, 'path'>, zxid: number, changes: NodeChange[]): OpOutcome {
+  const parentOf = parentPath(body.path);
+  store.remove(body.path);
+  const parent = mustGet(store, parentOf);
+  store.replace({ ...parent, pzxid: zxid });
+  changes.push({ type: EventType.NodeDeleted, path: body.path }, { type: EventType.NodeChildrenChanged, path: parentOf });
+  return { err: ErrorCode.OK };
+}
+
+export function applySetData(store: NodeStore, body: SetDataTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
+  const old = mustGet(store, body.path);
+  const record: ZnodeRecord = { ...old, data: ownData(body.data), version: old.version + 1, mzxid: zxid, mtime: time };
+  store.replace(record);
+  changes.push({ type: EventType.NodeDataChanged, path: body.path });
+  return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };
+}
+
+/** ZooKeeper fires no watch on an ACL change. */
+export function applySetACL(store: NodeStore, body: SetACLTxn): OpOutcome {
+  const old = mustGet(store, body.path);
+  const record: ZnodeRecord = { ...old, acl: store.acls.intern(body.acl), aversion: old.aversion + 1 };
+  store.replace(record);
+  return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };
+}

@@ -1,0 +1,256 @@
+// The replicated state machine: znodes and the session table. apply(txn) is its only entry point for
+// change and is deterministic (time comes from the txn), so replicas fed the same txns hold equal trees.
+// apply() never half-applies: a txn that would fail anywhere changes nothing (but still advances lastZxid).
+import {
+  ErrorCode,
+  OPEN_ACL_UNSAFE,
+  OpCode,
+  type ACL,
+  type CloseSessionTxn,
+  type MultiTxn,
+  type NodeKind,
+  type OpResult,
+  type Stat,
+  type Txn,
+} from '../../protocol/index.js';
+import { applyCreate, applyDelete, applySetACL, applySetData, type NodeChange, type OpOutcome } from './apply-ops.js';
+import { stateDigest } from './digest.js';
+import { invariant } from './errors.js';
+import { CheckView, checkOp } from './multi-check.js';
+import { NodeStore } from './node-store.js';
+import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode, type ZnodeRecord } from './znode.js';
+
+export type { NodeChange } from './apply-ops.js';
+export type { SessionRecord, SnapshotNode, ZnodeRecord } from './znode.js';
+
+export interface ApplyResult {
+  /** ErrorCode.OK or the error. */
+  err: number;
+  /** create: the created path. */
+  path?: string;
+  /** create/setData/setACL: the node's new reported Stat. */
+  stat?: Stat;
+  /** multi: one result per op, as ZooKeeper reports them. */
+  results?: OpResult[];
+  /** In order, for the watch registry. Empty on error. */
+  changes: NodeChange[];
+}
+
+/** O(n) reference copy of the state; its records never change, so it can be written out later. */
+export interface TreeSnapshot {
+  zxid: number;
+  nodes: readonly SnapshotNode[];
+  sessions: readonly SessionRecord[];
+}
+
+export interface NodeView {
+  data: Uint8Array;
+  acl: readonly ACL[];
+  stat: Stat;
+}
+
+/** ZooKeeper reports every result of a failed multi as an error result: OK before, the error, then RUNTIMEINCONSISTENCY. */
+export function failedMultiResults(count: number, failedIndex: number, err: ErrorCode): OpResult[] {
+  const results: OpResult[] = [];
+  for (let i = 0; i < count; i++) {
+    const code = i < failedIndex ? ErrorCode.OK : i === failedIndex ? err : ErrorCode.RUNTIMEINCONSISTENCY;
+    results.push({ op: OpCode.error, err: code });
+  }
+  return results;
+}
+
+export class DataTree {
+  private store = new NodeStore();
+  private readonly sessionTable = new Map<number, SessionRecord>();
+  private zxid = 0;
+
+  /** A fresh tree: '/', '/zookeeper', '/zookeeper/quota' and '/zookeeper/config', all at zxid 0. */
+  constructor() {
+    // Linked without create txns, as ZooKeeper does: their internal cversion stays 0 (so '/' reports -1).
+    for (const path of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+      this.store.insert(initialRecord(path, OPEN_ACL_UNSAFE));
+    }
+  }
+
+  static fromSnapshot(s: TreeSnapshot): DataTree {
+    const tree = new DataTree();
+    tree.store = new NodeStore();
+    tree.store.load(s.nodes);
+    for (const session of s.sessions) tree.sessionTable.set(session.sessionId, session);
+    tree.zxid = s.zxid;
+    return tree;
+  }
+
+  get lastZxid(): number {
+    return this.zxid;
+  }
+
+  get nodeCount(): number {
+    return this.store.size;
+  }
+
+  get sessions(): ReadonlyMap<number, SessionRecord> {
+    return this.sessionTable;
+  }
+
+  apply(txn: Txn): ApplyResult {
+    invariant(txn.zxid > this.zxid, `zxid must increase: ${txn.zxid} after ${this.zxid}`);
+    this.zxid = txn.zxid;
+    const body = txn.body;
+    switch (body.type) {
+      case 'createSession':
+        this.sessionTable.set(body.sessionId, Object.freeze({ sessionId: body.sessionId, timeoutMs: body.timeoutMs, passwd: new Uint8Array(body.passwd) }));
+        return { err: ErrorCode.OK, changes: [] };
+      case 'closeSession':
+        return this.applyCloseSession(body, txn.zxid);
+      case 'multi':
+        return this.applyMulti(body, txn.zxid, txn.time);
+      default: {
+        const err = checkOp(new CheckView(this.store), body);
+        if (err !== ErrorCode.OK) return { err, changes: [] };
+        const changes: NodeChange[] = [];
+        const outcome = this.applyOne(body, txn.zxid, txn.time, changes);
+        return { ...outcome, changes };
+      }
+    }
+  }
+
+  private applyOne(body: Exclude<Txn['body'], MultiTxn | CloseSessionTxn | { type: 'createSession' }>, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
+    switch (body.type) {
+      case 'create':
+        return applyCreate(this.store, body, zxid, time, changes);
+      case 'delete':
+        return applyDelete(this.store, body, zxid, changes);
+      case 'setData':
+        return applySetData(this.store, body, zxid, time, changes);
+      case 'setACL':
+        return applySetACL(this.store, body);
+      case 'check':
+        return { err: ErrorCode.OK };
+    }
+  }
+
+  private applyMulti(body: MultiTxn, zxid: number, time: number): ApplyResult {
+    const view = new CheckView(this.store);
+    for (let i = 0; i < body.txns.length; i++) {
+      const sub = body.txns[i]!;
+      const err = checkOp(view, sub);
+      if (err !== ErrorCode.OK) return { err, results: failedMultiResults(body.txns.length, i, err), changes: [] };
+      view.fold(sub);
+    }
+    const changes: NodeChange[] = [];
+    const results: OpResult[] = body.txns.map((sub) => {
+      const outcome = this.applyOne(sub, zxid, time, changes);
+      switch (sub.type) {
+        case 'create':
+          return { op: OpCode.create2, err: outcome.err, path: outcome.path!, stat: outcome.stat! };
+        case 'delete':
+          return { op: OpCode.delete, err: outcome.err };
+        case 'setData':
+          return { op: OpCode.setData, err: outcome.err, stat: outcome.stat! };
+        case 'check':
+          return { op: OpCode.check, err: outcome.err };
+      }
+    });
+    return { err: ErrorCode.OK, results, changes };
+  }
+
+  /** Deletes the session's ephemerals in path order; they have no children, so any order is safe. */
+  private applyCloseSession(body: CloseSessionTxn, zxid: number): ApplyResult {
+    const changes: NodeChange[] = [];
+    const paths = Array.from(this.store.ephemeralsOf(body.sessionId)).sort();
+    for (const path of paths) applyDelete(this.store, { path }, zxid, changes);
+    this.sessionTable.delete(body.sessionId);
+    return { err: ErrorCode.OK, changes };
+  }
+
+  // ---- reads: reported Stats, undefined for a missing node ----
+
+  getNode(path: string): NodeView | undefined {
+    const r = this.store.get(path);
+    return r === undefined ? undefined : { data: r.data, acl: r.acl, stat: reportedStat(r, this.store.childCount(path)) };
+  }
+
+  statOf(path: string): Stat | undefined {
+    const r = this.store.get(path);
+    return r === undefined ? undefined : reportedStat(r, this.store.childCount(path));
+  }
+
+  /** The raw immutable record (internal cversion, kind, ttl), for prep and snapshot tooling. */
+  recordOf(path: string): ZnodeRecord | undefined {
+    return this.store.get(path);
+  }
+
+  /** Child names in insertion order, or undefined for a missing node. */
+  getChildren(path: string): string[] | undefined {
+    return this.store.has(path) ? Array.from(this.store.childNames(path)) : undefined;
+  }
+
+  numChildrenOf(path: string): number {
+    return this.store.childCount(path);
+  }
+
+  /** getAllChildrenNumber: every node below path, not counting path itself (0 for a missing node). */
+  countDescendants(path: string): number {
+    if (!this.store.has(path)) return 0;
+    if (path === '/') return this.store.size - 1;
+    let count = 0;
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      for (const name of this.store.childNames(p)) {
+        count++;
+        stack.push(p === '/' ? `/${name}` : `${p}/${name}`);
+      }
+    }
+    return count;
+  }
+
+  /** The session's ephemeral paths starting with prefixPath ('/' = all), sorted. */
+  getEphemerals(sessionId: number, prefixPath: string): string[] {
+    const all = Array.from(this.store.ephemeralsOf(sessionId));
+    const chosen = prefixPath === '/' || prefixPath === '' ? all : all.filter((p) => p.startsWith(prefixPath));
+    return chosen.sort();
+  }
+
+  ephemeralsOf(sessionId: number): ReadonlySet<string> {
+    return this.store.ephemeralsOf(sessionId);
+  }
+
+  nodeKind(path: string): NodeKind | undefined {
+    return this.store.get(path)?.kind;
+  }
+
+  /** The TTL of a 'ttl' node, else 0. */
+  ttlOf(path: string): number {
+    return this.store.get(path)?.ttlMs ?? 0;
+  }
+
+  /** Children ever created under path (the next sequential suffix); 0 for a missing node. */
+  internalCversion(path: string): number {
+    return this.store.get(path)?.cversion ?? 0;
+  }
+
+  /**
+   * Nodes the server should delete now: containers that had a child and have none left, and childless
+   * TTL nodes unmodified for longer than their TTL. At most max paths.
+   */
+  expiredCleanupCandidates(nowMs: number, max: number): string[] {
+    const out: string[] = [];
+    for (const path of this.store.expirablePaths()) {
+      if (out.length >= max) break;
+      const r = this.store.get(path)!;
+      if (this.store.childCount(path) > 0) continue;
+      if (r.kind === 'container' ? r.cversion > 0 : r.mtime + r.ttlMs < nowMs) out.push(path);
+    }
+    return out;
+  }
+
+  snapshot(): TreeSnapshot {
+    return { zxid: this.zxid, nodes: Array.from(this.store.records()), sessions: Array.from(this.sessionTable.values()) };
+  }
+
+  digest(): string {
+    return stateDigest(this.store.records(), this.sessionTable.values(), this.zxid);
+  }
+}

@@ -1,0 +1,129 @@
+// The mutable indexes around the immutable records: nodes by path, children by parent, ephemerals by
+// session, and the container/TTL nodes the cleanup scan looks at. Only the records go into a snapshot;
+// every index here is rebuilt from their paths on load.
+// Invariant: every node except '/' has its parent in `nodes`, and its name in the parent's children set.
+import { parentPath, baseName, type NodeKind } from '../../protocol/index.js';
+import { AclInterner } from './acl-intern.js';
+import { invariant } from './errors.js';
+import type { ZnodeRecord } from './znode.js';
+
+const EMPTY: ReadonlySet<string> = new Set<string>();
+
+function isExpirable(kind: NodeKind): boolean {
+  return kind === 'container' || kind === 'ttl';
+}
+
+export class NodeStore {
+  private readonly nodes = new Map<string, ZnodeRecord>();
+  /** Only parents that have children right now hold a set, to keep a million leaves cheap. */
+  private readonly children = new Map<string, Set<string>>();
+  private readonly ephemerals = new Map<number, Set<string>>();
+  private readonly expirable = new Set<string>();
+  readonly acls = new AclInterner();
+
+  get(path: string): ZnodeRecord | undefined {
+    return this.nodes.get(path);
+  }
+
+  has(path: string): boolean {
+    return this.nodes.has(path);
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  records(): IterableIterator<ZnodeRecord> {
+    return this.nodes.values();
+  }
+
+  childNames(path: string): ReadonlySet<string> {
+    return this.children.get(path) ?? EMPTY;
+  }
+
+  childCount(path: string): number {
+    return this.children.get(path)?.size ?? 0;
+  }
+
+  ephemeralsOf(sessionId: number): ReadonlySet<string> {
+    return this.ephemerals.get(sessionId) ?? EMPTY;
+  }
+
+  expirablePaths(): IterableIterator<string> {
+    return this.expirable.values();
+  }
+
+  /** Adds a new node and links it under its parent (the caller replaces the parent's record). */
+  insert(record: ZnodeRecord): void {
+    invariant(!this.nodes.has(record.path), `insert of existing node ${record.path}`);
+    invariant(record.path === '/' || this.nodes.has(parentPath(record.path)), `insert of ${record.path} without parent`);
+    this.nodes.set(record.path, record);
+    if (record.path !== '/') this.link(record.path);
+    this.index(record);
+  }
+
+  /** Replaces the record of an existing node; path and kind never change. */
+  replace(record: ZnodeRecord): void {
+    const old = this.nodes.get(record.path);
+    invariant(old !== undefined && old.kind === record.kind, `replace of missing node ${record.path}`);
+    this.nodes.set(record.path, record);
+  }
+
+  /** Removes a childless node and unlinks it from its parent (the caller replaces the parent's record). */
+  remove(path: string): void {
+    const record = this.nodes.get(path);
+    invariant(record !== undefined && path !== '/', `remove of missing node ${path}`);
+    invariant(this.childCount(path) === 0, `remove of node with children ${path}`);
+    this.nodes.delete(path);
+    const parent = parentPath(path);
+    const siblings = this.children.get(parent);
+    siblings?.delete(baseName(path));
+    if (siblings !== undefined && siblings.size === 0) this.children.delete(parent);
+    if (record.kind === 'ephemeral') {
+      const owned = this.ephemerals.get(record.ephemeralOwner);
+      owned?.delete(path);
+      if (owned !== undefined && owned.size === 0) this.ephemerals.delete(record.ephemeralOwner);
+    }
+    if (isExpirable(record.kind)) this.expirable.delete(path);
+  }
+
+  /** Loads records in any order (a snapshot), then links every node under its parent. */
+  load(records: Iterable<ZnodeRecord>): void {
+    invariant(this.nodes.size === 0, 'load into a non-empty store');
+    for (const r of records) {
+      const shared = this.acls.intern(r.acl);
+      const record = shared === r.acl ? r : { ...r, acl: shared };
+      invariant(!this.nodes.has(record.path), `duplicate node ${record.path} in snapshot`);
+      this.nodes.set(record.path, record);
+      this.index(record);
+    }
+    invariant(this.nodes.has('/'), 'snapshot has no root node');
+    for (const path of this.nodes.keys()) {
+      if (path === '/') continue;
+      invariant(this.nodes.has(parentPath(path)), `snapshot node ${path} has no parent`);
+      this.link(path);
+    }
+  }
+
+  private link(path: string): void {
+    const parent = parentPath(path);
+    let set = this.children.get(parent);
+    if (set === undefined) {
+      set = new Set<string>();
+      this.children.set(parent, set);
+    }
+    set.add(baseName(path));
+  }
+
+  private index(record: ZnodeRecord): void {
+    if (record.kind === 'ephemeral') {
+      let owned = this.ephemerals.get(record.ephemeralOwner);
+      if (owned === undefined) {
+        owned = new Set<string>();
+        this.ephemerals.set(record.ephemeralOwner, owned);
+      }
+      owned.add(record.path);
+    }
+    if (isExpirable(record.kind)) this.expirable.add(record.path);
+  }
+}

@@ -1,0 +1,224 @@
+// The server-side watch registry. Watches are local to the server holding the session's connection:
+// they fire as this server applies txns, from the NodeChanges that DataTree.apply() reports.
+// A session gets at most one event per (type, path) per txn, however many of its watches match.
+import {
+  EventType,
+  KeeperState,
+  WatcherType,
+  parentPath,
+  type SetWatchesRequest,
+  type WatchedEvent,
+} from '../../protocol/index.js';
+import type { NodeChange } from './apply-ops.js';
+import type { DataTree } from './data-tree.js';
+import { WatchTable } from './watch-table.js';
+
+export interface WatchLimits {
+  watchesPerSessionMax: number;
+}
+
+/** A session asked for more watches than watchesPerSessionMax. */
+export class WatchLimitError extends Error {
+  constructor(readonly sessionId: number, readonly limit: number) {
+    super(`session 0x${sessionId.toString(16)} has reached its limit of ${limit} watches`);
+    this.name = 'WatchLimitError';
+  }
+}
+
+export interface SessionWatchEvent {
+  sessionId: number;
+  event: WatchedEvent;
+}
+
+/** Collects events for one txn, dropping repeats of (session, type, path). */
+class EventBatch {
+  readonly events: SessionWatchEvent[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly zxid: number) {}
+
+  add(sessionIds: Iterable<number> | undefined, type: EventType, path: string): void {
+    if (sessionIds === undefined) return;
+    for (const sessionId of sessionIds) {
+      const key = `${sessionId}\u0000${type}\u0000${path}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.events.push({ sessionId, event: { type, state: KeeperState.SyncConnected, path, zxid: this.zxid } });
+    }
+  }
+}
+
+export class WatchManager {
+  /** getData and exists watches: they fire on the same events, so one table holds both (as in ZooKeeper). */
+  private readonly data = new WatchTable();
+  private readonly child = new WatchTable();
+  private readonly persistent = new WatchTable();
+  private readonly recursive = new WatchTable();
+
+  constructor(private readonly limits: WatchLimits) {}
+
+  /** getData, and exists on an existing node. */
+  addDataWatch(sessionId: number, path: string): void {
+    this.addTo(this.data, sessionId, path);
+  }
+
+  /** exists on a missing node: fires NodeCreated. */
+  addExistWatch(sessionId: number, path: string): void {
+    this.addTo(this.data, sessionId, path);
+  }
+
+  addChildWatch(sessionId: number, path: string): void {
+    this.addTo(this.child, sessionId, path);
+  }
+
+  addPersistentWatch(sessionId: number, path: string, recursive: boolean): void {
+    this.addTo(recursive ? this.recursive : this.persistent, sessionId, path);
+  }
+
+  /** False if no watch matched (the server answers NOWATCHER). */
+  removeWatches(sessionId: number, path: string, watcherType: WatcherType): boolean {
+    switch (watcherType) {
+      case WatcherType.Children:
+        return this.child.remove(sessionId, path);
+      case WatcherType.Data:
+        return this.data.remove(sessionId, path);
+      case WatcherType.Persistent:
+        return this.persistent.remove(sessionId, path);
+      case WatcherType.PersistentRecursive:
+        return this.recursive.remove(sessionId, path);
+      case WatcherType.Any: {
+        let removed = false;
+        for (const table of this.tables()) removed = table.remove(sessionId, path) || removed;
+        return removed;
+      }
+    }
+  }
+
+  removeSession(sessionId: number): void {
+    for (const table of this.tables()) table.removeSession(sessionId);
+  }
+
+  /** Events for one applied txn, in order. One-shot watches are consumed; persistent ones stay. */
+  trigger(changes: readonly NodeChange[], zxid: number): SessionWatchEvent[] {
+    const batch = new EventBatch(zxid);
+    for (const { type, path } of changes) {
+      switch (type) {
+        case EventType.NodeCreated:
+        case EventType.NodeDataChanged:
+          batch.add(this.data.takeAll(path), type, path);
+          batch.add(this.persistent.sessionsAt(path), type, path);
+          this.addRecursive(batch, type, path);
+          break;
+        case EventType.NodeDeleted:
+          batch.add(this.data.takeAll(path), type, path);
+          batch.add(this.child.takeAll(path), type, path);
+          batch.add(this.persistent.sessionsAt(path), type, path);
+          this.addRecursive(batch, type, path);
+          break;
+        case EventType.NodeChildrenChanged:
+          batch.add(this.child.takeAll(path), type, path);
+          batch.add(this.persistent.sessionsAt(path), type, path);
+          break;
+        default:
+          break;
+      }
+    }
+    return batch.events;
+  }
+
+  /**
+   * Re-registration after a reconnect (setWatches2). Fires now what changed after relativeZxid, or
+   * could not be seen by a watch set then; registers the rest. All or nothing under the watch limit.
+   */
+  setWatches(sessionId: number, req: SetWatchesRequest, tree: DataTree): WatchedEvent[] {
+    const batch = new EventBatch(tree.lastZxid);
+    const toRegister: Array<[WatchTable, string]> = [];
+    for (const path of req.dataWatches) {
+      const stat = tree.statOf(path);
+      if (stat === undefined) batch.add([sessionId], EventType.NodeDeleted, path);
+      else if (stat.mzxid > req.relativeZxid) batch.add([sessionId], EventType.NodeDataChanged, path);
+      else toRegister.push([this.data, path]);
+    }
+    for (const path of req.existWatches) {
+      if (tree.statOf(path) !== undefined) batch.add([sessionId], EventType.NodeCreated, path);
+      else toRegister.push([this.data, path]);
+    }
+    for (const path of req.childWatches) {
+      const stat = tree.statOf(path);
+      if (stat === undefined) batch.add([sessionId], EventType.NodeDeleted, path);
+      else if (stat.pzxid > req.relativeZxid) batch.add([sessionId], EventType.NodeChildrenChanged, path);
+      else toRegister.push([this.child, path]);
+    }
+    for (const path of req.persistentWatches) toRegister.push([this.persistent, path]);
+    for (const path of req.persistentRecursiveWatches) toRegister.push([this.recursive, path]);
+    this.registerAll(sessionId, toRegister);
+    return batch.events.map((e) => e.event);
+  }
+
+  /** Watches held by one session, or by everyone. */
+  watchCount(sessionId?: number): number {
+    let n = 0;
+    for (const table of this.tables()) n += sessionId === undefined ? table.size : table.countFor(sessionId);
+    return n;
+  }
+
+  /** path → sessions watching it in any way (admin 'wchp'). */
+  byPath(): Map<string, number[]> {
+    const merged = new Map<string, Set<number>>();
+    for (const table of this.tables()) {
+      for (const [path, sessions] of table.entries()) {
+        let set = merged.get(path);
+        if (set === undefined) {
+          set = new Set<number>();
+          merged.set(path, set);
+        }
+        for (const s of sessions) set.add(s);
+      }
+    }
+    const out = new Map<string, number[]>();
+    for (const [path, set] of merged) out.set(path, Array.from(set));
+    return out;
+  }
+
+  private tables(): WatchTable[] {
+    return [this.data, this.child, this.persistent, this.recursive];
+  }
+
+  private addTo(table: WatchTable, sessionId: number, path: string): void {
+    if (table.has(sessionId, path)) return;
+    if (this.watchCount(sessionId) >= this.limits.watchesPerSessionMax) {
+      throw new WatchLimitError(sessionId, this.limits.watchesPerSessionMax);
+    }
+    table.add(sessionId, path);
+  }
+
+  private registerAll(sessionId: number, entries: ReadonlyArray<[WatchTable, string]>): void {
+    const fresh = new Map<WatchTable, Set<string>>();
+    let added = 0;
+    for (const [table, path] of entries) {
+      let paths = fresh.get(table);
+      if (paths === undefined) {
+        paths = new Set<string>();
+        fresh.set(table, paths);
+      }
+      if (table.has(sessionId, path) || paths.has(path)) continue;
+      paths.add(path);
+      added++;
+    }
+    if (this.watchCount(sessionId) + added > this.limits.watchesPerSessionMax) {
+      throw new WatchLimitError(sessionId, this.limits.watchesPerSessionMax);
+    }
+    for (const [table, paths] of fresh) for (const path of paths) table.add(sessionId, path);
+  }
+
+  /** Recursive watches on the path or any ancestor; the walk is skipped while there are none. */
+  private addRecursive(batch: EventBatch, type: EventType, path: string): void {
+    if (this.recursive.isEmpty) return;
+    let p = path;
+    for (;;) {
+      batch.add(this.recursive.sessionsAt(p), type, path);
+      if (p === '/') return;
+      p = parentPath(p);
+    }
+  }
+}
