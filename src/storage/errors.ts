@@ -1,0 +1,61 @@
+// Typed storage errors. Callers branch on the class, never on the message.
+
+/** Base of every error thrown by src/storage. */
+export class StorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Stored bytes failed verification: a checksum mismatch, an undecodable record, a snapshot whose
+ * chunks do not match its meta, or a log with a corrupt record followed by valid ones.
+ * `key` names the record, `reason` says what was wrong with it.
+ */
+export class CorruptStorageError extends StorageError {
+  constructor(readonly key: string, readonly reason: string) {
+    super(`corrupt storage record '${key}': ${reason}`);
+  }
+}
+
+/** The data directory was written by an incompatible format version. */
+export class StorageFormatError extends StorageError {
+  constructor(readonly found: unknown, readonly supported: number) {
+    super(`unsupported storage format ${JSON.stringify(found)} (this build reads format ${supported})`);
+  }
+}
+
+/** The store was closed (or crashed, for the in-memory twin); nothing more is accepted. */
+export class StorageClosedError extends StorageError {
+  constructor(reason = 'storage is closed') {
+    super(reason);
+  }
+}
+
+/**
+ * A synced write failed. The store is then failed for good: later txns could otherwise become
+ * durable ahead of earlier ones, so every pending and later write is rejected with this error.
+ */
+export class StorageWriteError extends StorageError {
+  constructor(cause: unknown) {
+    super(`storage write failed; the store accepts no more writes: ${String(cause)}`, { cause });
+  }
+}
+
+/** A caller broke the contract (zxids out of order, truncating below a snapshot, ...): a bug. */
+export class StorageStateError extends StorageError {}
+
+/** More writes are waiting for disk than the named limit allows: the caller must slow down. */
+export class StorageOverloadError extends StorageError {
+  constructor(readonly pendingMax: number) {
+    super(`more than ${pendingMax} writes are waiting for disk`);
+  }
+}
+
+/** writeSnapshot was called while another snapshot was still being written. */
+export class SnapshotInProgressError extends StorageError {
+  constructor() {
+    super('a snapshot is already being written');
+  }
+}

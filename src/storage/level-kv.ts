@@ -1,0 +1,52 @@
+// KvStore on classic-level (LevelDB). Keys utf8, values raw bytes.
+import { ClassicLevel } from 'classic-level';
+import type { KvOp, KvRange, KvStore } from './kv.js';
+
+export class LevelKv implements KvStore {
+  private constructor(private readonly db: ClassicLevel<string, Uint8Array>) {}
+
+  static async open(dir: string): Promise<LevelKv> {
+    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view', createIfMissing: true });
+    await db.open();
+    return new LevelKv(db);
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.db.get(key);
+  }
+
+  write(ops: readonly KvOp[], opts: { sync: boolean }): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return this.db.batch(ops.slice(), { sync: opts.sync });
+  }
+
+  async *entries(range: KvRange, pageEntries: number): AsyncIterable<Array<[string, Uint8Array]>> {
+    const it = this.db.iterator(range);
+    try {
+      for (;;) {
+        const page = await it.nextv(pageEntries);
+        if (page.length === 0) return;
+        yield page;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  async *keys(range: KvRange, pageEntries: number): AsyncIterable<string[]> {
+    const it = this.db.keys(range);
+    try {
+      for (;;) {
+        const page = await it.nextv(pageEntries);
+        if (page.length === 0) return;
+        yield page;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,23 @@
+// The durable TxnStore: KvTxnStore on classic-level (LevelDB) in a data directory.
+import { LevelKv } from './level-kv.js';
+import { KvTxnStore } from './kv-storage.js';
+import type { StorageOptions } from './types.js';
+
+export class LevelStorage extends KvTxnStore {
+  private constructor(kv: LevelKv, readonly dir: string, opts: StorageOptions) {
+    super(kv, opts);
+  }
+
+  /** Opens (creating if needed) the store in `dir`. Call recover() next, before appending. */
+  static async open(dir: string, opts: StorageOptions = {}): Promise<LevelStorage> {
+    const kv = await LevelKv.open(dir);
+    const store = new LevelStorage(kv, dir, opts);
+    try {
+      await store.init();
+    } catch (err) {
+      await kv.close().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+}

@@ -1,0 +1,106 @@
+// Sealing and opening records: msgpack payload + CRC-32 over key and payload (layout.ts).
+// Every read of a stored value goes through openRecord, so every checksum written is checked.
+import { Packr } from 'msgpackr';
+import type { Txn } from '../../protocol/index.js';
+import { crc32, crc32Text } from './crc32.js';
+import { CorruptStorageError } from './errors.js';
+import { FORMAT_VERSION, type SnapshotMeta } from './layout.js';
+
+// copyBuffers: decoded binaries must not alias the (large, store-owned) record buffer.
+const packr = new Packr({
+  useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false, copyBuffers: true,
+});
+
+const CRC_BYTES = 4;
+
+export function encodeValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+function keyCrc(key: string, payload: Uint8Array): number {
+  return crc32(payload, crc32Text(key));
+}
+
+/** A sealed record and its checksum (snapshot metas need the chunk checksums). */
+export interface Sealed {
+  bytes: Uint8Array;
+  crc: number;
+}
+
+/** Seals an already msgpack-encoded payload under `key`. */
+export function sealPayload(key: string, payload: Uint8Array): Sealed {
+  const crc = keyCrc(key, payload);
+  const bytes = new Uint8Array(payload.length + CRC_BYTES);
+  bytes.set(payload, 0);
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(payload.length, crc, false);
+  return { bytes, crc };
+}
+
+export function sealRecord(key: string, value: unknown): Sealed {
+  return sealPayload(key, encodeValue(value));
+}
+
+export interface Opened {
+  value: unknown;
+  crc: number;
+}
+
+/** Verifies and decodes a record; CorruptStorageError names the key and the problem. */
+export function openRecord(key: string, stored: Uint8Array): Opened {
+  if (stored.length < CRC_BYTES + 1) throw new CorruptStorageError(key, `record is ${stored.length} bytes, too short`);
+  // A plain Uint8Array view: msgpackr then returns plain Uint8Array binaries, not Buffers.
+  const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+  const payload = bytes.subarray(0, bytes.length - CRC_BYTES);
+  const expected = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(payload.length, false);
+  const actual = keyCrc(key, payload);
+  if (actual !== expected) throw new CorruptStorageError(key, `checksum mismatch (stored ${hex(expected)}, computed ${hex(actual)})`);
+  try {
+    return { value: packr.unpack(payload), crc: actual };
+  } catch (err) {
+    throw new CorruptStorageError(key, `checksum matches but msgpack does not decode: ${String(err)}`);
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Opens a log/<zxid> record and checks it is a txn carrying that zxid. */
+export function openTxnRecord(key: string, expectedZxid: number, stored: Uint8Array): Txn {
+  const { value } = openRecord(key, stored);
+  if (!isObject(value) || !isObject(value['body']) || typeof value['body']['type'] !== 'string') {
+    throw new CorruptStorageError(key, 'record is not a txn');
+  }
+  for (const field of ['time', 'sessionId', 'xid'] as const) {
+    if (typeof value[field] !== 'number') throw new CorruptStorageError(key, `txn field '${field}' is not a number`);
+  }
+  if (value['zxid'] !== expectedZxid) throw new CorruptStorageError(key, `txn zxid ${String(value['zxid'])} does not match its key`);
+  return value as unknown as Txn;
+}
+
+export function openNumberRecord(key: string, stored: Uint8Array): number {
+  const { value } = openRecord(key, stored);
+  if (!isCount(value)) throw new CorruptStorageError(key, `expected a non-negative integer, found ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function openSnapshotMeta(key: string, expectedZxid: number, stored: Uint8Array): SnapshotMeta {
+  const { value } = openRecord(key, stored);
+  if (!isObject(value)) throw new CorruptStorageError(key, 'snapshot meta is not a map');
+  const fields = ['zxid', 'chunks', 'nodeCount', 'sessionCount', 'crcOfChunkCrcs', 'sessionsCrc'] as const;
+  for (const f of fields) if (!isCount(value[f])) throw new CorruptStorageError(key, `snapshot meta field '${f}' is missing or invalid`);
+  if (value['zxid'] !== expectedZxid) throw new CorruptStorageError(key, `snapshot meta zxid ${String(value['zxid'])} does not match its key`);
+  return value as unknown as SnapshotMeta;
+}
+
+export function formatRecord(key: string): Sealed {
+  return sealRecord(key, FORMAT_VERSION);
+}

@@ -1,0 +1,451 @@
+// The behaviour every TxnStore must have, run against both LevelStorage (a real LevelDB in a temp
+// dir) and MemoryStorage (the in-memory twin), so the simulator's store cannot drift from the real one.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ClassicLevel } from 'classic-level';
+import type { Txn } from '../../protocol/index.js';
+import {
+  CorruptStorageError, LevelStorage, MemoryDisk, MemoryStorage, SnapshotInProgressError, StorageClosedError,
+  StorageFormatError, StorageStateError, type KvTxnStore, type StorageLogger, type StorageOptions,
+} from '../../src/storage/index.js';
+
+const EPOCH = 2 ** 32;
+
+function makeTxn(zxid: number, tag = 0): Txn {
+  const i = zxid % 1000;
+  return {
+    zxid, time: 1_700_000_000_000 + i, sessionId: 0x1234, xid: i + tag,
+    body: {
+      type: 'create', path: `/n/${zxid}-${tag}`, data: new Uint8Array([i & 0xff, tag & 0xff, 0, 255]),
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], kind: 'persistent', ephemeralOwner: 0, ttlMs: 0,
+    },
+  };
+}
+
+function makeNodes(count: number): Array<{ path: string; data: Uint8Array; version: number }> {
+  return Array.from({ length: count }, (_, i) => ({ path: `/n/${i}`, data: new Uint8Array([i & 0xff, (i >> 8) & 0xff]), version: i % 7 }));
+}
+
+/** A logger that remembers warnings, to check that a torn tail is reported. */
+class RecordingLogger implements StorageLogger {
+  readonly warnings: string[] = [];
+  info(): void {}
+  warn(msg: string): void {
+    this.warnings.push(msg);
+  }
+}
+
+/** One implementation under test, bound to one storage location for the whole test. */
+interface Subject {
+  open(opts?: StorageOptions): Promise<KvTxnStore>;
+  /** Raw access for fault injection; the store must be closed. */
+  rawGet(key: string): Promise<Uint8Array | undefined>;
+  rawPut(key: string, value: Uint8Array): Promise<void>;
+  rawDel(key: string): Promise<void>;
+  rawKeys(prefix: string): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+interface Implementation {
+  name: string;
+  subject(): Promise<Subject>;
+}
+
+const levelImpl: Implementation = {
+  name: 'LevelStorage',
+  async subject() {
+    const dir = await mkdtemp(join(tmpdir(), 'canopy-storage-'));
+    const raw = async <T>(fn: (db: ClassicLevel<string, Uint8Array>) => Promise<T>): Promise<T> => {
+      const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+      await db.open();
+      try {
+        return await fn(db);
+      } finally {
+        await db.close();
+      }
+    };
+    return {
+      open: (opts) => LevelStorage.open(dir, opts),
+      rawGet: (key) => raw((db) => db.get(key)),
+      rawPut: (key, value) => raw((db) => db.put(key, value)),
+      rawDel: (key) => raw((db) => db.del(key)),
+      rawKeys: (prefix) => raw((db) => db.keys({ gte: prefix, lt: prefix + '\uffff' }).all()),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+const memoryImpl: Implementation = {
+  name: 'MemoryStorage',
+  async subject() {
+    const disk = new MemoryDisk();
+    return {
+      open: (opts) => MemoryStorage.open({ ...opts, disk }),
+      rawGet: async (key) => disk.get(key),
+      rawPut: async (key, value) => disk.set(key, value),
+      rawDel: async (key) => disk.delete(key),
+      rawKeys: async (prefix) => disk.keys({ gte: prefix, lt: prefix + '\uffff' }),
+      dispose: async () => {},
+    };
+  },
+};
+
+function zxidHex(zxid: number): string {
+  return zxid.toString(16).padStart(16, '0');
+}
+
+async function flipByte(s: Subject, key: string, index: number): Promise<void> {
+  const value = await s.rawGet(key);
+  assert.ok(value, `no record ${key}`);
+  const copy = Uint8Array.from(value);
+  copy[index] = copy[index]! ^ 0x5a;
+  await s.rawPut(key, copy);
+}
+
+async function appendAll(store: KvTxnStore, txns: readonly Txn[]): Promise<void> {
+  await Promise.all(txns.map((t) => store.append(t)));
+}
+
+function zxids(txns: readonly Txn[] | undefined): number[] | undefined {
+  return txns?.map((t) => t.zxid);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Runs `body` with a fresh subject and a store opened on it; closes and cleans up afterwards. */
+async function withStore(impl: Implementation, body: (s: Subject, store: KvTxnStore) => Promise<KvTxnStore | void>): Promise<void> {
+  const s = await impl.subject();
+  let store = await s.open();
+  try {
+    await store.recover();
+    store = (await body(s, store)) ?? store;
+  } finally {
+    await store.close();
+    await s.dispose();
+  }
+}
+
+/** Closes the store (LevelDB allows one opener), runs fn with raw access, and reopens it. */
+async function whileClosed(s: Subject, store: KvTxnStore, fn: () => Promise<void>): Promise<KvTxnStore> {
+  await store.close();
+  await fn();
+  return s.open();
+}
+
+async function reopen(s: Subject, store: KvTxnStore, opts?: StorageOptions): Promise<KvTxnStore> {
+  await store.close();
+  return s.open(opts);
+}
+
+for (const impl of [levelImpl, memoryImpl]) {
+  describe(`${impl.name}: txn log`, () => {
+    test('append, close, reopen, recover returns the same txns in order', () => withStore(impl, async (s, store) => {
+      const txns = [1, 2, 3, EPOCH + 1, EPOCH + 2, 3 * EPOCH + 7].map((z) => makeTxn(z));
+      txns.push({ zxid: 3 * EPOCH + 8, time: 5, sessionId: 0, xid: -1, body: { type: 'multi', txns: [
+        { type: 'setData', path: '/a', data: new Uint8Array(0) }, { type: 'delete', path: '/b' }, { type: 'check', path: '/c' },
+      ] } });
+      txns.push({ zxid: 3 * EPOCH + 9, time: 6, sessionId: 77, xid: 3,
+        body: { type: 'createSession', sessionId: 77, timeoutMs: 4000, passwd: new Uint8Array(16).fill(9) } });
+      await appendAll(store, txns);
+      store = await reopen(s, store);
+      const state = await store.recover();
+      assert.deepEqual(state.txns, txns);
+      assert.equal(state.snapshot, undefined);
+      assert.equal(state.lastZxid, 3 * EPOCH + 9);
+      return store;
+    }));
+
+    test('empty store recovers to nothing', () => withStore(impl, async (_s, store) => {
+      assert.deepEqual(await store.recover(), { snapshot: undefined, txns: [], lastZxid: 0 });
+    }));
+
+    test('zxids must increase', () => withStore(impl, async (_s, store) => {
+      await store.append(makeTxn(5));
+      await assert.rejects(store.append(makeTxn(5)), StorageStateError);
+      await assert.rejects(store.append(makeTxn(4)), StorageStateError);
+      await assert.rejects(store.append(makeTxn(-1)), RangeError);
+      await store.append(makeTxn(6));
+      assert.deepEqual(zxids(await store.readTxnsAfter(0)), [5, 6]);
+    }));
+
+    test('group commit: 1000 appends without awaiting share a few synced batches', () => withStore(impl, async (s, store) => {
+      const resolved: number[] = [];
+      const before = store.stats.syncedBatches;
+      const promises = range(1, 1000).map((z) => store.append(makeTxn(z)).then(() => {
+        assert.ok(store.stats.durableZxid >= z, 'resolved before its batch completed');
+        resolved.push(z);
+      }));
+      await Promise.all(promises);
+      const batches = store.stats.syncedBatches - before;
+      assert.ok(batches >= 1 && batches <= 10, `expected a few batches, got ${batches}`);
+      assert.deepEqual(resolved, range(1, 1000), 'promises resolve in append order');
+      store = await reopen(s, store);
+      assert.deepEqual(zxids((await store.recover()).txns), range(1, 1000));
+      return store;
+    }));
+
+    test('group commit: appends in bursts across event-loop turns never need more batches than bursts', () => withStore(impl, async (_s, store) => {
+      const before = store.stats.syncedBatches;
+      const promises: Array<Promise<void>> = [];
+      for (let burst = 0; burst < 10; burst++) {
+        for (let i = 1; i <= 100; i++) promises.push(store.append(makeTxn(burst * 100 + i)));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(promises);
+      const batches = store.stats.syncedBatches - before;
+      assert.ok(batches <= 10, `expected at most 10 batches, got ${batches}`);
+    }));
+
+    test('group commit respects batchWritesMax', () => withStore(impl, async (s, store) => {
+      store = await reopen(s, store, { batchWritesMax: 100 });
+      await store.recover();
+      await appendAll(store, range(1, 1000).map((z) => makeTxn(z)));
+      assert.ok(store.stats.largestBatchWrites <= 100);
+      assert.ok(store.stats.syncedBatches >= 10);
+      return store;
+    }));
+
+    test('flush resolves after everything appended so far', () => withStore(impl, async (_s, store) => {
+      for (const z of range(1, 50)) void store.append(makeTxn(z));
+      await store.flush();
+      assert.equal(store.stats.durableZxid, 50);
+      await store.flush();
+    }));
+
+    test('closed store refuses appends', () => withStore(impl, async (s, store) => {
+      await store.close();
+      await assert.rejects(store.append(makeTxn(1)), StorageClosedError);
+      return s.open();
+    }));
+  });
+
+  describe(`${impl.name}: snapshots`, () => {
+    test('snapshot + recover gives the snapshot and only later txns; old log and snapshots are purged', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      const nodes = makeNodes(2500);
+      const sessions = [{ id: 1, timeoutMs: 3000 }, { id: 2, timeoutMs: 5000 }];
+      await store.writeSnapshot({ zxid: 5, nodes, sessions });
+      await appendAll(store, [makeTxn(11), makeTxn(12)]);
+      store = await reopen(s, store);
+      const state = await store.recover();
+      assert.deepEqual(state.snapshot, { zxid: 5, nodes, sessions });
+      assert.deepEqual(zxids(state.txns), range(6, 12));
+      assert.deepEqual(zxids(await store.readTxnsAfter(0)), range(1, 12), 'nothing purged before a second snapshot');
+
+      await store.writeSnapshot({ zxid: 10, nodes: makeNodes(3), sessions: [] });
+      store = await whileClosed(s, store, async () => {
+        assert.deepEqual(await s.rawKeys('log/'), range(6, 12).map((z) => `log/${zxidHex(z)}`));
+      });
+      assert.equal(await store.readTxnsAfter(4), undefined, 'log no longer reaches back before the previous snapshot');
+      assert.deepEqual(zxids(await store.readTxnsAfter(5)), range(6, 12));
+
+      await store.writeSnapshot({ zxid: 12, nodes: makeNodes(1), sessions: [] });
+      store = await whileClosed(s, store, async () => {
+        assert.equal((await s.rawKeys(`snap/${zxidHex(5)}/`)).length, 0, 'snapshot older than the previous one is deleted');
+        assert.ok((await s.rawKeys(`snap/${zxidHex(10)}/`)).length > 0, 'previous snapshot is kept');
+      });
+      assert.deepEqual(zxids((await store.recover()).txns), []);
+      assert.deepEqual(zxids(await store.readTxnsAfter(10)), [11, 12]);
+      assert.deepEqual(await store.readTxnsAfter(12), []);
+      return store;
+    }));
+
+    test('an incomplete snapshot (no meta) is ignored and deleted by the next snapshot', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 5, nodes: makeNodes(10), sessions: [] });
+      await store.writeSnapshot({ zxid: 8, nodes: makeNodes(20), sessions: [] });
+      await store.close();
+      await s.rawDel(`snap/${zxidHex(8)}/meta`);
+      store = await s.open();
+      const state = await store.recover();
+      assert.equal(state.snapshot?.zxid, 5);
+      assert.deepEqual(zxids(state.txns), range(6, 10));
+      await store.writeSnapshot({ zxid: 10, nodes: makeNodes(5), sessions: [] });
+      return whileClosed(s, store, async () => {
+        assert.deepEqual(await s.rawKeys(`snap/${zxidHex(8)}/`), []);
+      });
+    }));
+
+    test('a flipped byte in the newest snapshot falls back to the previous one', () => withStore(impl, async (s, store) => {
+      const logger = new RecordingLogger();
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 4, nodes: makeNodes(1500), sessions: [] });
+      await store.writeSnapshot({ zxid: 8, nodes: makeNodes(1500), sessions: [] });
+      await store.close();
+      await flipByte(s, `snap/${zxidHex(8)}/chunk/00000001`, 20);
+      store = await s.open({ logger });
+      const state = await store.recover();
+      assert.equal(state.snapshot?.zxid, 4);
+      assert.deepEqual(zxids(state.txns), range(5, 10));
+      assert.ok(logger.warnings.length > 0, 'the corrupt snapshot is reported');
+      return whileClosed(s, store, async () => {
+        assert.deepEqual(await s.rawKeys(`snap/${zxidHex(8)}/`), [], 'the corrupt snapshot is deleted');
+      });
+    }));
+
+    test('a corrupt only snapshot is CorruptStorageError', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 8, nodes: makeNodes(100), sessions: [{ id: 1 }] });
+      await store.close();
+      await flipByte(s, `snap/${zxidHex(8)}/sessions`, 2);
+      store = await s.open();
+      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === `snap/${zxidHex(8)}/sessions`);
+      return store;
+    }));
+
+    test('snapshot zxid rules: same zxid is a no-op, older is refused, one at a time', () => withStore(impl, async (_s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 6, nodes: makeNodes(3), sessions: [] });
+      await store.writeSnapshot({ zxid: 6, nodes: makeNodes(4), sessions: [] });
+      assert.equal(store.stats.snapshotsWritten, 1);
+      await assert.rejects(store.writeSnapshot({ zxid: 5, nodes: [], sessions: [] }), StorageStateError);
+      const first = store.writeSnapshot({ zxid: 8, nodes: makeNodes(3000), sessions: [] });
+      await assert.rejects(store.writeSnapshot({ zxid: 9, nodes: [], sessions: [] }), SnapshotInProgressError);
+      await first;
+    }));
+
+    test('writeSnapshot of 200k nodes does not block the event loop for long', (t) => withStore(impl, async (s, store) => {
+      await store.append(makeTxn(1));
+      const nodes = makeNodes(200_000);
+      let maxGapMs = 0;
+      let last = performance.now();
+      let running = true;
+      const tick = (): void => {
+        const now = performance.now();
+        maxGapMs = Math.max(maxGapMs, now - last);
+        last = now;
+        if (running) setImmediate(tick);
+      };
+      setImmediate(tick);
+      await store.writeSnapshot({ zxid: 1, nodes, sessions: [] });
+      running = false;
+      t.diagnostic(`longest event-loop stall during the write: ${maxGapMs.toFixed(1)} ms`);
+      assert.ok(maxGapMs < 200, `longest event-loop stall was ${maxGapMs.toFixed(1)} ms`);
+      store = await reopen(s, store);
+      const state = await store.recover();
+      assert.equal(state.snapshot?.nodes.length, 200_000);
+      assert.deepEqual(state.snapshot?.nodes[123_456], nodes[123_456]);
+      return store;
+    }));
+  });
+
+  describe(`${impl.name}: corruption in the log`, () => {
+    test('a corrupt last record is a torn tail: warned, dropped, and the log goes on', () => withStore(impl, async (s, store) => {
+      const logger = new RecordingLogger();
+      await appendAll(store, range(1, 5).map((z) => makeTxn(z)));
+      await store.close();
+      await flipByte(s, `log/${zxidHex(5)}`, 3);
+      store = await s.open({ logger });
+      const state = await store.recover();
+      assert.deepEqual(zxids(state.txns), range(1, 4));
+      assert.equal(state.lastZxid, 4);
+      assert.equal(logger.warnings.length, 1);
+      await store.append(makeTxn(5, 1));
+      store = await reopen(s, store);
+      assert.deepEqual((await store.recover()).txns[4], makeTxn(5, 1));
+      return store;
+    }));
+
+    test('a corrupt record followed by valid ones is CorruptStorageError', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 5).map((z) => makeTxn(z)));
+      await store.close();
+      await flipByte(s, `log/${zxidHex(3)}`, 10);
+      store = await s.open();
+      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === `log/${zxidHex(3)}`);
+      await assert.rejects(store.readTxnsAfter(0), CorruptStorageError);
+      return store;
+    }));
+
+    test('a record moved under another key does not verify', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 3).map((z) => makeTxn(z)));
+      await store.close();
+      await s.rawPut(`log/${zxidHex(2)}`, (await s.rawGet(`log/${zxidHex(1)}`))!);
+      store = await s.open();
+      await assert.rejects(store.recover(), CorruptStorageError);
+      return store;
+    }));
+  });
+
+  describe(`${impl.name}: ZAB support`, () => {
+    test('readTxnsAfter returns the txns after a zxid', () => withStore(impl, async (_s, store) => {
+      await appendAll(store, [1, 2, EPOCH + 1, EPOCH + 2].map((z) => makeTxn(z)));
+      assert.deepEqual(zxids(await store.readTxnsAfter(2)), [EPOCH + 1, EPOCH + 2]);
+      assert.deepEqual(zxids(await store.readTxnsAfter(3)), [EPOCH + 1, EPOCH + 2]);
+      assert.deepEqual(await store.readTxnsAfter(EPOCH + 2), []);
+    }));
+
+    test('truncateAfter drops later txns, on disk and still pending, and lowers the append bar', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.truncateAfter(6);
+      assert.deepEqual(zxids(await store.readTxnsAfter(0)), range(1, 6));
+      await assert.rejects(store.append(makeTxn(6, 2)), StorageStateError);
+      const pending = [store.append(makeTxn(7, 1)), store.append(makeTxn(8, 1))];
+      const truncated = store.truncateAfter(7);
+      const later = store.append(makeTxn(9, 1));
+      await Promise.all([...pending, truncated, later]);
+      store = await reopen(s, store);
+      const state = await store.recover();
+      assert.deepEqual(state.txns, [...range(1, 6).map((z) => makeTxn(z)), makeTxn(7, 1), makeTxn(9, 1)]);
+      return store;
+    }));
+
+    test('truncateAfter below the latest snapshot is refused', () => withStore(impl, async (_s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 8, nodes: [], sessions: [] });
+      await assert.rejects(store.truncateAfter(7), StorageStateError);
+      await store.truncateAfter(8);
+      assert.deepEqual(zxids(await store.readTxnsAfter(7)), [8]);
+    }));
+
+    test('installSnapshot replaces the state: only that snapshot and an empty log remain', () => withStore(impl, async (s, store) => {
+      await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
+      await store.writeSnapshot({ zxid: 5, nodes: makeNodes(10), sessions: [] });
+      const nodes = makeNodes(1200);
+      await store.installSnapshot({ zxid: 8, nodes, sessions: [{ id: 3 }] });
+      assert.equal(await store.readTxnsAfter(7), undefined);
+      assert.deepEqual(await store.readTxnsAfter(8), []);
+      await store.append(makeTxn(9, 1));
+      store = await reopen(s, store);
+      const state = await store.recover();
+      assert.deepEqual(state.snapshot, { zxid: 8, nodes, sessions: [{ id: 3 }] });
+      assert.deepEqual(state.txns, [makeTxn(9, 1)]);
+
+      await store.installSnapshot({ zxid: 3, nodes: [], sessions: [] });
+      store = await whileClosed(s, store, async () => {
+        assert.deepEqual(await s.rawKeys('log/'), []);
+        assert.deepEqual(await s.rawKeys('snap/'), [`snap/${zxidHex(3)}/meta`, `snap/${zxidHex(3)}/sessions`]);
+      });
+      assert.deepEqual(await store.recover(), { snapshot: { zxid: 3, nodes: [], sessions: [] }, txns: [], lastZxid: 3 });
+      return store;
+    }));
+
+    test('epochs round-trip across reopen', () => withStore(impl, async (s, store) => {
+      assert.equal(await store.getMeta('acceptedEpoch'), undefined);
+      await store.setMeta('acceptedEpoch', 3);
+      await store.setMeta('currentEpoch', 2);
+      await store.setMeta('acceptedEpoch', 4);
+      await assert.rejects(store.setMeta('currentEpoch', -1), RangeError);
+      store = await reopen(s, store);
+      assert.equal(await store.getMeta('acceptedEpoch'), 4);
+      assert.equal(await store.getMeta('currentEpoch'), 2);
+      return store;
+    }));
+
+    test('a store of another format is refused', () => withStore(impl, async (s, store) => {
+      await store.close();
+      const format = (await s.rawGet('meta/format'))!;
+      await s.rawDel('meta/format');
+      await s.rawPut('foreign', new Uint8Array([1]));
+      await assert.rejects(s.open(), StorageFormatError);
+      await s.rawDel('foreign');
+      await s.rawPut('meta/format', format);
+      return s.open();
+    }));
+  });
+}
