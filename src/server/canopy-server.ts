@@ -13,6 +13,7 @@ import { DataTree } from '../tree/data-tree.js';
 import type { ApplyResult, TreeSnapshot } from '../tree/data-tree.js';
 import { WatchManager, WatchLimitError } from '../tree/watch-manager.js';
 import { ClientConnection } from './client-connection.js';
+import { clientSocketClass } from './client-socket.js';
 import type { ConnectionHandler } from './client-connection.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -103,7 +104,7 @@ export class CanopyServer implements ConnectionHandler {
   }
 
   private async listen(): Promise<void> {
-    const wss = new WebSocketServer({ host: this.config.clientPortAddress, port: this.config.clientPort, maxPayload: this.config.maxFrameBytes, perMessageDeflate: false });
+    const wss = new WebSocketServer({ host: this.config.clientPortAddress, port: this.config.clientPort, maxPayload: this.config.maxFrameBytes, perMessageDeflate: false, WebSocket: clientSocketClass(this.config.maxFrameBytes) });
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
       wss.once('listening', resolve);

@@ -1,0 +1,389 @@
+// The public SDK: a session with a ZooKeeper ensemble, its operations as promises, watches as callbacks.
+// Requests are checked here before anything is sent (paths, versions, modes, data size); the link,
+// ordering and reconnects belong to connection.ts; watch bookkeeping to watches.ts.
+import {
+  AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, OPEN_ACL_UNSAFE, OpCode, WatcherType,
+} from '../protocol/index.js';
+import type { ACL, CreateRequest, MultiOp, OpResult, ReadOp, Response, Stat, WatchedEvent } from '../protocol/index.js';
+import { Backoff } from './backoff.js';
+import { toBytes } from './bytes.js';
+import type { Data } from './bytes.js';
+import { Chroot } from './chroot.js';
+import { parseConnectString, shuffled } from './connect-string.js';
+import { Connection } from './connection.js';
+import type { ClientState } from './connection.js';
+import type { ServerAddress } from './connect-string.js';
+import { Emitter } from './emitter.js';
+import type { Listener } from './emitter.js';
+import { KeeperError, asErrorCode, multiError } from './errors.js';
+import { createOpCode } from './ops.js';
+import type { CreateOptions } from './ops.js';
+import { settingsFrom } from './options.js';
+import type { ClientOptions, Settings } from './options.js';
+import { resolveWebSocket } from './socket.js';
+import type { WebSocketConstructor } from './socket.js';
+import { Transaction } from './transaction.js';
+import { checkAcl, checkCreate, checkMultiOp, checkOpCount, checkPath, checkReadOp, checkVersion } from './validate.js';
+import { WatchRegistry } from './watches.js';
+import type { WatchKind, WatchSnapshot, Watcher } from './watches.js';
+
+export interface ClientEvents {
+  state: [state: ClientState];
+  /** A watcher or state listener threw; the client carries on. */
+  listenerError: [error: unknown];
+}
+
+export interface WatchOptions {
+  watch?: Watcher;
+}
+
+function throwIf(error: KeeperError | undefined): void {
+  if (error !== undefined) throw error;
+}
+
+const ADD_WATCH_KINDS: Record<number, WatchKind> = {
+  [AddWatchMode.PERSISTENT]: 'persistent',
+  [AddWatchMode.PERSISTENT_RECURSIVE]: 'persistentRecursive',
+};
+const WATCHER_TYPES = new Set<number>(Object.values(WatcherType));
+
+export class Client {
+  private readonly connection: Connection;
+  private readonly watches = new WatchRegistry();
+  private readonly events: Emitter<ClientEvents>;
+  private reportingListenerError = false;
+
+  private constructor(private readonly chroot: Chroot, servers: readonly ServerAddress[], settings: Settings, webSocket: WebSocketConstructor) {
+    this.events = new Emitter<ClientEvents>((error) => this.listenerFailed(error));
+    const backoff = new Backoff({ initialDelayMs: settings.initialDelayMs, maxDelayMs: settings.maxDelayMs, random: settings.random });
+    const options = {
+      servers,
+      secure: settings.secure,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      readOnly: settings.readOnly,
+      sessionId: settings.sessionId,
+      sessionPasswd: settings.sessionPasswd,
+      webSocket,
+      backoff,
+      now: Date.now,
+    };
+    this.connection = new Connection(options, {
+      notification: (event) => this.connectionOnNotification(event),
+      stateChanged: (state) => this.connectionOnState(state),
+      watches: () => this.serverWatches(),
+    });
+  }
+
+  /** Connects to one of the servers and establishes (or resumes) a session. */
+  static async connect(connectString: string, options: ClientOptions = {}): Promise<Client> {
+    const parsed = parseConnectString(connectString);
+    const settings = settingsFrom(options);
+    const webSocket = await resolveWebSocket(options.webSocket);
+    const client = new Client(new Chroot(parsed.chroot), shuffled(parsed.servers, settings.random), settings, webSocket);
+    await client.firstSession(settings.connectTimeoutMs);
+    return client;
+  }
+
+  private firstSession(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const listener = (state: ClientState): void => {
+        if (state === 'disconnected') return;
+        clearTimeout(timer);
+        this.events.off('state', listener);
+        if (state === 'connected') resolve();
+        else reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, { detail: this.connection.lastError || `session ${state}` }));
+      };
+      const timer = setTimeout(() => {
+        this.events.off('state', listener);
+        const detail = `no session within ${timeoutMs} ms${this.connection.lastError ? `; last error: ${this.connection.lastError}` : ''}`;
+        void this.connection.close();
+        reject(new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, { detail }));
+      }, timeoutMs);
+      this.events.on('state', listener);
+      this.connection.start();
+    });
+  }
+
+  // ---- state and events ----
+
+  get state(): ClientState {
+    return this.connection.state;
+  }
+  get sessionId(): number {
+    return this.connection.sessionId;
+  }
+  get sessionPasswd(): Uint8Array {
+    return Uint8Array.from(this.connection.sessionPasswd);
+  }
+  /** The negotiated session timeout. */
+  get sessionTimeoutMs(): number {
+    return this.connection.sessionTimeoutMs;
+  }
+  get lastZxidSeen(): number {
+    return this.connection.lastZxidSeen;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+  off<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+  once<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  // ---- operations ----
+
+  /** Creates a node; resolves with its path (with the sequence suffix for sequential modes). */
+  async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
+    const mode = options.mode ?? CreateMode.PERSISTENT;
+    const acl = options.acl ?? OPEN_ACL_UNSAFE;
+    throwIf(checkCreate(path, mode, acl, options.ttl));
+    const body: CreateRequest = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), acl: acl as ACL[], mode };
+    if (options.ttl !== undefined) body.ttl = options.ttl;
+    const response = await this.request(createOpCode(mode), body, path);
+    return this.chroot.toClient(response.path ?? '');
+  }
+
+  async delete(path: string, version = -1): Promise<void> {
+    throwIf(checkPath(path) ?? checkVersion(path, version));
+    await this.request(OpCode.delete, { path: this.chroot.toServer(path), version }, path);
+  }
+
+  /** The node's Stat, or null when it does not exist; a watch is set either way. */
+  async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
+    throwIf(checkPath(path));
+    const watch = this.checkWatch(path, options.watch, 'exist');
+    // Like ZooKeeper: a data watch when the node exists, an exist watch (fires on creation) when not.
+    const onResponse = watch && ((r: Response): void => {
+      if (r.err === ErrorCode.OK) this.watches.add('data', path, watch);
+      else if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch);
+    });
+    const response = await this.connection.submit(OpCode.exists, { path: this.chroot.toServer(path), watch: watch !== undefined }, path, onResponse);
+    if (response.err === ErrorCode.NONODE) return null;
+    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), path);
+    return response.stat as Stat;
+  }
+
+  async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+    throwIf(checkPath(path));
+    const watch = this.checkWatch(path, options.watch, 'data');
+    const body = { path: this.chroot.toServer(path), watch: watch !== undefined };
+    const response = await this.request(OpCode.getData, body, path, this.registerOnOk('data', path, watch));
+    return { data: response.data ?? new Uint8Array(0), stat: response.stat as Stat };
+  }
+
+  /** Resolves with the node's new Stat. */
+  async setData(path: string, data: Data, version = -1): Promise<Stat> {
+    throwIf(checkPath(path) ?? checkVersion(path, version));
+    const body = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), version };
+    return (await this.request(OpCode.setData, body, path)).stat as Stat;
+  }
+
+  async getChildren(path: string, options: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
+    throwIf(checkPath(path));
+    const watch = this.checkWatch(path, options.watch, 'child');
+    const body = { path: this.chroot.toServer(path), watch: watch !== undefined };
+    const response = await this.request(OpCode.getChildren2, body, path, this.registerOnOk('child', path, watch));
+    return { children: response.children ?? [], stat: response.stat as Stat };
+  }
+
+  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+    throwIf(checkPath(path));
+    const response = await this.request(OpCode.getACL, { path: this.chroot.toServer(path) }, path);
+    return { acl: response.acl ?? [], stat: response.stat as Stat };
+  }
+
+  /** Resolves with the node's new Stat; version checks the ACL version (aversion). */
+  async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
+    throwIf(checkPath(path) ?? checkVersion(path, version) ?? checkAcl(path, acl));
+    return (await this.request(OpCode.setACL, { path: this.chroot.toServer(path), acl, version }, path)).stat as Stat;
+  }
+
+  /**
+   * Runs the ops atomically. Rejects with a KeeperError carrying the first failing op's code and path,
+   * and `results` with one entry per op.
+   */
+  async multi(ops: readonly MultiOp[]): Promise<OpResult[]> {
+    throwIf(checkOpCount(ops.length));
+    for (const op of ops) {
+      throwIf(checkMultiOp(op));
+      if (op.op !== OpCode.delete && op.op !== OpCode.check) this.dataBytes(op.path, op.data);
+    }
+    const serverOps = this.chroot.prefix === undefined ? ops : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
+    const response = await this.connection.submit(OpCode.multi, { ops: serverOps });
+    const results = (response.results ?? []).map((r) => this.clientResult(r));
+    if (response.err !== ErrorCode.OK) throw multiError(response.err, results, ops.map((op) => op.path));
+    return results;
+  }
+
+  transaction(): Transaction {
+    return new Transaction((ops) => this.multi(ops));
+  }
+
+  /** Runs the reads in one request; each result has its own err (OK with data/children/stat, or the error). */
+  async multiRead(ops: readonly ReadOp[]): Promise<OpResult[]> {
+    throwIf(checkOpCount(ops.length));
+    for (const op of ops) throwIf(checkReadOp(op));
+    const serverOps = this.chroot.prefix === undefined ? ops : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
+    const response = await this.connection.submit(OpCode.multiRead, { ops: serverOps });
+    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err));
+    return (response.results ?? []).map((r) => this.clientResult(r));
+  }
+
+  /** Makes the connected server catch up with the leader: reads after it see at least the state when it started. */
+  async sync(path: string): Promise<void> {
+    throwIf(checkPath(path));
+    await this.request(OpCode.sync, { path: this.chroot.toServer(path) }, path);
+  }
+
+  /** A persistent (or persistent recursive) watch: it stays until removeWatches. */
+  async addWatch(path: string, watcher: Watcher, mode: AddWatchMode): Promise<void> {
+    throwIf(checkPath(path));
+    const kind = ADD_WATCH_KINDS[mode];
+    if (kind === undefined) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: `unknown addWatch mode ${String(mode)}` });
+    const watch = this.checkWatch(path, watcher, kind);
+    if (watch === undefined) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: 'addWatch needs a watcher' });
+    await this.request(OpCode.addWatch, { path: this.chroot.toServer(path), mode }, path, this.registerOnOk(kind, path, watch));
+  }
+
+  /**
+   * Removes a watcher (or every watcher, for null) of the type from the path. Each removed watcher gets a
+   * *WatchRemoved event. NOWATCHER when there is none. With local, the server is not asked (works offline).
+   */
+  async removeWatches(path: string, watcher: Watcher | null, watcherType: WatcherType, local = false): Promise<void> {
+    throwIf(checkPath(path));
+    if (!WATCHER_TYPES.has(watcherType)) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: `unknown watcher type ${String(watcherType)}` });
+    if (!this.watches.has(path, watcher, watcherType)) throw new KeeperError(ErrorCode.NOWATCHER, path);
+    // The server keeps one watch per path and type for the session: tell it only when no callback needs it any more.
+    if (local || !this.watches.wouldEmpty(path, watcher, watcherType)) {
+      this.removeLocally(path, watcher, watcherType);
+      return;
+    }
+    const onResponse = (r: Response): void => {
+      if (r.err === ErrorCode.OK) this.removeLocally(path, watcher, watcherType);
+    };
+    await this.request(OpCode.removeWatches, { path: this.chroot.toServer(path), watcherType }, path, onResponse);
+  }
+
+  /** Paths of this session's ephemeral nodes at or below prefixPath. */
+  async getEphemerals(prefixPath = '/'): Promise<string[]> {
+    throwIf(checkPath(prefixPath));
+    const response = await this.request(OpCode.getEphemerals, { prefixPath: this.chroot.toServer(prefixPath) }, prefixPath);
+    const ephemerals = (response.ephemerals ?? []);
+    return this.chroot.prefix === undefined ? ephemerals : ephemerals.map((p) => this.chroot.toClient(p));
+  }
+
+  /** Number of nodes below path, at any depth. */
+  async getAllChildrenNumber(path: string): Promise<number> {
+    throwIf(checkPath(path));
+    return (await this.request(OpCode.getAllChildrenNumber, { path: this.chroot.toServer(path) }, path)).totalNumber ?? 0;
+  }
+
+  /** Ends the session (its ephemeral nodes are gone when this resolves); later calls fail with SESSIONEXPIRED. */
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  // ---- helpers ----
+
+  private async request(op: number, body: object, path: string, onResponse?: (r: Response) => void): Promise<Response> {
+    const response = await this.connection.submit(op, body, path, onResponse);
+    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), path);
+    return response;
+  }
+
+  private dataBytes(path: string, data: Data | undefined): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = toBytes(data);
+    } catch (e) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: (e as Error).message });
+    }
+    const max = this.connection.maxDataBytes;
+    if (bytes.byteLength > max) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: `data is ${bytes.byteLength} bytes, over the limit of ${max}` });
+    return bytes;
+  }
+
+  private checkWatch(path: string, watch: Watcher | undefined, kind: WatchKind): Watcher | undefined {
+    if (watch === undefined) return undefined;
+    if (typeof watch !== 'function') throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: 'watch must be a function' });
+    if (!this.watches.hasRoom(kind, path)) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: 'too many watches' });
+    return watch;
+  }
+
+  /** Registers the watch as the successful response is read: before any later notification is dispatched. */
+  private registerOnOk(kind: WatchKind, path: string, watch: Watcher | undefined): ((r: Response) => void) | undefined {
+    if (watch === undefined) return undefined;
+    return (r) => {
+      if (r.err === ErrorCode.OK) this.watches.add(kind, path, watch);
+    };
+  }
+
+  private removeLocally(path: string, watcher: Watcher | null, watcherType: WatcherType): void {
+    for (const removed of this.watches.remove(path, watcher, watcherType)) {
+      this.deliver(removed.watcher, { type: removed.type, state: KeeperState.SyncConnected, path, zxid: -1 });
+    }
+  }
+
+  private clientResult(result: OpResult): OpResult {
+    if (this.chroot.prefix === undefined || result.path === undefined) return result;
+    return { ...result, path: this.chroot.toClient(result.path) };
+  }
+
+  private serverWatches(): WatchSnapshot {
+    const snapshot = this.watches.snapshot();
+    if (this.chroot.prefix === undefined) return snapshot;
+    const map = (paths: string[]): string[] => paths.map((p) => this.chroot.toServer(p));
+    return {
+      dataWatches: map(snapshot.dataWatches),
+      existWatches: map(snapshot.existWatches),
+      childWatches: map(snapshot.childWatches),
+      persistentWatches: map(snapshot.persistentWatches),
+      persistentRecursiveWatches: map(snapshot.persistentRecursiveWatches),
+    };
+  }
+
+  private connectionOnNotification(serverEvent: WatchedEvent): void {
+    const event = { ...serverEvent, path: this.chroot.toClient(serverEvent.path) };
+    for (const watcher of this.watches.triggered(event)) this.deliver(watcher, event);
+  }
+
+  private connectionOnState(state: ClientState): void {
+    this.events.emit('state', state);
+    if (state === 'expired') {
+      const event: WatchedEvent = { type: EventType.None, state: KeeperState.Expired, path: '', zxid: -1 };
+      for (const watcher of this.watches.drain()) this.deliver(watcher, event);
+    } else if (state === 'closed') {
+      this.watches.drain();
+    }
+  }
+
+  /** A watcher that throws must not break the client (nor the frame being read). */
+  private deliver(watcher: Watcher, event: WatchedEvent): void {
+    try {
+      watcher(event);
+    } catch (e) {
+      this.listenerFailed(e);
+    }
+  }
+
+  private listenerFailed(error: unknown): void {
+    if (!this.reportingListenerError && this.events.listenerCount('listenerError') > 0) {
+      // A listenerError listener that throws is not reported to itself again.
+      this.reportingListenerError = true;
+      try {
+        this.events.emit('listenerError', error);
+      } finally {
+        this.reportingListenerError = false;
+      }
+      return;
+    }
+    // No one asked to hear about it: say so without throwing into the client's own machinery.
+    globalThis.console?.error('canopy client: a watcher or listener threw', error);
+  }
+}

@@ -1,0 +1,86 @@
+// ZooKeeper's connect string: "host:port,host:port[/chroot]". IPv6 hosts go in brackets ("[::1]:2181").
+// A missing port means 2181. Invalid strings fail loudly with a plain Error naming the problem.
+import { pathProblem } from '../protocol/index.js';
+
+export const DEFAULT_PORT = 2181;
+/** Most servers one connect string may list. */
+export const MAX_SERVERS = 256;
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+export interface ParsedConnectString {
+  servers: ServerAddress[];
+  /** Prefix every path is resolved under, or undefined for none ('/'). */
+  chroot: string | undefined;
+}
+
+const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
+
+export function parseConnectString(connectString: string): ParsedConnectString {
+  if (typeof connectString !== 'string' || connectString.trim() === '') throw new Error('connect string is empty');
+  const text = connectString.trim();
+  const slash = text.indexOf('/');
+  const hostsPart = slash < 0 ? text : text.slice(0, slash);
+  const chroot = slash < 0 ? undefined : parseChroot(text.slice(slash));
+  const entries = hostsPart.split(',').map((s) => s.trim());
+  if (entries.length > MAX_SERVERS) throw new Error(`connect string lists more than ${MAX_SERVERS} servers`);
+  const servers = entries.map((entry) => parseServer(entry, connectString));
+  return { servers, chroot };
+}
+
+function parseChroot(chroot: string): string | undefined {
+  if (chroot === '/') return undefined;
+  const problem = pathProblem(chroot);
+  if (problem !== undefined) throw new Error(`invalid chroot '${chroot}' in connect string: ${problem}`);
+  return chroot;
+}
+
+function parseServer(entry: string, whole: string): ServerAddress {
+  if (entry === '') throw new Error(`empty server entry in connect string '${whole}'`);
+  let host: string;
+  let portText: string | undefined;
+  if (entry.startsWith('[')) {
+    const close = entry.indexOf(']');
+    if (close < 0) throw new Error(`unterminated IPv6 address in '${entry}'`);
+    host = entry.slice(1, close);
+    const rest = entry.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) throw new Error(`unexpected '${rest}' after IPv6 address in '${entry}'`);
+    portText = rest === '' ? undefined : rest.slice(1);
+    if (!IPV6.test(host)) throw new Error(`invalid IPv6 address '${host}' in '${entry}'`);
+  } else {
+    const colon = entry.lastIndexOf(':');
+    host = colon < 0 ? entry : entry.slice(0, colon);
+    portText = colon < 0 ? undefined : entry.slice(colon + 1);
+    if (!HOSTNAME.test(host)) throw new Error(`invalid host '${host}' in '${entry}' (IPv6 addresses need brackets)`);
+  }
+  return { host, port: portText === undefined ? DEFAULT_PORT : parsePort(portText, entry) };
+}
+
+function parsePort(text: string, entry: string): number {
+  if (!/^[0-9]{1,5}$/.test(text)) throw new Error(`invalid port '${text}' in '${entry}'`);
+  const port = Number(text);
+  if (port < 1 || port > 65535) throw new Error(`port ${port} out of range in '${entry}'`);
+  return port;
+}
+
+/** The WebSocket URL of a server. */
+export function serverUrl(server: ServerAddress, secure: boolean): string {
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  return `${secure ? 'wss' : 'ws'}://${host}:${server.port}/`;
+}
+
+/** A shuffled copy (Fisher-Yates), so that clients sharing a connect string spread over the servers. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = out[i] as T;
+    out[i] = out[j] as T;
+    out[j] = tmp;
+  }
+  return out;
+}

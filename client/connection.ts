@@ -1,0 +1,396 @@
+// One session over a succession of WebSocket links. The connection owns the link lifecycle: the
+// handshake, pings and the read timeout, failing in-flight requests on a dropped link, reconnecting to
+// the next server with backoff while presenting the session and the last zxid seen, re-sending the
+// watches, and expiry and close. It knows nothing about what the requests mean (client.ts does).
+//
+// Invariants: requests go out in call order (queued ones before any later call); a request is only
+// in `pending` while its link is up; every request settles exactly once.
+import {
+  CloseCode, DEFAULT_MAX_DATA_BYTES, DEFAULT_MAX_FRAME_BYTES, ErrorCode, OpCode, PROTOCOL_VERSION, Xid,
+  decodeConnectResponse, encode, errorCodeName,
+} from '../protocol/index.js';
+import type { ConnectRequest, ConnectResponse, Response, WatchedEvent } from '../protocol/index.js';
+import type { Backoff } from './backoff.js';
+import { serverUrl } from './connect-string.js';
+import type { ServerAddress } from './connect-string.js';
+import { KeeperError } from './errors.js';
+import { readServerFrame } from './frames.js';
+import type { ServerFrame } from './frames.js';
+import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } from './requests.js';
+import type { PendingRequest } from './requests.js';
+import { setWatchesFrames } from './set-watches.js';
+import { ReadyState, messageBytes } from './socket.js';
+import type { WebSocketConstructor, WebSocketLike } from './socket.js';
+import type { WatchSnapshot } from './watches.js';
+
+/** The states a client reports. */
+export type ClientState = 'connected' | 'disconnected' | 'expired' | 'closed';
+type Phase = 'connecting' | 'connected' | 'closing' | 'closed' | 'expired';
+
+/** A connection attempt gets at least this long to open and finish its handshake. */
+export const MIN_ATTEMPT_TIMEOUT_MS = 1_000;
+
+export interface ConnectionOptions {
+  /** In the order to try them (already shuffled). */
+  servers: readonly ServerAddress[];
+  secure: boolean;
+  sessionTimeoutMs: number;
+  readOnly: boolean;
+  /** 0 for a new session. */
+  sessionId: number;
+  sessionPasswd: Uint8Array;
+  webSocket: WebSocketConstructor;
+  backoff: Backoff;
+  now: () => number;
+}
+
+export interface ConnectionHooks {
+  /** A watch notification (paths as the server sent them). */
+  notification(event: WatchedEvent): void;
+  stateChanged(state: ClientState): void;
+  /** The watches to re-register after a reconnect, in server paths. */
+  watches(): WatchSnapshot;
+}
+
+// Encoded once, and copied out of the codec's shared buffer.
+const PING_FRAME = Uint8Array.from(encode({ xid: Xid.PING, op: OpCode.ping }));
+
+export class Connection {
+  private phase: Phase = 'connecting';
+  private socket: WebSocketLike | undefined;
+  private socketUrl = '';
+  private established = false;
+  private serverIndex = 0;
+  private readonly requests = new RequestTable();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  private livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSentMs = 0;
+  private lastReceivedMs = 0;
+  private closed: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+
+  sessionId: number;
+  sessionPasswd: Uint8Array;
+  /** Negotiated; the requested value until the first handshake. */
+  sessionTimeoutMs: number;
+  lastZxidSeen = 0;
+  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  maxDataBytes = DEFAULT_MAX_DATA_BYTES;
+  serverId = 0;
+  /** Why the last link failed, for error messages. */
+  lastError = '';
+
+  constructor(private readonly options: ConnectionOptions, private readonly hooks: ConnectionHooks) {
+    if (options.servers.length === 0) throw new Error('no server to connect to');
+    this.sessionId = options.sessionId;
+    this.sessionPasswd = options.sessionPasswd;
+    this.sessionTimeoutMs = options.sessionTimeoutMs;
+  }
+
+  get state(): ClientState {
+    switch (this.phase) {
+      case 'connected':
+      case 'closing':
+        return 'connected';
+      case 'connecting':
+        return 'disconnected';
+      case 'expired':
+        return 'expired';
+      case 'closed':
+        return 'closed';
+    }
+  }
+
+  get inFlightCount(): number {
+    return this.requests.pendingCount + this.requests.queuedCount;
+  }
+
+  start(): void {
+    this.scheduleAttempt();
+  }
+
+  /**
+   * Sends a request now, or once connected. Resolves with the response whatever its err; rejects only
+   * when there is no answer: CONNECTIONLOSS, SESSIONEXPIRED, BADARGUMENTS (frame too large), THROTTLEDOP.
+   */
+  submit(op: number, body: object, path?: string, onResponse?: (response: Response) => void): Promise<Response> {
+    if (this.phase === 'closing' || this.phase === 'closed') {
+      return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, path, { detail: 'session closed' }));
+    }
+    if (this.phase === 'expired') return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, path, { detail: 'session expired' }));
+    return this.send(op, body, path, onResponse);
+  }
+
+  /** Ends the session: closeSession and its answer when connected, else just stops. */
+  close(): Promise<void> {
+    if (this.closed !== undefined) return this.closed;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    if (this.phase === 'connected') {
+      this.phase = 'closing';
+      const finish = (): void => this.finishClose();
+      this.send(OpCode.closeSession, {}).then(finish, finish);
+    } else {
+      this.finishClose();
+    }
+    return this.closed;
+  }
+
+  private send(op: number, body: object, path?: string, onResponse?: (response: Response) => void): Promise<Response> {
+    const xid = this.requests.nextXid();
+    const frame = encode({ xid, op, ...body });
+    if (frame.byteLength > this.maxFrameBytes) {
+      const detail = `request is ${frame.byteLength} bytes, over the server's frame limit of ${this.maxFrameBytes}`;
+      return Promise.reject(new KeeperError(ErrorCode.BADARGUMENTS, path, { detail }));
+    }
+    return new Promise<Response>((resolve, reject) => {
+      const request: PendingRequest = { xid, op, path, onResponse, resolve, reject };
+      if (this.established) this.transmit(request, frame);
+      else if (!this.requests.enqueue({ request, frame })) reject(throttled(path, 'waiting for a connection', MAX_QUEUED_REQUESTS));
+    });
+  }
+
+  private transmit(request: PendingRequest, frame: Uint8Array): void {
+    if (frame.byteLength > this.maxFrameBytes) {
+      // Queued before this server stated a smaller limit.
+      const detail = `request is ${frame.byteLength} bytes, over the server's frame limit of ${this.maxFrameBytes}`;
+      request.reject(new KeeperError(ErrorCode.BADARGUMENTS, request.path, { detail }));
+      return;
+    }
+    if (!this.requests.addPending(request)) {
+      request.reject(throttled(request.path, 'in flight', MAX_PENDING_REQUESTS));
+      return;
+    }
+    this.sendFrame(frame);
+  }
+
+  private sendFrame(frame: Uint8Array): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    try {
+      socket.send(frame);
+      this.lastSentMs = this.options.now();
+    } catch (e) {
+      this.linkLost(socket, `send failed: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- link lifecycle ----
+
+  private scheduleAttempt(): void {
+    if (this.phase !== 'connecting' || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.attempt();
+    }, this.options.backoff.next());
+  }
+
+  private attempt(): void {
+    if (this.phase !== 'connecting') return;
+    const servers = this.options.servers;
+    const url = serverUrl(servers[this.serverIndex % servers.length] as ServerAddress, this.options.secure);
+    this.serverIndex = (this.serverIndex + 1) % servers.length;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.options.webSocket(url);
+      socket.binaryType = 'arraybuffer';
+    } catch (e) {
+      this.lastError = `${url}: ${(e as Error).message}`;
+      this.scheduleAttempt();
+      return;
+    }
+    this.socket = socket;
+    this.socketUrl = url;
+    this.established = false;
+    socket.addEventListener('open', () => this.socketOnOpen(socket));
+    socket.addEventListener('message', (event) => this.socketOnMessage(socket, event.data));
+    socket.addEventListener('close', (event) => this.socketOnClose(socket, event.code, event.reason));
+    // Both runtimes follow an error with a close event, which carries the code: act on that one.
+    socket.addEventListener('error', () => {
+      if (socket === this.socket) this.lastError = `${url}: socket error`;
+    });
+    const attemptMs = Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(this.sessionTimeoutMs / servers.length));
+    this.attemptTimer = setTimeout(() => this.linkLost(socket, `${url}: no session within ${attemptMs} ms`), attemptMs);
+  }
+
+  private socketOnOpen(socket: WebSocketLike): void {
+    if (socket !== this.socket) return;
+    const request: ConnectRequest = {
+      protocolVersion: PROTOCOL_VERSION,
+      lastZxidSeen: this.lastZxidSeen,
+      timeoutMs: this.options.sessionTimeoutMs,
+      sessionId: this.sessionId,
+      passwd: this.sessionPasswd,
+      readOnly: this.options.readOnly,
+    };
+    try {
+      socket.send(encode(request));
+    } catch (e) {
+      this.linkLost(socket, `${this.socketUrl}: send failed: ${(e as Error).message}`);
+    }
+  }
+
+  private socketOnMessage(socket: WebSocketLike, data: unknown): void {
+    if (socket !== this.socket) return;
+    const bytes = messageBytes(data);
+    if (bytes === undefined) return this.linkLost(socket, `${this.socketUrl}: text frame from the server`, CloseCode.PROTOCOL_ERROR);
+    this.lastReceivedMs = this.options.now();
+    if (!this.established) return this.handshake(socket, bytes);
+    const frame = readServerFrame(bytes);
+    if (typeof frame === 'string') return this.linkLost(socket, `${this.socketUrl}: ${frame}`, CloseCode.PROTOCOL_ERROR);
+    this.route(socket, frame);
+  }
+
+  private socketOnClose(socket: WebSocketLike, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    const why = `${this.socketUrl} closed the connection (${code}${reason ? `: ${reason}` : ''})`;
+    if (code === CloseCode.SESSION_ENDED && this.phase !== 'closing') {
+      this.detachSocket();
+      this.expire(why);
+      return;
+    }
+    this.linkLost(socket, why);
+  }
+
+  private handshake(socket: WebSocketLike, bytes: Uint8Array): void {
+    const decoded = decodeConnectResponse(bytes);
+    if (!decoded.ok) return this.linkLost(socket, `${this.socketUrl}: ${decoded.message}`, CloseCode.PROTOCOL_ERROR);
+    const response = decoded.value;
+    if (response.err === ErrorCode.SESSIONEXPIRED) {
+      this.detachSocket();
+      this.expire(`${this.socketUrl}: the session has expired`);
+      return;
+    }
+    if (response.err !== ErrorCode.OK || response.timeoutMs <= 0) {
+      return this.linkLost(socket, `${this.socketUrl}: connect refused with ${errorCodeName(response.err)}`);
+    }
+    this.establish(response);
+  }
+
+  private establish(response: ConnectResponse): void {
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
+    this.established = true;
+    this.sessionId = response.sessionId;
+    // A copy: the decoded bytes may be a view into the whole frame.
+    this.sessionPasswd = Uint8Array.from(response.passwd);
+    this.sessionTimeoutMs = response.timeoutMs;
+    this.maxFrameBytes = response.maxFrameBytes;
+    this.maxDataBytes = response.maxDataBytes;
+    this.serverId = response.serverId;
+    this.options.backoff.reset();
+    this.phase = 'connected';
+    this.lastSentMs = this.lastReceivedMs = this.options.now();
+    // Watches first, so that the server re-arms them before it serves anything queued behind them.
+    for (const frame of setWatchesFrames(this.hooks.watches(), this.lastZxidSeen, this.maxFrameBytes)) this.sendFrame(frame);
+    for (const { request, frame } of this.requests.drainQueue()) this.transmit(request, frame);
+    this.armLiveness();
+    this.hooks.stateChanged('connected');
+  }
+
+  private route(socket: WebSocketLike, frame: ServerFrame): void {
+    const xid = frame.xid;
+    if (xid !== Xid.PING && frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
+    if (xid >= 0) {
+      const request = this.requests.takePending(xid);
+      if (request === undefined) return;
+      request.onResponse?.(frame);
+      request.resolve(frame);
+      return;
+    }
+    if (xid === Xid.NOTIFICATION) {
+      const { type, state, path, zxid } = frame;
+      if (typeof type !== 'number' || typeof path !== 'string') {
+        return this.linkLost(socket, `${this.socketUrl}: malformed notification`, CloseCode.PROTOCOL_ERROR);
+      }
+      this.hooks.notification({ type, state: state ?? 0, path, zxid });
+    }
+    // PING and SET_WATCHES answers need nothing more: receiving them already proved the link alive.
+  }
+
+  /** Drops the link: in-flight requests fail with CONNECTIONLOSS, then the next server is tried. */
+  private linkLost(socket: WebSocketLike, reason: string, closeCode: number = CloseCode.NORMAL): void {
+    if (socket !== this.socket) return;
+    const wasConnected = this.phase === 'connected';
+    this.detachSocket(closeCode, reason);
+    this.lastError = reason;
+    this.requests.failPending(ErrorCode.CONNECTIONLOSS, reason);
+    if (this.phase === 'closing') return this.finishClose();
+    if (wasConnected) {
+      this.phase = 'connecting';
+      this.hooks.stateChanged('disconnected');
+    }
+    this.scheduleAttempt();
+  }
+
+  private detachSocket(closeCode: number = CloseCode.NORMAL, reason = ''): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.established = false;
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.livenessTimer);
+    this.attemptTimer = this.livenessTimer = undefined;
+    if (socket === undefined) return;
+    try {
+      if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN) socket.close(closeCode, closeReason(reason));
+    } catch {
+      // Closing a socket that is going away anyway can throw in some runtimes; nothing to do about it.
+    }
+  }
+
+  private expire(reason: string): void {
+    if (this.phase === 'closing') return this.finishClose();
+    if (this.phase === 'closed' || this.phase === 'expired') return;
+    this.detachSocket();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.phase = 'expired';
+    this.lastError = reason;
+    this.requests.failPending(ErrorCode.SESSIONEXPIRED, reason);
+    this.requests.failQueued(ErrorCode.SESSIONEXPIRED, reason);
+    this.hooks.stateChanged('expired');
+  }
+
+  private finishClose(): void {
+    if (this.phase !== 'closed') {
+      this.phase = 'closed';
+      this.detachSocket();
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.requests.failPending(ErrorCode.CONNECTIONLOSS, 'client closed');
+      this.requests.failQueued(ErrorCode.SESSIONEXPIRED, 'session closed');
+      this.hooks.stateChanged('closed');
+    }
+    this.resolveClosed?.();
+  }
+
+  // ---- liveness: ping when idle for a third of the timeout, drop after two thirds of silence ----
+
+  private armLiveness(): void {
+    clearTimeout(this.livenessTimer);
+    const socket = this.socket;
+    if (socket === undefined || !this.established) return;
+    const pingDueMs = this.lastSentMs + this.sessionTimeoutMs / 3;
+    const deadDueMs = this.lastReceivedMs + (this.sessionTimeoutMs * 2) / 3;
+    const waitMs = Math.max(0, Math.min(pingDueMs, deadDueMs) - this.options.now());
+    this.livenessTimer = setTimeout(() => this.checkLiveness(socket), Math.ceil(waitMs));
+  }
+
+  private checkLiveness(socket: WebSocketLike): void {
+    if (socket !== this.socket) return;
+    const now = this.options.now();
+    if (now - this.lastReceivedMs >= (this.sessionTimeoutMs * 2) / 3) {
+      return this.linkLost(socket, `${this.socketUrl}: nothing received for ${now - this.lastReceivedMs} ms`, CloseCode.TIMEOUT);
+    }
+    if (now - this.lastSentMs >= this.sessionTimeoutMs / 3) this.sendFrame(PING_FRAME);
+    this.armLiveness();
+  }
+}
+
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+function closeReason(reason: string): string {
+  const encoder = new TextEncoder();
+  let r = reason;
+  while (encoder.encode(r).byteLength > 123) r = r.slice(0, -4);
+  return r;
+}

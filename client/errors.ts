@@ -1,0 +1,55 @@
+// The one error type the SDK rejects with: a ZooKeeper error code, the path it concerns, and for a
+// failed multi the per-op results. Callers branch on `code`, never on the message.
+import { ErrorCode, errorCodeName } from '../protocol/index.js';
+import type { OpResult } from '../protocol/index.js';
+
+export interface KeeperErrorOptions {
+  /** Extra words for the message (why a request was refused client-side). */
+  detail?: string;
+  /** For multi: one result per op. */
+  results?: OpResult[];
+}
+
+export class KeeperError extends Error {
+  readonly code: ErrorCode;
+  readonly path?: string;
+  readonly results?: OpResult[];
+
+  constructor(code: ErrorCode, path?: string, options: KeeperErrorOptions = {}) {
+    super(keeperMessage(code, path, options.detail));
+    this.name = 'KeeperError';
+    this.code = code;
+    if (path !== undefined) this.path = path;
+    if (options.results !== undefined) this.results = options.results;
+  }
+
+  /** True when `e` is a KeeperError, and when `code` is given, one with that code. */
+  static is(e: unknown, code?: ErrorCode): e is KeeperError {
+    return e instanceof KeeperError && (code === undefined || e.code === code);
+  }
+}
+
+function keeperMessage(code: number, path: string | undefined, detail: string | undefined): string {
+  let message = errorCodeName(code);
+  if (path !== undefined) message += `: ${path}`;
+  if (detail !== undefined) message += ` (${detail})`;
+  return message;
+}
+
+/** Casts a wire error number to ErrorCode; unknown numbers stay as they are (errorCodeName prints them). */
+export function asErrorCode(err: number): ErrorCode {
+  return err as ErrorCode;
+}
+
+/**
+ * The error for a failed multi: the code and path of the first op that failed (those before it report
+ * OK, those after it RUNTIMEINCONSISTENCY), falling back to the response's own error.
+ */
+export function multiError(responseErr: number, results: OpResult[] | undefined, opPaths: readonly string[]): KeeperError {
+  const list = results ?? [];
+  const failedIndex = list.findIndex((r) => r.err !== ErrorCode.OK && r.err !== ErrorCode.RUNTIMEINCONSISTENCY);
+  const index = failedIndex >= 0 ? failedIndex : list.findIndex((r) => r.err !== ErrorCode.OK);
+  const code = index >= 0 ? list[index].err : responseErr;
+  const path = index >= 0 ? opPaths[index] : undefined;
+  return new KeeperError(asErrorCode(code === ErrorCode.OK ? responseErr : code), path, { results: list });
+}

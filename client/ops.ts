@@ -1,0 +1,54 @@
+// Builders for the ops of multi and multiRead. They only build; the client validates before sending,
+// so that a bad op rejects the multi's promise instead of throwing at the call site.
+import { CreateMode, OPEN_ACL_UNSAFE, OpCode, isTtlMode } from '../protocol/index.js';
+import type { ACL, MultiOp, ReadOp } from '../protocol/index.js';
+import { toBytes } from './bytes.js';
+import type { Data } from './bytes.js';
+
+export interface CreateOptions {
+  /** Default PERSISTENT. */
+  mode?: CreateMode;
+  /** Default OPEN_ACL_UNSAFE. */
+  acl?: readonly ACL[];
+  /** Required for the TTL modes, in ms. */
+  ttl?: number;
+}
+
+/** The opcode that creates a node of this mode: create2 (answers with the Stat), createContainer or createTTL. */
+export function createOpCode(mode: CreateMode): typeof OpCode.create2 | typeof OpCode.createContainer | typeof OpCode.createTTL {
+  if (mode === CreateMode.CONTAINER) return OpCode.createContainer;
+  if (isTtlMode(mode)) return OpCode.createTTL;
+  return OpCode.create2;
+}
+
+function createOp(path: string, data?: Data, options: CreateOptions = {}): MultiOp {
+  const mode = options.mode ?? CreateMode.PERSISTENT;
+  const op: MultiOp = { op: createOpCode(mode), path, data: toBytes(data), acl: [...(options.acl ?? OPEN_ACL_UNSAFE)], mode };
+  if (options.ttl !== undefined) op.ttl = options.ttl;
+  return op;
+}
+
+export const Op = {
+  create: createOp,
+  delete(path: string, version = -1): MultiOp {
+    return { op: OpCode.delete, path, version };
+  },
+  setData(path: string, data: Data, version = -1): MultiOp {
+    return { op: OpCode.setData, path, data: toBytes(data), version };
+  },
+  check(path: string, version: number): MultiOp {
+    return { op: OpCode.check, path, version };
+  },
+  /** For multiRead: the result carries data and stat. */
+  getData(path: string): ReadOp {
+    return { op: OpCode.getData, path };
+  },
+  /** For multiRead: the result carries children and stat. */
+  getChildren(path: string): ReadOp {
+    return { op: OpCode.getChildren2, path };
+  },
+  /** For multiRead: the result carries the stat, or err NONODE. */
+  exists(path: string): ReadOp {
+    return { op: OpCode.exists, path };
+  },
+} as const;

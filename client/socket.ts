@@ -1,0 +1,43 @@
+// The WebSocket the SDK talks through: the browser's global one, `ws` in Node (loaded lazily so that
+// bundles for the browser never pull it in), or one injected through the options.
+
+/** The part of the WebSocket API the SDK uses; the browser's WebSocket and `ws` both provide it. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open', listener: (event: unknown) => void): void;
+  addEventListener(type: 'error', listener: (event: unknown) => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** readyState values of the WebSocket standard. */
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+
+/** The constructor to use: the injected one, else the global one, else `ws`. */
+export async function resolveWebSocket(injected?: WebSocketConstructor): Promise<WebSocketConstructor> {
+  if (injected !== undefined) return injected;
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global !== undefined) return global;
+  // A computed specifier keeps browser bundlers from trying to bundle the Node-only `ws`.
+  const specifier = 'ws';
+  try {
+    const mod = (await import(specifier)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor };
+    const ctor = mod.WebSocket ?? mod.default;
+    if (ctor !== undefined) return ctor;
+  } catch (e) {
+    throw new Error(`no WebSocket available: there is no global WebSocket and 'ws' could not be loaded (${(e as Error).message})`);
+  }
+  throw new Error("no WebSocket available: the 'ws' module exports no WebSocket class");
+}
+
+/** The bytes of a binary message, without copying; undefined for text or anything else. */
+export function messageBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof Uint8Array) return data;
+  return undefined;
+}
