@@ -22,7 +22,7 @@ async function inParallel(count: number, concurrency: number, op: (i: number) =>
 }
 
 async function main(): Promise<void> {
-  const server = await ServerProcess.start({ args: ['--logLevel', 'warn'] });
+  const server = await ServerProcess.start();
   const client = await Client.connect(server.connectString, { sessionTimeoutMs: 30_000 });
   try {
     const payload = new Uint8Array(100);

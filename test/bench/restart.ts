@@ -4,17 +4,22 @@ import { Client, Op } from '../../client/index.js';
 import { ServerProcess } from '../support/server-process.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 100_000);
-const PER_MULTI = 100;
+/** Creates per txn: 1 makes 100k txns to replay; more packs them into multis. */
+const PER_MULTI = Number(process.env.BENCH_PER_MULTI ?? 1);
 
 async function fill(server: ServerProcess): Promise<void> {
   const client = await Client.connect(server.connectString, { sessionTimeoutMs: 30_000 });
   await client.create('/r', '');
   const payload = new Uint8Array(32);
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
+  await Promise.all(Array.from({ length: 64 }, async () => {
     while (next < NODES) {
       const start = next;
       next += PER_MULTI;
+      if (PER_MULTI === 1) {
+        await client.create(`/r/n${start}`, payload);
+        continue;
+      }
       const ops = [];
       for (let i = start; i < Math.min(start + PER_MULTI, NODES); i++) ops.push(Op.create(`/r/n${i}`, payload));
       await client.multi(ops);
@@ -40,7 +45,7 @@ async function timeRestart(server: ServerProcess, args: string[]): Promise<Serve
 }
 
 async function main(): Promise<void> {
-  for (const [label, snapCount] of [['txn log only (no snapshot)', 10_000_000], ['snapshot', 1_000]] as const) {
+  for (const [label, snapCount] of [['txn log only (no snapshot)', 10_000_000], ['snapshot', 20_000]] as const) {
     const args = ['--logLevel', 'info', '--snapCount', String(snapCount)];
     let server = await ServerProcess.start({ args });
     await fill(server);
