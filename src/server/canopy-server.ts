@@ -28,6 +28,8 @@ import { writeResponse } from './write-responses.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Writes in flight across all sessions before more are refused with THROTTLEDOP; well under the storage queue's own bound. */
+const MAX_WRITES_IN_FLIGHT = 100_000;
 
 export class CanopyServer implements ConnectionHandler {
   private readonly tree: DataTree;
@@ -230,6 +232,10 @@ export class CanopyServer implements ConnectionHandler {
         return;
       }
       default: {
+        if (this.writePath.pendingCount >= MAX_WRITES_IN_FLIGHT) {
+          conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.THROTTLEDOP });
+          return;
+        }
         const item = conn.queue.pushPending();
         this.writePath.submit(req as WriteRequest, sessionId, req.xid, (outcome) => {
           conn.queue.complete(item, writeResponse(req, outcome, this.tree.lastZxid));
