@@ -166,7 +166,8 @@ export class CanopyServer implements ConnectionHandler {
     const req: WriteRequest = { op: OpCode.createSession, timeoutMs, passwd, newSessionId: sessionId };
     this.writePath.submit(req, sessionId, 0, (outcome) => {
       if (outcome.err !== ErrorCode.OK) return conn.close(CloseCode.NOT_SERVING, `could not create a session: ${outcome.err}`);
-      if (conn.isOpen || !this.serving) return;
+      // A client gone before its session was made leaves the session to expire on its own.
+      if (!conn.isConnecting || !this.serving) return;
       this.acceptSession(conn, sessionId, timeoutMs, passwd);
     });
   }

@@ -56,6 +56,11 @@ export class ClientConnection {
     return this.state === 'open';
   }
 
+  /** Handshake received, answer not yet sent (a new session may still be in flight). */
+  get isConnecting(): boolean {
+    return this.state === 'connecting';
+  }
+
   private socketOnMessage(data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     if (!isBinary) return this.close(CloseCode.PROTOCOL_ERROR, 'text frames are not accepted: send one msgpack message per binary frame');
