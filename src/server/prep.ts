@@ -5,7 +5,7 @@
 import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type Request, type Txn, type TxnBody } from '../../protocol/index.js';
 import { failedMultiResults, type DataTree } from '../tree/index.js';
 import { PENDING_PATHS_MAX, PendingChanges } from './pending-changes.js';
-import { prepCheck, prepCreate, prepDelete, prepDeleteContainer, prepMultiOp, prepSetACL, prepSetData, type PrepContext } from './prep-ops.js';
+import { prepDeleteContainer, prepMultiOp, prepSetACL, type PrepContext } from './prep-ops.js';
 import { ScratchView, foldOp } from './prep-view.js';
 
 type ClientWriteOp =
@@ -64,19 +64,11 @@ export class Prep {
         return this.prepareMulti(req.ops, ctx);
       case OpCode.deleteContainer:
         return prepDeleteContainer(view, req.path, req.nowMs);
-      case OpCode.create:
-      case OpCode.create2:
-      case OpCode.createContainer:
-      case OpCode.createTTL:
-        return prepCreate(view, req, ctx);
-      case OpCode.delete:
-        return prepDelete(view, req, ctx);
-      case OpCode.setData:
-        return prepSetData(view, req, ctx);
       case OpCode.setACL:
         return prepSetACL(view, req, ctx);
-      case OpCode.check:
-        return prepCheck(view, req);
+      default:
+        // create*, delete, setData and check are prepared the same way alone as inside a multi.
+        return prepMultiOp(view, req, ctx);
     }
   }
 

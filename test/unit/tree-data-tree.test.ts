@@ -7,24 +7,11 @@ import {
   OpCode,
   READ_ACL_UNSAFE,
   sequenceSuffix,
-  type CreateTxn,
   type Stat,
   type Txn,
-  type TxnBody,
 } from '../../protocol/index.js';
 import { DataTree, TreeInvariantError } from '../../src/tree/index.js';
-
-const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function create(path: string, extra: Partial<CreateTxn> = {}): CreateTxn {
-  return { type: 'create', path, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], kind: 'persistent', ephemeralOwner: 0, ttlMs: 0, ...extra };
-}
-
-/** Applies body as the next txn (zxid = lastZxid + 1) at the given time. */
-function apply(tree: DataTree, body: TxnBody, time = 1000) {
-  const txn: Txn = { zxid: tree.lastZxid + 1, time, sessionId: 0, xid: 0, body };
-  return tree.apply(txn);
-}
+import { apply, bytes, create } from '../support/tree-txns.js';
 
 /** Records are replaced on change, never mutated: same references means nothing changed. */
 function sameState(before: ReturnType<DataTree['snapshot']>, tree: DataTree): boolean {

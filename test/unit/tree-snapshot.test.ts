@@ -1,18 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPEN_ACL_UNSAFE, decode, encode, type CreateTxn, type Txn, type TxnBody } from '../../protocol/index.js';
+import { decode, encode, type CreateTxn, type TxnBody } from '../../protocol/index.js';
 import { DataTree, type TreeSnapshot } from '../../src/tree/index.js';
-
-const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function create(path: string, extra: Partial<CreateTxn> = {}): CreateTxn {
-  return { type: 'create', path, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], kind: 'persistent', ephemeralOwner: 0, ttlMs: 0, ...extra };
-}
-
-function apply(tree: DataTree, body: TxnBody, time = 1000) {
-  const txn: Txn = { zxid: tree.lastZxid + 1, time, sessionId: 0, xid: 0, body };
-  return tree.apply(txn);
-}
+import { apply, bytes, create } from '../support/tree-txns.js';
 
 /** A small but varied history: every node kind, sessions, data, ACLs, deletes. */
 function history(): TxnBody[] {
