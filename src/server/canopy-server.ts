@@ -1,12 +1,16 @@
-// A Canopy server: storage recovery, the write path (prep → log → commit → apply), client connections,
-// session liveness, container/TTL cleanup and snapshots, wired on one event loop.
+// A Canopy server: storage recovery, the ZAB peer and its driver, the write path (prep → ZAB → commit →
+// apply), client connections, session liveness, container/TTL cleanup and snapshots, on one event loop.
+// A standalone server is an ensemble of one: the same peer, elected by its own vote.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, hex, zxidEpoch } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, hex } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, Request, Txn, WatchedEvent } from '../../protocol/index.js';
+import { PeerTransport, ensembleIdOf } from '../transport/index.js';
+import { ZabPeer, asPeerMessage } from '../zab/index.js';
+import type { PeerMessage, PeerStatus } from '../zab/index.js';
 import { LevelStorage } from '../storage/index.js';
 import type { TxnStore } from '../storage/index.js';
 import { DataTree } from '../tree/data-tree.js';
@@ -19,11 +23,13 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Prep } from './prep.js';
 import type { WriteRequest } from './prep.js';
-import { QuorumOfOne } from './quorum-of-one.js';
+import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
 import { executeRead, isReadRequest } from './read-ops.js';
 import { SessionIdGenerator, newSessionPasswd, sameBytes } from './session-ids.js';
 import { SessionTracker } from './session-tracker.js';
 import { WritePath } from './write-path.js';
+import { ZabDriver } from './zab-driver.js';
+import type { ReplicaHost } from './zab-driver.js';
 import { writeResponse } from './write-responses.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -31,12 +37,16 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** Writes in flight across all sessions before more are refused with THROTTLEDOP; well under the storage queue's own bound. */
 const MAX_WRITES_IN_FLIGHT = 100_000;
 
-export class CanopyServer implements ConnectionHandler {
+export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private readonly tree: DataTree;
   private readonly watches: WatchManager;
   private readonly writePath: WritePath;
-  private readonly broadcaster: QuorumOfOne;
-  private readonly tracker: SessionTracker;
+  private driver!: ZabDriver;
+  private transport: PeerTransport<PeerMessage> | undefined;
+  private tracker: SessionTracker;
+  /** Follower: sessions its clients touched since the last report to the leader. */
+  private readonly pendingTouches = new Map<number, number>();
+  private status: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
   private readonly ids: SessionIdGenerator;
   private readonly connsBySession = new Map<number, ClientConnection>();
   private readonly connsByAddress = new Map<string, number>();
@@ -53,52 +63,82 @@ export class CanopyServer implements ConnectionHandler {
     readonly config: Readonly<Config>,
     private readonly store: TxnStore,
     tree: DataTree,
-    epoch: number,
     private readonly log: Logger,
   ) {
     this.tree = tree;
     this.watches = new WatchManager({ watchesPerSessionMax: config.maxWatchesPerSession });
     const prep = new Prep(tree, { maxDataBytes: config.maxDataBytes });
-    this.writePath = new WritePath(tree, prep, this.watches, epoch, {
+    this.writePath = new WritePath(tree, prep, this.watches, {
       deliverEvent: (sessionId, event) => this.deliverEvent(sessionId, event),
       afterApply: (txn, result) => this.afterApply(txn, result),
+      propose: (txns) => this.driver.propose(txns),
+      forward: (payload) => this.driver.forward(payload),
+      reply: (to, payload) => this.driver.reply(to, payload),
+      touchSessions: (sessions) => this.touchFromFollower(sessions),
     });
-    this.broadcaster = new QuorumOfOne(store, tree.lastZxid, (txn) => this.writePath.commit(txn), (e) => this.storageFailed(e));
-    this.writePath.broadcaster = this.broadcaster;
-    const now = Date.now();
-    this.tracker = new SessionTracker(config.tickTime, now);
-    // Recovered sessions get a fresh timeout: nobody could reach us while we were down.
-    for (const s of tree.sessions.values()) this.tracker.touch(s.sessionId, s.timeoutMs, now);
-    this.ids = new SessionIdGenerator(config.serverId, now);
+    this.tracker = new SessionTracker(config.tickTime, Date.now());
+    this.ids = new SessionIdGenerator(config.serverId, Date.now());
     // Spread snapshots like ZooKeeper so the servers of an ensemble do not all snapshot at once.
     this.snapshotAfterTxns = Math.floor(config.snapCount / 2) + Math.floor(Math.random() * Math.ceil(config.snapCount / 2));
   }
 
-  /** Recovers state from dataDir and starts serving clients. */
+  /** Recovers state from dataDir, joins the ensemble (or elects itself) and serves clients once synced. */
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
     const store = await LevelStorage.open(join(config.dataDir, 'db'), { logger: log });
+    let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();
+      // Only the snapshot is known committed; the log after it is committed by ZAB once a leader adopts it.
       const tree = recovered.snapshot !== undefined ? DataTree.fromSnapshot(recovered.snapshot as unknown as TreeSnapshot) : new DataTree();
-      for (const txn of recovered.txns) tree.apply(txn);
-      // Like a new leader, a (re)started server opens a new epoch: zxids it hands out never repeat old ones.
-      const epoch = Math.max((await store.getMeta('currentEpoch')) ?? 0, zxidEpoch(tree.lastZxid)) + 1;
-      await store.setMeta('acceptedEpoch', epoch);
-      await store.setMeta('currentEpoch', epoch);
+      const acceptedEpoch = (await store.getMeta('acceptedEpoch')) ?? 0;
+      const currentEpoch = (await store.getMeta('currentEpoch')) ?? 0;
       log.info('recovered state', {
-        lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount, sessions: tree.sessions.size,
-        snapshotZxid: recovered.snapshot ? hex(recovered.snapshot.zxid) : null, replayedTxns: recovered.txns.length,
-        epoch, recoveryMs: Date.now() - started,
+        snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
+        acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      const server = new CanopyServer(config, store, tree, epoch, log);
+      server = new CanopyServer(config, store, tree, log);
+      const voters = config.servers.length > 0 ? config.servers.map((s) => s.id) : [config.serverId];
+      const peer = new ZabPeer(
+        { myId: config.serverId, voters, initLimitTicks: config.initLimit, syncLimitTicks: config.syncLimit, historyTxnsMax: config.historyTxnsMax, random: Math.random },
+        { acceptedEpoch, currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
+      );
       await server.listen();
+      await server.joinEnsemble(peer);
       return server;
     } catch (e) {
-      await store.close();
+      if (server !== undefined) await server.stop();
+      else await store.close();
       throw e;
     }
+  }
+
+  private async joinEnsemble(peer: ZabPeer): Promise<void> {
+    const cfg = this.config;
+    if (cfg.servers.length > 0) {
+      const peers = cfg.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
+      const me = peers.find((p) => p.id === cfg.serverId)!;
+      this.transport = await PeerTransport.start<PeerMessage>({
+        myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers,
+        listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
+        onMessage: (from, msg) => this.peerOnMessage(from, msg),
+        logger: this.log,
+      });
+      this.log.info('listening for peers', { address: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, port: me.port, ensemble: peers.map((p) => p.id) });
+    }
+    const transport = this.transport;
+    this.driver = new ZabDriver(peer, this.store, transport === undefined ? undefined : { send: (to, m) => transport.send(to, m) }, this, this.log);
+    this.driver.start(cfg.tickTime);
+  }
+
+  private peerOnMessage(from: number, raw: unknown): void {
+    const msg = asPeerMessage(raw);
+    if (msg === undefined) {
+      this.log.warn('dropping malformed peer message', { from });
+      return;
+    }
+    this.driver.onPeerMessage(from, msg);
   }
 
   get port(): number {
@@ -114,10 +154,8 @@ export class CanopyServer implements ConnectionHandler {
     });
     wss.on('error', (e) => this.log.error('client listener error', { error: e.message }));
     wss.on('connection', (ws, req) => this.socketOnConnection(ws, req.socket.remoteAddress ?? 'unknown'));
-    this.timers.push(setInterval(() => this.expireSessions(), this.config.tickTime));
+    this.timers.push(setInterval(() => this.sessionTick(), Math.max(1, Math.floor(this.config.tickTime / 2))));
     this.timers.push(setInterval(() => this.cleanupContainers(), this.config.containerCheckIntervalMs));
-    this.serving = true;
-    this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir });
   }
 
   private socketOnConnection(ws: WebSocket, remoteAddress: string): void {
@@ -202,7 +240,7 @@ export class CanopyServer implements ConnectionHandler {
 
   onRequest(conn: ClientConnection, req: Request): void {
     const sessionId = conn.sessionId;
-    if (this.tracker.has(sessionId)) this.tracker.touch(sessionId, conn.sessionTimeoutMs, Date.now());
+    this.touchLocal(sessionId, conn.sessionTimeoutMs);
     if (this.closingSessions.has(sessionId) && req.op !== OpCode.ping) {
       conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
       return;
@@ -221,7 +259,7 @@ export class CanopyServer implements ConnectionHandler {
     switch (req.op) {
       case OpCode.sync: {
         const item = conn.queue.pushPending();
-        this.writePath.afterZxid(this.writePath.proposedZxid, () => conn.queue.complete(item, { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.OK, path: req.path }));
+        this.writePath.sync((zxid) => conn.queue.complete(item, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));
         return;
       }
       case OpCode.closeSession: {
@@ -253,7 +291,7 @@ export class CanopyServer implements ConnectionHandler {
 
   private afterApply(txn: Txn, result: ApplyResult): void {
     if (result.err === ErrorCode.OK) {
-      if (txn.body.type === 'createSession') this.tracker.touch(txn.body.sessionId, txn.body.timeoutMs, Date.now());
+      if (txn.body.type === 'createSession' && this.isLeader) this.tracker.touch(txn.body.sessionId, txn.body.timeoutMs, Date.now());
       else if (txn.body.type === 'closeSession') this.sessionEnded(txn.body.sessionId, txn.xid === 0);
     }
     this.txnsSinceSnapshot += 1;
@@ -270,6 +308,37 @@ export class CanopyServer implements ConnectionHandler {
     }
   }
 
+  private get isLeader(): boolean {
+    return this.serving && this.status.state === 'leading';
+  }
+
+  /** A client of this server was heard from: the leader tracks it directly, a follower reports it. */
+  private touchLocal(sessionId: number, timeoutMs: number): void {
+    if (sessionId === 0) return;
+    if (this.isLeader) {
+      if (this.tracker.has(sessionId)) this.tracker.touch(sessionId, timeoutMs, Date.now());
+    } else if (this.serving) {
+      this.pendingTouches.set(sessionId, timeoutMs);
+    }
+  }
+
+  private touchFromFollower(sessions: Array<[number, number]>): void {
+    const now = Date.now();
+    for (const [sessionId, timeoutMs] of sessions) {
+      if (this.tree.sessions.has(sessionId) && !this.closingSessions.has(sessionId)) this.tracker.touch(sessionId, timeoutMs, now);
+    }
+  }
+
+  /** Every half tick: the leader expires sessions; a follower reports its clients' touches. */
+  private sessionTick(): void {
+    if (this.isLeader) return this.expireSessions();
+    if (!this.serving || this.pendingTouches.size === 0) return;
+    // Sessions connected here are alive even if their clients were idle: ZooKeeper's followers report them too.
+    for (const [sessionId, conn] of this.connsBySession) this.pendingTouches.set(sessionId, conn.sessionTimeoutMs);
+    this.driver.forward({ kind: 'touch', sessions: [...this.pendingTouches] });
+    this.pendingTouches.clear();
+  }
+
   private expireSessions(): void {
     for (const sessionId of this.tracker.expire(Date.now())) {
       if (!this.tree.sessions.has(sessionId) || this.closingSessions.has(sessionId)) continue;
@@ -282,12 +351,73 @@ export class CanopyServer implements ConnectionHandler {
   }
 
   private cleanupContainers(): void {
+    if (!this.isLeader) return;
     const now = Date.now();
     for (const path of this.tree.expiredCleanupCandidates(now, this.config.containerMaxPerCheck)) {
       this.writePath.submit({ op: OpCode.deleteContainer, path, nowMs: now }, 0, 0, (outcome) => {
         if (outcome.err === ErrorCode.OK) this.log.debug('deleted empty container or expired TTL node', { path });
       });
     }
+  }
+
+  // ---- the replica, driven by ZAB ----
+
+  commit(txns: Txn[]): void {
+    this.writePath.commit(txns);
+  }
+
+  replaceState(zxid: number, snapshot: unknown): void {
+    this.tree.replaceWith(snapshot as TreeSnapshot);
+    if (this.tree.lastZxid !== zxid) throw new Error(`snapshot from the leader is at ${hex(this.tree.lastZxid)}, expected ${hex(zxid)}`);
+  }
+
+  snapshotAt(zxid: number): unknown {
+    if (this.tree.lastZxid !== zxid) throw new Error(`state is at ${hex(this.tree.lastZxid)}, SNAP asked for ${hex(zxid)}`);
+    return this.tree.snapshot();
+  }
+
+  async snapshotIdle(): Promise<void> {
+    while (this.snapshotInProgress !== undefined) await this.snapshotInProgress;
+  }
+
+  fromLearner(from: number, payload: unknown): void {
+    const p = asLearnerPayload(payload);
+    if (p === undefined) return this.log.warn('dropping malformed request from a follower', { from });
+    this.writePath.fromLearner(from, p);
+  }
+
+  fromLeader(payload: unknown): void {
+    const p = asLeaderPayload(payload);
+    if (p === undefined) return this.log.warn('dropping malformed reply from the leader');
+    this.writePath.fromLeader(p);
+  }
+
+  statusChanged(status: PeerStatus): void {
+    const wasServing = this.serving;
+    this.status = status;
+    this.log.info('role changed', { ...status, lastZxid: hex(this.tree.lastZxid) });
+    if (wasServing && !status.serving) this.stopServing(status.state === 'looking' ? 'lost the leader; electing a new one' : 'resyncing with the leader');
+    if (!status.serving) return;
+    if (status.state === 'leading') {
+      this.writePath.becomeLeader(this.driver.peer.nextZxid());
+      // A new leader cannot know when sessions were last heard of: every session gets a fresh timeout.
+      this.tracker = new SessionTracker(this.config.tickTime, Date.now());
+      for (const s of this.tree.sessions.values()) this.tracker.touch(s.sessionId, s.timeoutMs, Date.now());
+    } else {
+      this.writePath.becomeFollower();
+    }
+    this.serving = true;
+    this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir, role: status.state, epoch: status.epoch });
+  }
+
+  /** Clients are dropped (they reconnect, here once we serve again or elsewhere); their sessions live on. */
+  private stopServing(reason: string): void {
+    this.serving = false;
+    this.writePath.stop();
+    this.closingSessions.clear();
+    this.pendingTouches.clear();
+    for (const conn of [...this.connsBySession.values()]) conn.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
+    for (const ws of this.wss?.clients ?? []) ws.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
   }
 
   private takeSnapshot(): void {
@@ -305,7 +435,7 @@ export class CanopyServer implements ConnectionHandler {
       });
   }
 
-  private storageFailed(e: Error): void {
+  storageFailed(e: Error): void {
     // Without a working log we cannot promise durability: stop rather than acknowledge anything more.
     this.log.error('txn log write failed; shutting down', { error: e.message });
     this.serving = false;
@@ -323,9 +453,10 @@ export class CanopyServer implements ConnectionHandler {
   private async doStop(): Promise<void> {
     this.serving = false;
     for (const t of this.timers) clearInterval(t);
+    this.driver?.stop();
     const wss = this.wss;
     for (const ws of wss?.clients ?? []) ws.close(CloseCode.GOING_AWAY, 'server shutting down');
-    await this.broadcaster.drain();
+    await this.transport?.close();
     await this.store.flush();
     await this.snapshotInProgress;
     if (wss !== undefined) {

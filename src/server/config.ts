@@ -6,8 +6,18 @@ import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../prot
 export interface PeerAddress {
   id: number;
   host: string;
+  /** A server listens for its peers on its own line's host:peerPort (or 0.0.0.0 with quorumListenOnAllIPs). */
   peerPort: number;
+  /** Accepted for zoo.cfg compatibility and unused: Canopy carries election and broadcast on one peer port. */
   electionPort?: number;
+}
+
+/** One voting member as the replication layer sees it. */
+export interface EnsembleMember {
+  id: number;
+  host: string;
+  /** The member's peer port; 0 for a standalone server, which needs no peer listener. */
+  port: number;
 }
 
 export interface Config {
@@ -35,6 +45,11 @@ export interface Config {
   /** Most container/TTL nodes deleted per check. */
   containerMaxPerCheck: number;
   logLevel: string;
+  /** Committed txns a leader keeps in memory to bring a lagging follower up to date with DIFF; further behind gets SNAP. */
+  historyTxnsMax: number;
+  /** Listen for peers on every interface (0.0.0.0) instead of this server's own server.N host (containers need it). */
+  quorumListenOnAllIPs: boolean;
+  /** The ensemble's voting members (server.N lines), sorted by id; empty for a standalone server. */
   servers: PeerAddress[];
 }
 
@@ -57,6 +72,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   containerCheckIntervalMs: 60_000,
   containerMaxPerCheck: 10_000,
   logLevel: 'info',
+  historyTxnsMax: 20_000,
+  quorumListenOnAllIPs: false,
   servers: [],
 });
 
@@ -77,8 +94,10 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
   maxWatchesPerSession: [1, 100_000_000],
   containerCheckIntervalMs: [10, 86_400_000],
   containerMaxPerCheck: [1, 10_000_000],
+  historyTxnsMax: [100, 10_000_000],
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
+const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs']);
 /** ZooKeeper's names for the same settings. */
 const ALIASES: Record<string, string> = {
   'jute.maxbuffer': 'maxDataBytes',
@@ -89,7 +108,7 @@ const ALIASES: Record<string, string> = {
 /** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
 const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', '4lw.commands.whitelist', 'standaloneEnabled', 'reconfigEnabled']);
 
-export type RawSettings = Record<string, string | number | undefined>;
+export type RawSettings = Record<string, string | number | boolean | undefined>;
 
 /** Parses zoo.cfg text: `key=value` lines, '#' comments, `server.N=host:peerPort[:electionPort]`. */
 export function parseZooCfg(text: string, source = 'config'): RawSettings {
@@ -104,47 +123,78 @@ export function parseZooCfg(text: string, source = 'config'): RawSettings {
   return out;
 }
 
+/** Splits `host:port...`, where host may be a bracketed IPv6 address (`[::1]:2888`). */
+function splitHostPorts(key: string, value: string): string[] {
+  if (!value.startsWith('[')) return value.split(':');
+  const close = value.indexOf(']');
+  if (close < 0 || value[close + 1] !== ':') throw new ConfigError(`${key}: expected [ipv6]:peerPort[:electionPort], got '${value}'`);
+  return [value.slice(1, close), ...value.slice(close + 2).split(':')];
+}
+
 function parseServerLine(key: string, value: string): PeerAddress {
   const id = Number(key.slice('server.'.length));
   if (!Number.isInteger(id) || id < 1 || id > 255) throw new ConfigError(`${key}: server id must be an integer in [1, 255]`);
-  const hostPorts = value.split(';')[0]!.split(':');
+  const hostPorts = splitHostPorts(key, value.split(';')[0]!.trim());
   if (hostPorts.length < 2) throw new ConfigError(`${key}: expected host:peerPort[:electionPort], got '${value}'`);
-  const [host, peer, election] = hostPorts;
+  const [host, peer, election, role] = hostPorts.map((p) => p.trim());
+  if (host === undefined || host === '') throw new ConfigError(`${key}: host must not be empty, got '${value}'`);
+  if (election === 'observer' || role === 'observer') throw new ConfigError(`${key}: observers are not supported; every server.N line is a voting member`);
   const port = (s: string | undefined, what: string): number => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${key}: ${what} must be a port number, got '${s}'`);
+    if (s === '' || !Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${key}: ${what} must be a port number, got '${s}'`);
     return n;
   };
-  const addr: PeerAddress = { id, host: host!, peerPort: port(peer, 'peerPort') };
-  if (election !== undefined && election !== '' && !/^(participant|observer)$/.test(election)) addr.electionPort = port(election, 'electionPort');
+  const addr: PeerAddress = { id, host, peerPort: port(peer, 'peerPort') };
+  if (election !== undefined && election !== '' && election !== 'participant') addr.electionPort = port(election, 'electionPort');
   return addr;
 }
 
+function parseBoolean(key: string, value: string | number | boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(`${key} must be true or false, got '${value}'`);
+}
+
+/** Stores one non-server setting into cfg after checking its type and range. */
+function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | number | boolean): void {
+  const key = ALIASES[rawKey] ?? rawKey;
+  if (IGNORED_KEYS.has(key)) return;
+  const range = NUMERIC_KEYS[key];
+  if (range !== undefined) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+    if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
+      throw new ConfigError(`${rawKey} must be an integer in [${range[0]}, ${range[1]}], got '${value}'`);
+    }
+    cfg[key] = n;
+  } else if (BOOLEAN_KEYS.has(key)) {
+    cfg[key] = parseBoolean(rawKey, value);
+  } else if (STRING_KEYS.has(key)) {
+    if (String(value).length === 0) throw new ConfigError(`${rawKey} must not be empty`);
+    cfg[key] = String(value);
+  } else {
+    throw new ConfigError(`unknown configuration key '${rawKey}'`);
+  }
+}
+
+export interface BuildOptions {
+  /**
+   * Whether this server's id was given (myid file, --myid, serverId). When false and the config names an
+   * ensemble, building fails with a message saying how to give it. Default true: callers that build a
+   * Config by hand get the id default (1) checked against the server.N lines like any other id.
+   */
+  idGiven?: boolean;
+}
+
 /** Builds a validated Config from raw settings (file values overridden by flags). Unknown keys are errors. */
-export function buildConfig(raw: RawSettings): Readonly<Config> {
+export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly<Config> {
   const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [] };
   const servers: PeerAddress[] = [];
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    if (rawKey.startsWith('server.')) {
-      servers.push(parseServerLine(rawKey, String(value)));
-      continue;
-    }
-    const key = ALIASES[rawKey] ?? rawKey;
-    if (IGNORED_KEYS.has(key)) continue;
-    const range = NUMERIC_KEYS[key];
-    if (range !== undefined) {
-      const n = typeof value === 'number' ? value : Number(String(value).trim());
-      if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
-        throw new ConfigError(`${rawKey} must be an integer in [${range[0]}, ${range[1]}], got '${value}'`);
-      }
-      cfg[key] = n;
-    } else if (STRING_KEYS.has(key)) {
-      if (String(value).length === 0) throw new ConfigError(`${rawKey} must not be empty`);
-      cfg[key] = String(value);
-    } else {
-      throw new ConfigError(`unknown configuration key '${rawKey}'`);
-    }
+    if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
+    else setKey(cfg, rawKey, value);
   }
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;
@@ -162,7 +212,71 @@ export function buildConfig(raw: RawSettings): Readonly<Config> {
     ids.add(s.id);
   }
   cfg.servers = servers.sort((a, b) => a.id - b.id);
-  return Object.freeze(cfg as unknown as Config);
+  const config = Object.freeze(cfg as unknown as Config);
+  validateEnsemble(config, opts.idGiven ?? true);
+  return config;
+}
+
+/** `server.1..3` for contiguous ids, else `server.1, server.4`. */
+function describeServers(servers: readonly PeerAddress[]): string {
+  const ids = servers.map((s) => s.id);
+  const contiguous = ids.every((id, i) => id === ids[0]! + i);
+  if (ids.length > 1 && contiguous) return `server.${ids[0]}..${ids[ids.length - 1]}`;
+  return ids.map((id) => `server.${id}`).join(', ');
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::' || address === '[::]';
+}
+
+/**
+ * Checks that a config naming an ensemble (server.N lines) is one this server can join: its id is given and
+ * is one of the lines, and no peer port collides with the client port on the same address. A config without
+ * server lines is a standalone server and always passes.
+ */
+export function validateEnsemble(config: Readonly<Config>, idGiven: boolean): void {
+  const servers = config.servers;
+  if (servers.length === 0) return;
+  if (!idGiven) {
+    throw new ConfigError(`this config names an ensemble (${describeServers(servers)}): write this server's id to ${config.dataDir}/myid or pass --myid`);
+  }
+  if (!servers.some((s) => s.id === config.serverId)) {
+    throw new ConfigError(`myid ${config.serverId} is not among server.N lines (${servers.map((s) => s.id).join(', ')})`);
+  }
+  const endpoints = new Map<string, number>();
+  for (const s of servers) {
+    const endpoint = `${s.host}:${s.peerPort}`;
+    const other = endpoints.get(endpoint);
+    if (other !== undefined) throw new ConfigError(`server.${other} and server.${s.id} both use peer address ${endpoint}`);
+    endpoints.set(endpoint, s.id);
+    const ownListenerOverlaps = s.id === config.serverId && (isWildcard(config.clientPortAddress) || config.quorumListenOnAllIPs);
+    if (s.peerPort === config.clientPort && (s.host === config.clientPortAddress || ownListenerOverlaps)) {
+      throw new ConfigError(`server.${s.id}: peerPort ${s.peerPort} is also clientPort on ${config.clientPortAddress}`);
+    }
+  }
+}
+
+/**
+ * The voting members, sorted by id, with their peer ports. A standalone server (no server.N lines) is an
+ * ensemble of one: itself, on its client address, with no peer port.
+ */
+export function ensembleMembers(config: Readonly<Config>): EnsembleMember[] {
+  if (config.servers.length === 0) return [{ id: config.serverId, host: config.clientPortAddress, port: 0 }];
+  return config.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
+}
+
+/** Where this server listens for peers; undefined for a standalone server. */
+export function peerListenAddress(config: Readonly<Config>): { host: string; port: number } | undefined {
+  const own = config.servers.find((s) => s.id === config.serverId);
+  if (own === undefined) return undefined;
+  return { host: config.quorumListenOnAllIPs ? '0.0.0.0' : own.host, port: own.peerPort };
+}
+
+/** The warning main logs for an even-sized ensemble, or undefined. */
+export function ensembleSizeWarning(config: Readonly<Config>): string | undefined {
+  const n = config.servers.length;
+  if (n === 0 || n % 2 === 1) return undefined;
+  return `an ensemble of ${n} tolerates no more failures than one of ${n - 1}`;
 }
 
 /** Reads `dataDir/myid` like ZooKeeper when the config names an ensemble and no id was given. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CanopyServer } from './canopy-server.js';
-import { ConfigError, DEFAULTS, buildConfig, parseZooCfg, readMyid } from './config.js';
+import { ConfigError, DEFAULTS, buildConfig, ensembleSizeWarning, parseZooCfg, readMyid } from './config.js';
 import type { RawSettings } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -25,6 +25,8 @@ const FLAGS = {
   initLimit: { type: 'number', describe: 'ticks a follower may take to sync (ensemble)' },
   syncLimit: { type: 'number', describe: 'ticks a follower may lag (ensemble)' },
   myid: { type: 'number', describe: 'this server id (overrides dataDir/myid)' },
+  historyTxnsMax: { type: 'number', describe: `committed txns a leader keeps to DIFF a lagging follower; older means SNAP (default ${DEFAULTS.historyTxnsMax})` },
+  quorumListenOnAllIPs: { type: 'boolean', describe: 'listen for peers on 0.0.0.0 instead of this server\'s server.N host (default false)' },
   logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
 } as const;
 
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     .scriptName('canopy-server')
     .usage('$0 [zoo.cfg] [options]\n\nStarts a Canopy server. With no file and no flags it serves on 127.0.0.1:2181 with ./canopy-data.')
     .options(FLAGS)
-    .strict()
+    .strictOptions()
     .version(false)
     .help()
     .parseAsync();
@@ -48,16 +50,17 @@ async function main(): Promise<void> {
     const value = (argv as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (typeof value === 'number' && Number.isNaN(value)) throw new ConfigError(`--${key} must be a number`);
-    raw[key] = value as string | number;
+    raw[key] = value as string | number | boolean;
   }
   if (raw.myid === undefined && raw.serverId === undefined) {
     const dataDir = String(raw.dataDir ?? DEFAULTS.dataDir);
     const myid = readMyid(dataDir);
     if (myid !== undefined) raw.myid = myid;
   }
-  const config = buildConfig(raw);
+  const config = buildConfig(raw, { idGiven: raw.myid !== undefined || raw.serverId !== undefined });
   const log = createLogger(config.logLevel, config.serverId);
-  if (config.servers.length > 1) log.warn('server.N lines name an ensemble; this build serves standalone (replication arrives with ZAB)', { servers: config.servers.length });
+  const sizeWarning = ensembleSizeWarning(config);
+  if (sizeWarning !== undefined) log.warn(sizeWarning, { servers: config.servers.length });
   const server = await CanopyServer.start(config, log);
   let signalled = false;
   const shutdown = (signal: string): void => {

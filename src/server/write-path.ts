@@ -1,11 +1,16 @@
-// The leader's write path: prep → broadcast (log, quorum) → commit → apply → watches → completion.
-// Apply happens here and only here, in zxid order; watch events for a txn leave before its response.
-import { makeZxid } from '../../protocol/index.js';
+// The write path of one server: on the leader prep → batch → ZAB propose; on a follower forward to the
+// leader; on every server commit → apply → watches → completion. Apply happens here and only here, in zxid
+// order; watch events for a txn leave before its response.
+//
+// Completions: the leader answers its own clients' writes by zxid; a follower answers its clients'
+// forwarded writes when it applies the txn carrying their (session id, xid), or when the leader reports
+// the write failed (after applying everything the failure was judged against).
+import { ErrorCode, zxidEpoch } from '../../protocol/index.js';
 import type { OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
+import type { LeaderPayload, LearnerPayload } from './forwarding.js';
 import type { Prep, WriteRequest } from './prep.js';
-import type { Broadcaster } from './quorum-of-one.js';
 
 export interface WriteOutcome {
   err: number;
@@ -22,73 +27,231 @@ export interface WritePathHooks {
   deliverEvent(sessionId: number, event: WatchedEvent): void;
   /** Called after each txn is applied (sessions, snapshots). */
   afterApply(txn: Txn, result: ApplyResult): void;
+  /** Leader: hand prepared txns to ZAB. */
+  propose(txns: Txn[]): void;
+  /** Follower: send to the leader. */
+  forward(payload: LearnerPayload): void;
+  /** Leader: answer one learner. */
+  reply(to: number, payload: LeaderPayload): void;
+  /** Leader: a follower's clients touched these sessions. */
+  touchSessions(sessions: Array<[number, number]>): void;
 }
 
+type Mode = 'idle' | 'leader' | 'follower';
+
+/** Forwarded writes and syncs a follower may have waiting for the leader. */
+const FORWARDED_MAX = 1_000_000;
+
 export class WritePath {
-  private lastProposedZxid: number;
-  private counter = 0;
-  private readonly completions = new Map<number, WriteCompletion>();
+  private mode: Mode = 'idle';
+  private lastProposedZxid = 0;
+  private epoch = 0;
+  private batch: Txn[] = [];
+  private flushScheduled = false;
+  /** Leader: completions of writes prepared here, by zxid. */
+  private readonly byZxid = new Map<number, WriteCompletion>();
+  /** Follower: completions of forwarded writes, by session id and xid. */
+  private readonly forwarded = new Map<string, WriteCompletion>();
+  private readonly forwardedSyncs = new Map<number, (zxid: number) => void>();
+  private nextSyncId = 1;
   /** Answers ordered after a zxid that has not been applied yet (failed writes, sync). */
   private readonly zxidWaiters: Array<{ zxid: number; run: () => void }> = [];
-  broadcaster!: Broadcaster;
 
   constructor(
     private readonly tree: DataTree,
     private readonly prep: Prep,
     private readonly watches: WatchManager,
-    private readonly epoch: number,
     private readonly hooks: WritePathHooks,
     private readonly clock: () => number = Date.now,
-  ) {
-    this.lastProposedZxid = tree.lastZxid;
+  ) {}
+
+  get role(): Mode {
+    return this.mode;
   }
 
+  /** The zxid every answer given now must be ordered after. */
   get proposedZxid(): number {
-    return this.lastProposedZxid;
+    return this.mode === 'leader' ? this.lastProposedZxid : this.tree.lastZxid;
   }
 
-  /** Prepares and proposes a write; done runs once it is applied (or once its failure is ordered). */
+  /** The epoch is established with us as leader; nextZxid is the first zxid to hand out. */
+  becomeLeader(nextZxid: number): void {
+    this.reset();
+    this.mode = 'leader';
+    this.epoch = zxidEpoch(nextZxid);
+    this.lastProposedZxid = nextZxid - 1;
+  }
+
+  becomeFollower(): void {
+    this.reset();
+    this.mode = 'follower';
+  }
+
+  /** Not serving: everything waiting is dropped (its connections are closed, so clients see CONNECTIONLOSS). */
+  stop(): void {
+    this.reset();
+    this.mode = 'idle';
+  }
+
+  private reset(): void {
+    this.prep.reset();
+    this.batch = [];
+    this.byZxid.clear();
+    this.forwarded.clear();
+    this.forwardedSyncs.clear();
+    this.zxidWaiters.length = 0;
+  }
+
+  /** Prepares (leader) or forwards (follower) a write; done runs once it is applied or its failure is ordered. */
   submit(req: WriteRequest, sessionId: number, xid: number, done: WriteCompletion): void {
+    if (this.mode === 'follower') {
+      const key = `${sessionId}/${xid}`;
+      if (this.forwarded.size >= FORWARDED_MAX || this.forwarded.has(key)) {
+        done({ err: this.forwarded.has(key) ? ErrorCode.BADARGUMENTS : ErrorCode.THROTTLEDOP, zxid: this.tree.lastZxid });
+        return;
+      }
+      this.forwarded.set(key, done);
+      this.hooks.forward({ kind: 'write', sessionId, xid, request: req });
+      return;
+    }
+    if (this.mode === 'idle') {
+      done({ err: ErrorCode.CONNECTIONLOSS, zxid: this.tree.lastZxid });
+      return;
+    }
+    const failure = this.prepareAndQueue(req, sessionId, xid);
+    if (failure === undefined) {
+      this.byZxid.set(this.lastProposedZxid, done);
+      return;
+    }
+    // The failure was judged against in-flight txns too: answer only once they are applied.
+    this.afterZxid(failure.zxid, () => done(failure));
+  }
+
+  /** Leader: prep a write; undefined when it was queued for proposal, else its failure. */
+  private prepareAndQueue(req: WriteRequest, sessionId: number, xid: number): WriteOutcome | undefined {
     const now = this.clock();
     const prepared = this.prep.prepare(req, sessionId, now);
     if (!prepared.ok) {
       const outcome: WriteOutcome = { err: prepared.err, zxid: this.lastProposedZxid };
       if (prepared.results !== undefined) outcome.results = prepared.results;
       if (prepared.path !== undefined) outcome.path = prepared.path;
-      // The failure was judged against in-flight txns too: answer only once they are applied.
-      this.afterZxid(this.lastProposedZxid, () => done(outcome));
-      return;
+      return outcome;
     }
-    this.counter += 1;
-    const txn: Txn = { zxid: makeZxid(this.epoch, this.counter), time: now, sessionId, xid, body: prepared.body };
+    const txn: Txn = { zxid: this.lastProposedZxid + 1, time: now, sessionId, xid, body: prepared.body };
+    if (zxidEpoch(txn.zxid) !== this.epoch) {
+      // 2^32 txns in one epoch: ZooKeeper forces a new election here; so do we, by refusing until then.
+      return { err: ErrorCode.THROTTLEDOP, zxid: this.lastProposedZxid };
+    }
     this.lastProposedZxid = txn.zxid;
     this.prep.recordProposed(txn);
-    this.completions.set(txn.zxid, done);
-    this.broadcaster.propose(txn);
+    this.batch.push(txn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Everything prepared in this turn of the event loop goes out as one proposal (one fsync, one message).
+      setImmediate(() => this.flush());
+    }
+    return undefined;
   }
 
-  /** Runs fn once every txn proposed so far is applied (sync, ordered errors). */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.batch.length === 0 || this.mode !== 'leader') return;
+    const txns = this.batch;
+    this.batch = [];
+    this.hooks.propose(txns);
+  }
+
+  /** sync: done runs once this server has applied everything the leader had proposed when asked. */
+  sync(done: (zxid: number) => void): void {
+    if (this.mode === 'follower') {
+      const id = this.nextSyncId++;
+      this.forwardedSyncs.set(id, done);
+      this.hooks.forward({ kind: 'sync', id });
+      return;
+    }
+    const target = this.proposedZxid;
+    this.afterZxid(target, () => done(this.tree.lastZxid));
+  }
+
+  /** Runs fn once zxid is applied. */
   afterZxid(zxid: number, fn: () => void): void {
     if (this.tree.lastZxid >= zxid) fn();
     else this.zxidWaiters.push({ zxid, run: fn });
   }
 
-  /** The broadcast committed txn: apply it. Called in zxid order. */
-  commit(txn: Txn): void {
+  // ---- messages between servers ----
+
+  /** Leader: a follower forwarded something. */
+  fromLearner(from: number, payload: LearnerPayload): void {
+    if (this.mode !== 'leader') return;
+    switch (payload.kind) {
+      case 'write': {
+        const failure = this.prepareAndQueue(payload.request, payload.sessionId, payload.xid);
+        if (failure === undefined) return;
+        const reply: LeaderPayload = { kind: 'writeError', sessionId: payload.sessionId, xid: payload.xid, err: failure.err, zxid: failure.zxid };
+        if (failure.path !== undefined) reply.path = failure.path;
+        if (failure.results !== undefined) reply.results = failure.results;
+        this.hooks.reply(from, reply);
+        return;
+      }
+      case 'sync':
+        this.hooks.reply(from, { kind: 'synced', id: payload.id, zxid: this.lastProposedZxid });
+        return;
+      case 'touch':
+        this.hooks.touchSessions(payload.sessions);
+        return;
+    }
+  }
+
+  /** Follower: the leader answered. */
+  fromLeader(payload: LeaderPayload): void {
+    if (this.mode !== 'follower') return;
+    if (payload.kind === 'synced') {
+      const done = this.forwardedSyncs.get(payload.id);
+      if (done === undefined) return;
+      this.forwardedSyncs.delete(payload.id);
+      this.afterZxid(payload.zxid, () => done(this.tree.lastZxid));
+      return;
+    }
+    const key = `${payload.sessionId}/${payload.xid}`;
+    const done = this.forwarded.get(key);
+    if (done === undefined) return;
+    this.forwarded.delete(key);
+    const outcome: WriteOutcome = { err: payload.err, zxid: payload.zxid };
+    if (payload.path !== undefined) outcome.path = payload.path;
+    if (payload.results !== undefined) outcome.results = payload.results;
+    this.afterZxid(payload.zxid, () => done(outcome));
+  }
+
+  // ---- commit ----
+
+  /** ZAB committed these txns: apply them, in zxid order. */
+  commit(txns: readonly Txn[]): void {
+    for (const txn of txns) this.applyOne(txn);
+    this.runWaiters();
+  }
+
+  private applyOne(txn: Txn): void {
     const result = this.tree.apply(txn);
     this.prep.applied(txn.zxid);
     for (const { sessionId, event } of this.watches.trigger(result.changes, txn.zxid)) {
       this.hooks.deliverEvent(sessionId, event);
     }
     this.hooks.afterApply(txn, result);
-    const done = this.completions.get(txn.zxid);
+    let done: WriteCompletion | undefined;
+    if (this.mode === 'leader') {
+      done = this.byZxid.get(txn.zxid);
+      if (done !== undefined) this.byZxid.delete(txn.zxid);
+    } else if (this.mode === 'follower' && txn.sessionId !== 0) {
+      const key = `${txn.sessionId}/${txn.xid}`;
+      done = this.forwarded.get(key);
+      if (done !== undefined) this.forwarded.delete(key);
+    }
     if (done !== undefined) {
-      this.completions.delete(txn.zxid);
       const outcome: WriteOutcome = { err: result.err, zxid: txn.zxid, result };
       if (result.results !== undefined) outcome.results = result.results;
       done(outcome);
     }
-    this.runWaiters();
   }
 
   private runWaiters(): void {
@@ -106,7 +269,6 @@ export class WritePath {
 
   /** Writes still waiting for their commit. */
   get pendingCount(): number {
-    return this.completions.size;
+    return this.byZxid.size + this.forwarded.size;
   }
 }
-

@@ -81,6 +81,15 @@ export class DataTree {
     return tree;
   }
 
+  /** Replaces the whole state in place (ZAB SNAP): holders of this tree see the snapshot's state. */
+  replaceWith(s: TreeSnapshot): void {
+    const fresh = DataTree.fromSnapshot(s);
+    this.store = fresh.store;
+    this.sessionTable.clear();
+    for (const [id, session] of fresh.sessionTable) this.sessionTable.set(id, session);
+    this.zxid = fresh.zxid;
+  }
+
   get lastZxid(): number {
     return this.zxid;
   }

@@ -1,4 +1,6 @@
 // Starts the real canopy-server process on a loopback port, for integration and crash tests.
+// The process's output is kept as text (`log`) and as numbered lines, so a caller can wait for a line that
+// appears after a mark (`lineCount`) — a server logs "serving clients" again each time it resumes serving.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,35 +12,105 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** dist/src/server/main.js, relative to dist/test/support. */
 export const SERVER_MAIN = join(here, '..', '..', 'src', 'server', 'main.js');
 
+/** The line a server logs when it starts (or resumes) serving clients. */
+export const SERVING_LINE = /serving clients .*"port":(\d+)/;
+const LOG_TEXT_CHARS_MAX = 200_000;
+const LOG_LINES_MAX = 20_000;
+const LINE_WAITERS_MAX = 1_000;
+const START_TIMEOUT_MS = 60_000;
+
 export interface ServerOptions {
   dataDir?: string;
   /** 0 (default) lets the OS pick; the chosen port is read from the server's log. */
   port?: number;
   tickTime?: number;
   args?: string[];
+  /**
+   * Start from this zoo.cfg: only `args` are passed as flags (the file holds dataDir, clientPort and
+   * tickTime). dataDir defaults to the file's directory; port is only known once the server serves.
+   */
+  configFile?: string;
+  /** false: resolve once the process is spawned; wait with `waitServing()`. Default true. */
+  waitServing?: boolean;
+  /** Called with every complete output line (stdout and stderr), from the first one on. */
+  onLine?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+interface LineWaiter {
+  pattern: RegExp;
+  afterLine: number;
+  resolve: (m: RegExpExecArray) => void;
+  reject: (e: Error) => void;
 }
 
 export class ServerProcess {
   private output = '';
-  private exited: Promise<number | null>;
+  private readonly lines: string[] = [];
+  /** Absolute number of lines seen; lines[0] is line `linesDropped`. */
+  private linesSeen = 0;
+  private readonly partial = { stdout: '', stderr: '' };
+  private readonly waiters = new Set<LineWaiter>();
+  private readonly exited: Promise<number | null>;
+  private servingPort: number;
+  /** The process has exited and its output streams are drained. */
+  private closed = false;
 
   private constructor(
     readonly child: ChildProcess,
     readonly dataDir: string,
-    readonly port: number,
-    output: string,
+    port: number,
+    private readonly onLine: ((line: string) => void) | undefined,
   ) {
-    this.output = output;
-    child.stderr?.on('data', (d: Buffer) => this.append(d));
-    child.stdout?.on('data', (d: Buffer) => this.append(d));
+    this.servingPort = port;
+    child.stderr?.on('data', (d: Buffer) => this.append('stderr', d));
+    child.stdout?.on('data', (d: Buffer) => this.append('stdout', d));
     this.exited = new Promise((resolve) => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.once('exit', (code) => resolve(code));
+      // 'close', not 'exit': output can still arrive after 'exit', and a waiter must see all of it.
+      child.once('close', (code) => {
+        this.closed = true;
+        this.flushPartials();
+        for (const w of this.waiters) w.reject(new Error(`server exited with ${code ?? child.signalCode} before logging ${w.pattern}:\n${this.output}`));
+        this.waiters.clear();
+        resolve(code);
+      });
     });
   }
 
-  private append(d: Buffer): void {
-    this.output = (this.output + d.toString()).slice(-200_000);
+  private append(stream: 'stdout' | 'stderr', d: Buffer): void {
+    const text = d.toString();
+    this.output = (this.output + text).slice(-LOG_TEXT_CHARS_MAX);
+    const parts = (this.partial[stream] + text).split('\n');
+    this.partial[stream] = parts.pop()!;
+    for (const line of parts) this.addLine(line);
+  }
+
+  private flushPartials(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream] !== '') this.addLine(this.partial[stream]);
+      this.partial[stream] = '';
+    }
+  }
+
+  private addLine(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > LOG_LINES_MAX) this.lines.shift();
+    this.linesSeen++;
+    const serving = SERVING_LINE.exec(line);
+    if (serving) this.servingPort = Number(serving[1]);
+    this.onLine?.(line);
+    for (const w of this.waiters) {
+      const m = w.pattern.exec(line);
+      if (m && this.linesSeen > w.afterLine) {
+        this.waiters.delete(w);
+        w.resolve(m);
+      }
+    }
+  }
+
+  /** The client port: as asked, or as logged by the last "serving clients" line. */
+  get port(): number {
+    return this.servingPort;
   }
 
   get connectString(): string {
@@ -49,33 +121,73 @@ export class ServerProcess {
     return this.output;
   }
 
+  /** Lines seen so far: a mark for `waitForLine(pattern, { afterLine })`. */
+  get lineCount(): number {
+    return this.linesSeen;
+  }
+
+  /** Still running (possibly stopped by SIGSTOP). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   static tempDataDir(): string {
     return mkdtempSync(join(tmpdir(), 'canopy-test-'));
   }
 
   static async start(opts: ServerOptions = {}): Promise<ServerProcess> {
-    const dataDir = opts.dataDir ?? ServerProcess.tempDataDir();
-    const args = [SERVER_MAIN, '--dataDir', dataDir, '--clientPort', String(opts.port ?? 0), '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
+    const dataDir = opts.dataDir ?? (opts.configFile !== undefined ? dirname(opts.configFile) : ServerProcess.tempDataDir());
+    const args = opts.configFile !== undefined
+      ? [SERVER_MAIN, opts.configFile, ...(opts.args ?? [])]
+      : [SERVER_MAIN, '--dataDir', dataDir, '--clientPort', String(opts.port ?? 0), '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 60_000);
-      const onData = (d: Buffer): void => {
-        output += d.toString();
-        const m = /serving clients .*"port":(\d+)/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          child.stderr?.off('data', onData);
-          resolve(Number(m[1]));
-        }
-      };
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`server exited with ${code} before serving:\n${output}`));
-      });
+    const server = new ServerProcess(child, dataDir, opts.port ?? 0, opts.onLine);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
     });
-    return new ServerProcess(child, dataDir, port, output);
+    if (opts.waitServing === false) return server;
+    try {
+      await server.waitServing({ timeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS });
+    } catch (e) {
+      await server.kill('SIGKILL');
+      throw e;
+    }
+    return server;
+  }
+
+  /**
+   * Resolves with the first line after line number `afterLine` (default 0: any line) that matches; rejects
+   * if the process exits first or the deadline passes.
+   */
+  waitForLine(pattern: RegExp, opts: { afterLine?: number; timeoutMs?: number } = {}): Promise<RegExpExecArray> {
+    const afterLine = opts.afterLine ?? 0;
+    const firstKept = this.linesSeen - this.lines.length;
+    for (let i = Math.max(afterLine - firstKept, 0); i < this.lines.length; i++) {
+      const m = pattern.exec(this.lines[i]!);
+      if (m) return Promise.resolve(m);
+    }
+    if (this.closed) return Promise.reject(new Error(`server has exited; no line matches ${pattern}:\n${this.output}`));
+    if (this.waiters.size >= LINE_WAITERS_MAX) return Promise.reject(new Error(`more than ${LINE_WAITERS_MAX} waiters on one server's log`));
+    return new Promise((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? START_TIMEOUT_MS;
+      const waiter: LineWaiter = {
+        pattern, afterLine,
+        resolve: (m) => { clearTimeout(timer); resolve(m); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.output}`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Waits for a "serving clients" line after `afterLine` (default: any) and returns the client port. */
+  async waitServing(opts: { afterLine?: number; timeoutMs?: number } = {}): Promise<number> {
+    const m = await this.waitForLine(SERVING_LINE, opts);
+    return Number(m[1]);
   }
 
   /** Restarts on the same data directory and port. */
@@ -84,8 +196,13 @@ export class ServerProcess {
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.alive) this.child.kill(signal);
     return this.exited;
+  }
+
+  /** Sends a signal without waiting for exit (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
   }
 
   /** Graceful stop (SIGTERM) and wait for exit. */

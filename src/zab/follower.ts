@@ -1,0 +1,145 @@
+// A learner following one leader through one learner session: FOLLOWERINFO → LEADERINFO → ACKEPOCH →
+// sync (DIFF / TRUNC / SNAP + NEWLEADER) → ack → UPTODATE, then proposals, acks and commits.
+//
+// Invariants: an ack (of NEWLEADER or of proposals) is sent only once what it acknowledges is durable;
+// acceptedEpoch is durable before ACKEPOCH; the learner serves clients only after UPTODATE.
+import { assertNever, hexZxid, invariant } from './assert.js';
+import type { PeerCore } from './core.js';
+import { checkSeq } from './learner-handle.js';
+import type { LeaderMessage, LearnerMessage, ServerId, SyncMessage } from './types.js';
+
+type FollowerPhase = 'connecting' | 'epochAcked' | 'syncing' | 'serving';
+type Unsequenced<M> = M extends LearnerMessage ? Omit<M, 'session' | 'seq'> : never;
+
+export class FollowerRole {
+  private phase: FollowerPhase = 'connecting';
+  readonly session: number;
+  private nextSeqOut = 0;
+  private nextSeqIn = 0;
+  private lastHeardTick: number;
+  epoch = 0;
+  private newLeaderAcked = false;
+  private ackedZxid = 0;
+
+  constructor(
+    private readonly core: PeerCore,
+    readonly leader: ServerId,
+    private readonly giveUp: (reason: string) => void,
+    private readonly statusChanged: () => void,
+  ) {
+    this.session = core.randomSession();
+    this.lastHeardTick = core.now;
+  }
+
+  get serving(): boolean {
+    return this.phase === 'serving';
+  }
+
+  start(): void {
+    this.send({ type: 'followerInfo', acceptedEpoch: this.core.acceptedEpoch, currentEpoch: this.core.currentEpoch, lastZxid: this.core.history.lastZxid });
+  }
+
+  private send(message: Unsequenced<LearnerMessage>): void {
+    this.core.send(this.leader, { ...message, session: this.session, seq: this.nextSeqOut++ } as LearnerMessage);
+  }
+
+  forward(payload: unknown): boolean {
+    if (this.phase !== 'serving') return false;
+    this.send({ type: 'request', payload });
+    return true;
+  }
+
+  onLeaderMessage(from: ServerId, msg: LeaderMessage): void {
+    if (from !== this.leader || msg.session !== this.session) {
+      this.core.send(from, { type: 'abort', session: msg.session, reason: 'not my leader session' });
+      return;
+    }
+    const verdict = checkSeq(this.nextSeqIn, msg.seq);
+    if (verdict === 'duplicate') return;
+    if (verdict === 'gap') return this.fail(`message ${msg.seq} from the leader arrived where ${this.nextSeqIn} was due`);
+    this.nextSeqIn += 1;
+    this.lastHeardTick = this.core.now;
+    switch (msg.type) {
+      case 'leaderInfo': return this.onLeaderInfo(msg.epoch);
+      case 'sync': return this.onSync(msg);
+      case 'proposal': {
+        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.fail(`proposal in phase ${this.phase}`);
+        const seq = this.core.appendToLog(msg.txns);
+        this.core.whenDurable(seq, () => this.sendAck());
+        return;
+      }
+      case 'commit':
+        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.fail(`commit in phase ${this.phase}`);
+        return this.core.commitThrough(msg.zxid);
+      case 'upToDate':
+        if (this.phase !== 'syncing') return this.fail(`UPTODATE in phase ${this.phase}`);
+        this.core.commitThrough(msg.commitZxid);
+        this.phase = 'serving';
+        return this.statusChanged();
+      case 'ping': return this.send({ type: 'pong' });
+      case 'reply': return this.core.emit({ type: 'fromLeader', payload: msg.payload });
+      default: return assertNever(msg, 'leader message');
+    }
+  }
+
+  private onLeaderInfo(epoch: number): void {
+    if (this.phase !== 'connecting') return this.fail(`LEADERINFO in phase ${this.phase}`);
+    if (epoch < this.core.acceptedEpoch) return this.fail(`leader proposes epoch ${epoch}, below our accepted epoch ${this.core.acceptedEpoch}`);
+    this.epoch = epoch;
+    this.phase = 'epochAcked';
+    this.statusChanged();
+    const ack = (): void => this.send({ type: 'ackEpoch', currentEpoch: this.core.currentEpoch, lastZxid: this.core.history.lastZxid });
+    if (epoch === this.core.acceptedEpoch) return ack();
+    this.core.whenDurable(this.core.persistEpochs({ acceptedEpoch: epoch }), ack);
+  }
+
+  private onSync(msg: SyncMessage): void {
+    if (this.phase !== 'epochAcked') return this.fail(`sync in phase ${this.phase}`);
+    if (msg.epoch !== this.epoch) return this.fail(`sync for epoch ${msg.epoch}, expected ${this.epoch}`);
+    const h = this.core.history;
+    switch (msg.mode) {
+      case 'diff':
+        invariant(h.lastZxid === msg.fromZxid, () => `DIFF from ${hexZxid(msg.fromZxid)} but our log ends at ${hexZxid(h.lastZxid)}`);
+        break;
+      case 'trunc':
+        this.core.truncateLog(msg.fromZxid);
+        break;
+      case 'snap':
+        this.core.installSnapshot(msg.fromZxid, msg.snapshot);
+        break;
+      default: return assertNever(msg.mode, 'sync mode');
+    }
+    if (msg.txns.length > 0) this.core.appendToLog(msg.txns);
+    const syncedZxid = h.lastZxid;
+    this.phase = 'syncing';
+    const seq = this.core.persistEpochs({ currentEpoch: msg.epoch });
+    this.core.whenDurable(seq, () => {
+      this.newLeaderAcked = true;
+      this.ackedZxid = syncedZxid;
+      this.send({ type: 'ackNewLeader', zxid: syncedZxid });
+      this.sendAck();
+    });
+    this.core.commitThrough(msg.commitZxid);
+  }
+
+  private sendAck(): void {
+    if (!this.newLeaderAcked) return;
+    const durable = this.core.durableZxid;
+    if (durable <= this.ackedZxid) return;
+    this.ackedZxid = durable;
+    this.send({ type: 'ack', zxid: durable });
+  }
+
+  onAbort(from: ServerId, session: number, reason: string): void {
+    if (from === this.leader && session === this.session) this.fail(`the leader ended the session: ${reason}`);
+  }
+
+  tick(): void {
+    const limit = this.phase === 'serving' ? this.core.opts.syncLimitTicks : this.core.opts.initLimitTicks;
+    if (this.core.now - this.lastHeardTick > limit) this.fail(`no word from leader ${this.leader} for ${limit} ticks`);
+  }
+
+  private fail(reason: string): void {
+    this.giveUp(reason);
+  }
+}

@@ -1,0 +1,116 @@
+// The peer's in-memory view of its log: every logged txn after `base`, in zxid order. Committed txns are
+// dropped from the front once more than historyTxnsMax are kept (a learner behind that gets SNAP);
+// uncommitted ones are always kept. Zxids identify txns across servers: an epoch has one leader, which
+// never reuses a counter, so two logs holding the same zxid hold the same txn and the same prefix before it.
+import type { Txn } from '../../protocol/index.js';
+import { hexZxid, invariant } from './assert.js';
+
+export class History {
+  private txns: Txn[] = [];
+  /** Index of the first live entry in txns (dropping from the front without shifting). */
+  private start = 0;
+  /** The zxid just before the first kept txn: the snapshot the log starts from, or the last dropped txn. */
+  base: number;
+
+  constructor(base: number, txns: readonly Txn[]) {
+    this.base = base;
+    this.append(txns);
+  }
+
+  get lastZxid(): number {
+    return this.txns.length > this.start ? this.txns[this.txns.length - 1]!.zxid : this.base;
+  }
+
+  get size(): number {
+    return this.txns.length - this.start;
+  }
+
+  append(txns: readonly Txn[]): void {
+    let last = this.lastZxid;
+    for (const txn of txns) {
+      invariant(txn.zxid > last, () => `history must grow: ${hexZxid(txn.zxid)} after ${hexZxid(last)}`);
+      last = txn.zxid;
+      this.txns.push(txn);
+    }
+  }
+
+  /** Position of zxid in txns, or -1. */
+  private indexOf(zxid: number): number {
+    let lo = this.start;
+    let hi = this.txns.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const z = this.txns[mid]!.zxid;
+      if (z === zxid) return mid;
+      if (z < zxid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Whether the log is known to reach zxid exactly (the base counts). */
+  contains(zxid: number): boolean {
+    return zxid === this.base || this.indexOf(zxid) >= 0;
+  }
+
+  /** The largest kept zxid below zxid, or the base. */
+  largestBelow(zxid: number): number {
+    let lo = this.start;
+    let hi = this.txns.length - 1;
+    let best = this.base;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const z = this.txns[mid]!.zxid;
+      if (z < zxid) {
+        best = z;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** Txns with fromZxid < zxid <= toZxid (fromZxid at or after the base). */
+  between(fromZxid: number, toZxid: number): Txn[] {
+    invariant(fromZxid >= this.base, () => `history no longer reaches ${hexZxid(fromZxid)} (base ${hexZxid(this.base)})`);
+    const out: Txn[] = [];
+    let i = fromZxid === this.base ? this.start : this.indexOf(fromZxid);
+    if (i < 0) i = this.firstAbove(fromZxid);
+    else if (fromZxid !== this.base) i += 1;
+    for (; i < this.txns.length && this.txns[i]!.zxid <= toZxid; i++) out.push(this.txns[i]!);
+    return out;
+  }
+
+  private firstAbove(zxid: number): number {
+    let i = this.start;
+    while (i < this.txns.length && this.txns[i]!.zxid <= zxid) i++;
+    return i;
+  }
+
+  after(zxid: number): Txn[] {
+    return this.between(zxid, Number.MAX_SAFE_INTEGER);
+  }
+
+  truncateAfter(zxid: number): void {
+    invariant(zxid >= this.base, () => `cannot truncate below the history base: ${hexZxid(zxid)} < ${hexZxid(this.base)}`);
+    while (this.txns.length > this.start && this.txns[this.txns.length - 1]!.zxid > zxid) this.txns.pop();
+  }
+
+  /** Starts over from a snapshot at zxid. */
+  reset(zxid: number): void {
+    this.txns = [];
+    this.start = 0;
+    this.base = zxid;
+  }
+
+  /** Drops the oldest committed txns beyond max. */
+  prune(committedZxid: number, max: number): void {
+    while (this.size > max && this.txns[this.start]!.zxid <= committedZxid) {
+      this.base = this.txns[this.start]!.zxid;
+      this.start += 1;
+    }
+    if (this.start > 1024 && this.start * 2 > this.txns.length) {
+      this.txns = this.txns.slice(this.start);
+      this.start = 0;
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export { ZabPeer } from './peer.js';
+export type { PeerDiagnostics } from './peer.js';
+export { ZabInvariantError } from './assert.js';
+export { quorumSize } from './quorum.js';
+export type * from './types.js';
+export { asPeerMessage } from './validate.js';

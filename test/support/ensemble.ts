@@ -1,0 +1,246 @@
+// A real-process ensemble for tests: N canopy-server processes on loopback, each with its own data directory,
+// zoo.cfg and myid. Servers start together (one alone never serves: it needs a quorum to elect a leader).
+// Roles come from the servers' own logs: each role change is one line `role changed {"state":...}`.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeServerConfig } from './ensemble-config.js';
+import { ServerProcess } from './server-process.js';
+import { until } from './until.js';
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export type RoleState = 'looking' | 'following' | 'leading';
+
+/** What a server last logged about its role. */
+export interface RoleReport {
+  state: RoleState;
+  /** The leader it follows or is (0 while looking). */
+  leader: number;
+  epoch: number;
+  /** Synced with an established leader: it serves clients. */
+  serving: boolean;
+}
+
+export interface EnsembleOptions {
+  size: 3 | 5;
+  /** Default 100 ms, so elections and failover take a fraction of a second. */
+  tickTime?: number;
+  /** Flags for every server, after the config file. */
+  args?: string[];
+  /** More zoo.cfg lines for every server. */
+  extraConfig?: Record<string, string>;
+  /** How long to wait for every server to serve (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+export interface EnsembleServer {
+  readonly id: number;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  readonly dataDir: string;
+  readonly configFile: string;
+  /** The running (or last) process; undefined before the first start. */
+  process: ServerProcess | undefined;
+}
+
+interface Member extends EnsembleServer {
+  role: RoleReport | undefined;
+  paused: boolean;
+  /** Counts spawns, so a line still draining from a replaced process cannot set the new one's role. */
+  generation: number;
+}
+
+/** Parses a `role changed {...}` log line; undefined for any other line. */
+export function parseRoleLine(line: string): RoleReport | undefined {
+  const m = /\brole changed (\{.*\})\s*$/.exec(line);
+  if (!m) return undefined;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(m[1]!);
+  } catch {
+    return undefined;
+  }
+  const r = meta as Partial<Record<keyof RoleReport, unknown>>;
+  if (r.state !== 'looking' && r.state !== 'following' && r.state !== 'leading') return undefined;
+  if (typeof r.leader !== 'number' || typeof r.epoch !== 'number' || typeof r.serving !== 'boolean') return undefined;
+  return { state: r.state, leader: r.leader, epoch: r.epoch, serving: r.serving };
+}
+
+/** `count` distinct free TCP ports on 127.0.0.1 (all held open together, so none repeats). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
+export class Ensemble {
+  private constructor(
+    private readonly members: Member[],
+    private readonly baseDir: string,
+    private readonly args: string[],
+  ) {}
+
+  /** Writes every member's config, starts all servers at once and waits until each serves clients. */
+  static async start(opts: EnsembleOptions): Promise<Ensemble> {
+    const ports = await freePorts(2 * opts.size);
+    const baseDir = mkdtempSync(join(tmpdir(), 'canopy-ensemble-'));
+    const peers = Array.from({ length: opts.size }, (_, i) => ({ id: i + 1, host: '127.0.0.1', peerPort: ports[opts.size + i]! }));
+    const members: Member[] = peers.map((p, i) => {
+      const dataDir = join(baseDir, `server${p.id}`);
+      const { configFile } = writeServerConfig({
+        id: p.id, dataDir, clientPort: ports[i]!, peers, tickTime: opts.tickTime ?? 100, extra: opts.extraConfig ?? {},
+      });
+      return { id: p.id, clientPort: ports[i]!, peerPort: p.peerPort, dataDir, configFile, process: undefined, role: undefined, paused: false, generation: 0 };
+    });
+    const ensemble = new Ensemble(members, baseDir, opts.args ?? []);
+    try {
+      await Promise.all(members.map((m) => ensemble.spawn(m)));
+      await Promise.all(members.map((m) => m.process!.waitServing({ timeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS })));
+    } catch (e) {
+      await ensemble.removeAll();
+      throw e;
+    }
+    return ensemble;
+  }
+
+  private async spawn(m: Member): Promise<ServerProcess> {
+    m.role = undefined;
+    m.paused = false;
+    const generation = ++m.generation;
+    const proc = await ServerProcess.start({
+      configFile: m.configFile, dataDir: m.dataDir, port: m.clientPort, args: this.args, waitServing: false,
+      onLine: (line) => {
+        const role = parseRoleLine(line);
+        if (role !== undefined && m.generation === generation) m.role = role;
+      },
+    });
+    m.process = proc;
+    return proc;
+  }
+
+  /** Members by position (index 0 is server 1). */
+  get servers(): readonly EnsembleServer[] {
+    return this.members;
+  }
+
+  /** Every client endpoint, comma-separated, for Client.connect. */
+  get connectString(): string {
+    return this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',');
+  }
+
+  server(id: number): EnsembleServer {
+    return this.member(id);
+  }
+
+  private member(id: number): Member {
+    const m = this.members.find((x) => x.id === id);
+    if (m === undefined) throw new Error(`no server ${id} in an ensemble of ${this.members.length}`);
+    return m;
+  }
+
+  /** Running and not paused. */
+  private live(m: Member): boolean {
+    return m.process !== undefined && m.process.alive && !m.paused;
+  }
+
+  /** Kills one server (SIGKILL by default: a crash) and waits for it to exit. */
+  async kill(id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    const m = this.member(id);
+    if (m.process === undefined) return null;
+    if (m.paused && signal !== 'SIGKILL') this.resume(id);
+    const code = await m.process.kill(signal);
+    m.paused = false;
+    return code;
+  }
+
+  /** Freezes a server (SIGSTOP): its sockets stay open but it says nothing, like a long GC pause. */
+  pause(id: number): void {
+    const m = this.member(id);
+    if (m.process === undefined || !m.process.alive) throw new Error(`server ${id} is not running`);
+    m.process.signal('SIGSTOP');
+    m.paused = true;
+  }
+
+  resume(id: number): void {
+    const m = this.member(id);
+    m.process?.signal('SIGCONT');
+    m.paused = false;
+  }
+
+  /**
+   * Starts a server again on the same data directory and config (stopping it first if it still runs) and,
+   * unless `waitServing` is false, resolves once the new process serves clients.
+   */
+  async restart(id: number, opts: { waitServing?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
+    const m = this.member(id);
+    if (m.process?.alive) await this.stopOne(m);
+    const proc = await this.spawn(m);
+    if (opts.waitServing !== false) await proc.waitServing({ timeoutMs: opts.timeoutMs ?? START_TIMEOUT_MS });
+    return proc;
+  }
+
+  /**
+   * Waits for server `id` to log "serving clients" after line `afterLine` of its current process (a mark
+   * taken from `servers[i].process.lineCount`; default 0 = since the process started).
+   */
+  waitServing(id: number, opts: { afterLine?: number; timeoutMs?: number } = {}): Promise<number> {
+    const proc = this.member(id).process;
+    if (proc === undefined) return Promise.reject(new Error(`server ${id} was never started`));
+    return proc.waitServing({ timeoutMs: START_TIMEOUT_MS, ...opts });
+  }
+
+  /** The last role a running server logged; undefined if it is not running or has not reported one. */
+  roleOf(id: number): RoleReport | undefined {
+    const m = this.member(id);
+    return m.process?.alive ? m.role : undefined;
+  }
+
+  /**
+   * The live (running, not paused) server that reports leading and serving. Should two claim it while an
+   * old leader has yet to notice it lost its quorum, the one in the higher epoch.
+   */
+  leaderId(exclude: readonly number[] = []): number | undefined {
+    let best: Member | undefined;
+    for (const m of this.members) {
+      if (!this.live(m) || exclude.includes(m.id) || m.role?.state !== 'leading' || !m.role.serving) continue;
+      if (best === undefined || m.role.epoch > best.role!.epoch) best = m;
+    }
+    return best?.id;
+  }
+
+  /** Waits until a live server (not in `exclude`) reports leading and serving; returns its id. */
+  waitForLeader(opts: { timeoutMs?: number; exclude?: readonly number[] } = {}): Promise<number> {
+    return until(() => this.leaderId(opts.exclude ?? []), { timeoutMs: opts.timeoutMs ?? START_TIMEOUT_MS, message: 'an ensemble leader' });
+  }
+
+  private async stopOne(m: Member): Promise<void> {
+    const proc = m.process;
+    if (proc === undefined || !proc.alive) return;
+    if (m.paused) this.resume(m.id);
+    const exited = proc.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_TIMEOUT_MS); });
+    if ((await Promise.race([exited, late])) === 'late') await proc.kill('SIGKILL');
+    clearTimeout(timer);
+  }
+
+  /** Stops every server gracefully (SIGTERM; SIGKILL if one hangs) and waits for all to exit. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.members.map((m) => this.stopOne(m)));
+  }
+
+  /** Stops every server and deletes all data directories. */
+  async removeAll(): Promise<void> {
+    await this.stopAll();
+    rmSync(this.baseDir, { recursive: true, force: true });
+  }
+}
