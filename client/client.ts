@@ -122,6 +122,10 @@ export class Client {
   get lastZxidSeen(): number {
     return this.connection.lastZxidSeen;
   }
+  /** The id of the server this client is connected to (0 while disconnected or never connected). */
+  get serverId(): number {
+    return this.state === 'connected' ? this.connection.serverId : 0;
+  }
 
   on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
     this.events.on(event, listener);

@@ -93,7 +93,10 @@ export class ZabDriver {
       switch (a.type) {
         case 'send': this.send(a.to, a.message); break;
         case 'append': this.persist(a.seq, () => this.appendAll(a.txns)); break;
-        case 'truncate': this.persist(a.seq, () => this.store.truncateAfter(a.afterZxid)); break;
+        case 'truncate':
+          this.log.info('truncating log (TRUNC from the leader)', { afterZxid: hex(a.afterZxid) });
+          this.persist(a.seq, () => this.store.truncateAfter(a.afterZxid));
+          break;
         case 'epochs': this.persist(a.seq, () => this.writeEpochs(a.acceptedEpoch, a.currentEpoch)); break;
         case 'installSnapshot': this.installSnapshot(a.seq, a.zxid, a.snapshot); break;
         case 'commit': this.host.commit(a.txns); break;
@@ -105,9 +108,9 @@ export class ZabDriver {
   }
 
   private send(to: ServerId, message: PeerMessage): void {
-    if (message.type === 'sync' && message.mode === 'snap') {
-      message = { ...message, snapshot: this.host.snapshotAt(message.fromZxid) };
-      this.log.info('sending snapshot to learner', { to, zxid: hex(message.fromZxid) });
+    if (message.type === 'sync') {
+      if (message.mode === 'snap') message = { ...message, snapshot: this.host.snapshotAt(message.fromZxid) };
+      this.log.info('syncing learner', { to, mode: message.mode, fromZxid: hex(message.fromZxid), txns: message.txns.length, epoch: message.epoch });
     }
     this.links?.send(to, message);
   }
