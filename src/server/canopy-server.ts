@@ -123,6 +123,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
         myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers,
         listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
         onMessage: (from, msg) => this.peerOnMessage(from, msg),
+        onInboundDown: (from) => this.driver.step({ type: 'peerDown', from }),
         logger: this.log,
       });
       this.log.info('listening for peers', { address: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, port: me.port, ensemble: peers.map((p) => p.id) });

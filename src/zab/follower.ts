@@ -134,6 +134,10 @@ export class FollowerRole {
     if (from === this.leader && session === this.session) this.fail(`the leader ended the session: ${reason}`);
   }
 
+  onPeerDown(from: ServerId): void {
+    if (from === this.leader) this.fail(`the link from leader ${this.leader} broke`);
+  }
+
   tick(): void {
     const limit = this.phase === 'serving' ? this.core.opts.syncLimitTicks : this.core.opts.initLimitTicks;
     if (this.core.now - this.lastHeardTick > limit) this.fail(`no word from leader ${this.leader} for ${limit} ticks`);

@@ -219,6 +219,11 @@ export class LeaderRole {
     if (l !== undefined && l.session === session) this.learners.delete(from);
   }
 
+  onPeerDown(from: ServerId): void {
+    const l = this.learners.get(from);
+    if (l !== undefined) this.dropLearner(l, 'the link from the learner broke');
+  }
+
   private dropLearner(l: LearnerHandle, reason: string): void {
     this.learners.delete(l.id);
     this.core.send(l.id, { type: 'abort', session: l.session, reason });

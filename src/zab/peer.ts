@@ -59,6 +59,10 @@ export class ZabPeer {
     switch (input.type) {
       case 'tick': this.tick(); break;
       case 'message': this.onMessage(input.from, input.message); break;
+      case 'peerDown':
+        if (this.role.state === 'following') this.role.follower.onPeerDown(input.from);
+        else if (this.role.state === 'leading') this.role.leader.onPeerDown(input.from);
+        break;
       case 'persisted': this.core.persisted(input.seq); break;
       case 'propose': this.propose(input.txns); break;
       case 'forward': this.forward(input.payload); break;

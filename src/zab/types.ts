@@ -100,6 +100,8 @@ export type PeerInput =
   /** One tick of time (tickTime ms in a real server). */
   | { type: 'tick' }
   | { type: 'message'; from: ServerId; message: PeerMessage }
+  /** The link carrying this peer's messages to us broke: messages may have been lost, the peer may be dead. */
+  | { type: 'peerDown'; from: ServerId }
   /** Everything up to and including the persist action `seq` is durable. */
   | { type: 'persisted'; seq: number }
   /** Leader only, once `status().canPropose`: txns prepared by prep, zxids consecutive after lastZxid in the current epoch. */

@@ -1,0 +1,79 @@
+// Frames on a peer link, all msgpack (plain maps, no records extension):
+//   dialler → acceptor, first frame:  { hello: { version, serverId, ensembleId } }
+//   acceptor → dialler, once:         { welcome: { serverId } }
+//   dialler → acceptor, then:         [message, message, ...]   (a batch, in send order)
+// Each message is encoded once, when it is sent (so its size is known for the queue bound and a caller's
+// later mutation cannot change it); a batch frame is an array header followed by the encoded messages,
+// which is exactly the msgpack encoding of the array.
+import { Packr } from 'msgpackr';
+
+// int64AsType 'number': zxids up to 2^53 come back as numbers, never bigint. copyBuffers: a decoded
+// binary must not keep a whole (possibly 1 GiB) frame alive.
+const packr = new Packr({
+  useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false, copyBuffers: true,
+});
+
+export const PROTOCOL_VERSION = 1;
+export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+
+export interface Hello {
+  version: number;
+  serverId: number;
+  ensembleId: string;
+}
+
+export function encodeMessage(message: unknown): Uint8Array {
+  return packr.pack(message);
+}
+
+export function encodeHello(hello: Hello): Uint8Array {
+  return packr.pack({ hello });
+}
+
+export function encodeWelcome(serverId: number): Uint8Array {
+  return packr.pack({ welcome: { serverId } });
+}
+
+const FIXARRAY_MAX = 15;
+const ARRAY16_MAX = 0xffff;
+
+/** Bytes of the msgpack header of an array of `count` elements. */
+export function arrayHeaderBytes(count: number): number {
+  if (count <= FIXARRAY_MAX) return 1;
+  return count <= ARRAY16_MAX ? 3 : 5;
+}
+
+function writeArrayHeader(frame: Uint8Array, count: number): number {
+  if (count <= FIXARRAY_MAX) {
+    frame[0] = 0x90 | count;
+    return 1;
+  }
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (count <= ARRAY16_MAX) {
+    frame[0] = 0xdc;
+    view.setUint16(1, count, false);
+    return 3;
+  }
+  frame[0] = 0xdd;
+  view.setUint32(1, count, false);
+  return 5;
+}
+
+/** One frame carrying the already-encoded messages, in order. */
+export function encodeBatch(encoded: readonly Uint8Array[]): Uint8Array {
+  let bodyBytes = 0;
+  for (const m of encoded) bodyBytes += m.length;
+  const frame = new Uint8Array(arrayHeaderBytes(encoded.length) + bodyBytes);
+  let offset = writeArrayHeader(frame, encoded.length);
+  for (const m of encoded) {
+    frame.set(m, offset);
+    offset += m.length;
+  }
+  return frame;
+}
+
+/** Decodes one frame; throws on bytes that are not exactly one msgpack value. */
+export function decodeFrame(data: Uint8Array): unknown {
+  // A plain Uint8Array view: msgpackr then returns binaries as plain Uint8Array, as they were sent.
+  return packr.unpack(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}

@@ -1,0 +1,69 @@
+// Checks PeerTransportOptions once, at start, and fills in the defaults: code behind this trusts them.
+import { TransportConfigError } from './errors.js';
+import { TRANSPORT_DEFAULTS, silentTransportLogger, type PeerEndpoint, type PeerTransportOptions, type TransportLogger } from './types.js';
+
+export interface ResolvedOptions {
+  myId: number;
+  ensembleId: string;
+  me: PeerEndpoint;
+  /** Every member but me, ascending by id. */
+  others: PeerEndpoint[];
+  members: ReadonlySet<number>;
+  listenHost: string;
+  listenPort: number;
+  logger: TransportLogger;
+  random: () => number;
+  maxPayloadBytes: number;
+  queueMessagesMax: number;
+  queueBytesMax: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  heartbeatMs: number;
+  dialTimeoutMs: number;
+}
+
+function positive(name: string, value: number | undefined, dflt: number): number {
+  const v = value ?? dflt;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new TransportConfigError(`${name} must be a positive integer (got ${v})`);
+  return v;
+}
+
+function checkPeers(myId: number, peers: readonly PeerEndpoint[]): void {
+  const ids = new Set<number>();
+  for (const p of peers) {
+    if (!Number.isSafeInteger(p.id)) throw new TransportConfigError(`server id ${p.id} is not an integer`);
+    if (ids.has(p.id)) throw new TransportConfigError(`server id ${p.id} appears twice`);
+    if (typeof p.host !== 'string' || p.host === '') throw new TransportConfigError(`server ${p.id} has no host`);
+    if (!Number.isInteger(p.port) || p.port < 0 || p.port > 65535) throw new TransportConfigError(`server ${p.id} has bad port ${p.port}`);
+    ids.add(p.id);
+  }
+  if (!ids.has(myId)) throw new TransportConfigError(`my id ${myId} is not among the peers`);
+}
+
+export function resolveOptions<M>(opts: PeerTransportOptions<M>): ResolvedOptions {
+  checkPeers(opts.myId, opts.peers);
+  const me = opts.peers.find((p) => p.id === opts.myId)!;
+  const reconnectMinMs = positive('reconnectMinMs', opts.reconnectMinMs, TRANSPORT_DEFAULTS.reconnectMinMs);
+  const reconnectMaxMs = positive('reconnectMaxMs', opts.reconnectMaxMs, Math.max(reconnectMinMs, TRANSPORT_DEFAULTS.reconnectMaxMs));
+  if (reconnectMaxMs < reconnectMinMs) throw new TransportConfigError('reconnectMaxMs must be >= reconnectMinMs');
+  const listenPort = opts.listenPort ?? me.port;
+  if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) throw new TransportConfigError(`bad listen port ${listenPort}`);
+  return {
+    myId: opts.myId,
+    ensembleId: opts.ensembleId,
+    me,
+    others: opts.peers.filter((p) => p.id !== opts.myId).sort((a, b) => a.id - b.id),
+    members: new Set(opts.peers.map((p) => p.id)),
+    listenHost: opts.listenHost ?? me.host,
+    listenPort,
+    logger: opts.logger ?? silentTransportLogger,
+    random: opts.random ?? Math.random,
+    maxPayloadBytes: positive('maxPayloadBytes', opts.maxPayloadBytes, TRANSPORT_DEFAULTS.maxPayloadBytes),
+    queueMessagesMax: positive('queueMessagesMax', opts.queueMessagesMax, TRANSPORT_DEFAULTS.queueMessagesMax),
+    queueBytesMax: positive('queueBytesMax', opts.queueBytesMax, TRANSPORT_DEFAULTS.queueBytesMax),
+    reconnectMinMs,
+    reconnectMaxMs,
+    heartbeatMs: positive('heartbeatMs', opts.heartbeatMs, TRANSPORT_DEFAULTS.heartbeatMs),
+    dialTimeoutMs: positive('dialTimeoutMs', opts.dialTimeoutMs, TRANSPORT_DEFAULTS.dialTimeoutMs),
+  };
+}

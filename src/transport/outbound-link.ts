@@ -1,0 +1,315 @@
+// The link that carries this server's messages to one peer. It only sends: the peer's messages to us
+// arrive on the peer's own dialled link (inbound.ts), so every ordered pair of servers has its own FIFO
+// connection and nobody has to decide who connects to whom.
+//
+// States: down (waiting to redial) → connecting (dial, hello, waiting for welcome) → up → down ...
+// Messages are queued while not up and flushed in order once up; messages sent in one event-loop turn go
+// out as one frame (split only at maxPayloadBytes). The queue bound is applied at the end of each turn,
+// after the flush, so it only ever cuts a backlog, never one turn's output to an up link. A message handed to a socket that then dies may be lost: the protocol above numbers
+// its messages and detects the gap.
+import WebSocket, { type RawData } from 'ws';
+import { Backoff } from './backoff.js';
+import { PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch, encodeHello } from './codec.js';
+import { checkWelcome } from './handshake.js';
+import { SendQueue } from './send-queue.js';
+import { closeSocket, errorText, rawDataBytes, wsUrl } from './socket-util.js';
+import { CloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint, type TransportLogger } from './types.js';
+
+export interface OutboundLinkOptions {
+  myId: number;
+  ensembleId: string;
+  peer: PeerEndpoint;
+  logger: TransportLogger;
+  random: () => number;
+  maxPayloadBytes: number;
+  queueMessagesMax: number;
+  queueBytesMax: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  heartbeatMs: number;
+  dialTimeoutMs: number;
+}
+
+export interface OutboundStatus {
+  outbound: OutboundState;
+  queued: number;
+  dropped: number;
+  sentMessages: number;
+  sentFrames: number;
+}
+
+/** The acceptor only ever sends a welcome: anything bigger is a protocol error (ws closes with 1009). */
+const WELCOME_BYTES_MAX = 64 * 1024;
+/**
+ * Heartbeats in a row without a pong (and without the socket draining) before the link is cut. Two, so
+ * that a peer whose event loop is busy for one interval (decoding a large SNAP) keeps its link.
+ */
+const HEARTBEAT_MISSES_MAX = 2;
+
+export class OutboundLink {
+  private state: OutboundState = 'down';
+  private socket: WebSocket | undefined;
+  private readonly queue: SendQueue;
+  private readonly backoff: Backoff;
+  private redialTimer: NodeJS.Timeout | undefined;
+  private dialTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private pongMisses = 0;
+  private awaitingPong = false;
+  private bufferedAtPing = 0;
+  private endOfTurnScheduled = false;
+  /** A queue-full warning was logged since the link was last up. */
+  private warnedDrops = false;
+  private closing = false;
+  /** Why the current dial failed (set by error/timeout, reported by the close that follows). */
+  private failure = '';
+  /** The last failure logged at warn/info; repeats of it go to debug so a long outage does not flood. */
+  private lastLoggedFailure = '';
+  private sentMessages = 0;
+  private sentFrames = 0;
+
+  constructor(private readonly options: OutboundLinkOptions) {
+    this.queue = new SendQueue({ messagesMax: options.queueMessagesMax, bytesMax: options.queueBytesMax });
+    this.backoff = new Backoff({ minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, random: options.random });
+  }
+
+  start(): void {
+    this.dial();
+  }
+
+  /** Queues one encoded message; never throws and never blocks. */
+  send(encoded: Uint8Array): void {
+    if (this.closing) return;
+    if (arrayHeaderBytes(1) + encoded.length > this.options.maxPayloadBytes) {
+      this.queue.countDropped(1);
+      this.options.logger.warn('dropping a peer message larger than maxPayloadBytes', {
+        peer: this.options.peer.id, bytes: encoded.length, maxPayloadBytes: this.options.maxPayloadBytes,
+      });
+      return;
+    }
+    this.queue.push(encoded);
+    this.scheduleEndOfTurn();
+  }
+
+  status(): OutboundStatus {
+    return {
+      outbound: this.state,
+      queued: this.queue.length,
+      dropped: this.queue.dropped,
+      sentMessages: this.sentMessages,
+      sentFrames: this.sentFrames,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.redialTimer);
+    this.clearSocketTimers();
+    const socket = this.socket;
+    if (socket !== undefined) await closeSocket(socket, CloseCode.GOING_AWAY, 'shutting down');
+    this.socket = undefined;
+    this.state = 'down';
+  }
+
+  // ---- dialling ----
+
+  private dial(): void {
+    this.redialTimer = undefined;
+    if (this.closing) return;
+    const { peer, dialTimeoutMs } = this.options;
+    this.state = 'connecting';
+    this.failure = '';
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(wsUrl(peer.host, peer.port), {
+        perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
+      });
+    } catch (err) {
+      this.state = 'down';
+      this.logFailure(`cannot dial ${peer.host}:${peer.port}: ${errorText(err)}`, 'warn');
+      this.scheduleRedial();
+      return;
+    }
+    this.socket = socket;
+    this.dialTimer = setTimeout(() => this.socketOnDialTimeout(socket), dialTimeoutMs);
+    socket.on('open', () => this.socketOnOpen(socket));
+    socket.on('message', (data: RawData, isBinary: boolean) => this.socketOnMessage(socket, data, isBinary));
+    socket.on('pong', () => this.socketOnPong(socket));
+    socket.on('error', (err: Error) => this.socketOnError(socket, err));
+    socket.on('close', (code: number, reason: Buffer) => this.socketOnClose(socket, code, reason.toString()));
+  }
+
+  private scheduleRedial(): void {
+    if (this.closing || this.redialTimer !== undefined) return;
+    this.redialTimer = setTimeout(() => this.dial(), this.backoff.nextDelayMs());
+  }
+
+  private socketOnOpen(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    const { myId, ensembleId } = this.options;
+    socket.send(encodeHello({ version: PROTOCOL_VERSION, serverId: myId, ensembleId }));
+  }
+
+  private socketOnDialTimeout(socket: WebSocket): void {
+    if (socket !== this.socket || this.state !== 'connecting') return;
+    this.failure = `no welcome within ${this.options.dialTimeoutMs} ms`;
+    socket.terminate();
+  }
+
+  /** The acceptor sends exactly one frame, the welcome; anything else breaks the protocol. */
+  private socketOnMessage(socket: WebSocket, data: RawData, isBinary: boolean): void {
+    if (socket !== this.socket) return;
+    if (this.state !== 'connecting' || !isBinary) {
+      this.abandon(socket, CloseCode.PROTOCOL_ERROR, 'unexpected frame from the acceptor');
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = decodeFrame(rawDataBytes(data));
+    } catch (err) {
+      this.abandon(socket, CloseCode.PROTOCOL_ERROR, `undecodable welcome: ${errorText(err)}`);
+      return;
+    }
+    const checked = checkWelcome(frame, this.options.peer.id);
+    if (!checked.ok) {
+      this.abandon(socket, CloseCode.PROTOCOL_ERROR, checked.reason);
+      return;
+    }
+    this.linkUp(socket);
+  }
+
+  private linkUp(socket: WebSocket): void {
+    clearTimeout(this.dialTimer);
+    this.state = 'up';
+    this.backoff.reset();
+    this.lastLoggedFailure = '';
+    this.warnedDrops = false;
+    this.awaitingPong = false;
+    this.pongMisses = 0;
+    this.options.logger.info('peer link up', { peer: this.options.peer.id, queued: this.queue.length });
+    this.heartbeatTimer = setInterval(() => this.heartbeat(socket), this.options.heartbeatMs);
+    this.scheduleEndOfTurn();
+  }
+
+  private socketOnError(socket: WebSocket, err: Error): void {
+    if (socket !== this.socket) return;
+    if (this.failure === '') this.failure = err.message;
+    this.options.logger.debug('peer link error', { peer: this.options.peer.id, error: err.message });
+  }
+
+  private socketOnClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    this.clearSocketTimers();
+    this.socket = undefined;
+    const wasUp = this.state === 'up';
+    this.state = 'down';
+    if (this.closing) return;
+    const peer = this.options.peer.id;
+    if (wasUp) {
+      this.options.logger.info('peer link down', { peer, code, reason: reason || this.failure });
+    } else if (code === CloseCode.HANDSHAKE_REFUSED || code === CloseCode.PROTOCOL_ERROR) {
+      this.logFailure(`refused by server ${peer} (${code}): ${reason}`, 'warn');
+    } else {
+      this.logFailure(this.failure || `closed (${code}) ${reason}`, 'info');
+    }
+    this.scheduleRedial();
+  }
+
+  /** Closes a socket that broke the protocol; its close event then schedules the redial. */
+  private abandon(socket: WebSocket, code: number, reason: string): void {
+    this.failure = reason;
+    this.options.logger.warn('closing peer link', { peer: this.options.peer.id, code, reason });
+    void closeSocket(socket, code, reason);
+  }
+
+  private logFailure(reason: string, level: 'warn' | 'info'): void {
+    const meta = { peer: this.options.peer.id, reason };
+    if (reason === this.lastLoggedFailure) {
+      this.options.logger.debug('peer link still failing', meta);
+      return;
+    }
+    this.lastLoggedFailure = reason;
+    this.options.logger[level]('peer link failed', meta);
+  }
+
+  private clearSocketTimers(): void {
+    clearTimeout(this.dialTimer);
+    clearInterval(this.heartbeatTimer);
+    this.dialTimer = undefined;
+    this.heartbeatTimer = undefined;
+  }
+
+  // ---- liveness ----
+
+  /**
+   * A ping waits behind every byte already handed to the socket, so a missing pong only counts as a
+   * miss when the socket did not drain since the last heartbeat (a large frame going out is progress).
+   */
+  private heartbeat(socket: WebSocket): void {
+    if (socket !== this.socket || this.state !== 'up') return;
+    const buffered = socket.bufferedAmount;
+    if (this.awaitingPong) {
+      const draining = buffered < this.bufferedAtPing;
+      this.bufferedAtPing = buffered;
+      this.pongMisses = draining ? 0 : this.pongMisses + 1;
+      if (this.pongMisses >= HEARTBEAT_MISSES_MAX) {
+        this.failure = `no pong within ${this.pongMisses * this.options.heartbeatMs} ms`;
+        this.options.logger.warn('peer link unresponsive, terminating', { peer: this.options.peer.id, reason: this.failure });
+        socket.terminate();
+      }
+      return;
+    }
+    this.awaitingPong = true;
+    this.bufferedAtPing = buffered;
+    socket.ping();
+  }
+
+  private socketOnPong(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.awaitingPong = false;
+    this.pongMisses = 0;
+  }
+
+  // ---- sending ----
+
+  /** Runs endOfTurn once, after everything sent in this event-loop turn has been queued. */
+  private scheduleEndOfTurn(): void {
+    if (this.endOfTurnScheduled || this.queue.length === 0) return;
+    this.endOfTurnScheduled = true;
+    setImmediate(() => this.endOfTurn());
+  }
+
+  private endOfTurn(): void {
+    this.endOfTurnScheduled = false;
+    if (this.state === 'up') this.flush();
+    const dropped = this.queue.trim();
+    if (dropped === 0) return;
+    const meta = { peer: this.options.peer.id, dropped, droppedTotal: this.queue.dropped, queued: this.queue.length, state: this.state };
+    // Warn once per outage: a long one drops at every turn.
+    if (this.warnedDrops) {
+      this.options.logger.debug('peer link queue full, dropped oldest messages', meta);
+    } else {
+      this.warnedDrops = true;
+      this.options.logger.warn('peer link queue full, dropped oldest messages', meta);
+    }
+  }
+
+  /**
+   * Hands queued messages to the socket as frames of at most maxPayloadBytes, while the socket is not
+   * backed up; a backed-up socket resumes from the send callback of a frame it is still writing.
+   */
+  private flush(): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    while (this.queue.length > 0 && socket.bufferedAmount < TRANSPORT_LIMITS.socketBufferedBytesHigh) {
+      const batch = this.queue.takeBatch(this.options.maxPayloadBytes);
+      socket.send(encodeBatch(batch), { binary: true }, (err?: Error | null) => this.socketOnSent(socket, err));
+      this.sentFrames++;
+      this.sentMessages += batch.length;
+    }
+  }
+
+  private socketOnSent(socket: WebSocket, err: Error | null | undefined): void {
+    if (err == null && socket === this.socket && this.state === 'up') this.scheduleEndOfTurn();
+  }
+}

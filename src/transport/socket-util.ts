@@ -1,0 +1,35 @@
+// Small helpers around ws sockets shared by both link directions.
+import WebSocket, { type RawData } from 'ws';
+import { closeReason } from './handshake.js';
+import { TRANSPORT_LIMITS } from './types.js';
+
+/**
+ * Starts a clean close (or aborts a dial) and resolves once the socket is closed; a peer that does not
+ * answer the close within graceMs is cut off, so shutdown and port reuse never wait on a dead peer.
+ */
+export function closeSocket(socket: WebSocket, code: number, reason: string, graceMs: number = TRANSPORT_LIMITS.closeGraceMs): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.terminate(), graceMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+    else if (socket.readyState === WebSocket.OPEN) socket.close(code, closeReason(reason, TRANSPORT_LIMITS.closeReasonBytesMax));
+  });
+}
+
+export function rawDataBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+export function wsUrl(host: string, port: number): string {
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `ws://${bracketed}:${port}/`;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,107 @@
+// The transport's public shapes and its named limits. Messages are opaque values of type M: the transport
+// encodes them with msgpack and never looks inside.
+
+export interface PeerEndpoint {
+  id: number;
+  host: string;
+  port: number;
+}
+
+/** Same shape as the server's Logger (minus error), so the server can pass its own. */
+export interface TransportLogger {
+  info(msg: string, meta?: object): void;
+  warn(msg: string, meta?: object): void;
+  debug(msg: string, meta?: object): void;
+}
+
+export interface PeerTransportOptions<M> {
+  myId: number;
+  ensembleId: string;
+  /** All members including me; my own entry gives the listen address. */
+  peers: readonly PeerEndpoint[];
+  /** Listen host override (default: my entry's host). Port 0 allowed for tests (then `port` getter tells). */
+  listenHost?: string;
+  listenPort?: number;
+  /**
+   * Called for each message of a received batch, in order. The transport does not validate the shape of
+   * a message (it only checks the frame is msgpack): the receiver validates. Exceptions are not caught.
+   */
+  onMessage(from: number, message: M): void;
+  /**
+   * An authenticated inbound link from this member closed (not replaced by a newer one): its process
+   * died or its link broke, and messages it sent may have been lost. ZAB uses it to notice a dead leader
+   * at once instead of after syncLimit ticks.
+   */
+  onInboundDown?(from: number): void;
+  logger?: TransportLogger;
+  /** Uniform in [0, 1): reconnect jitter. */
+  random?: () => number;
+  /** Largest frame accepted (and sent): a SNAP carries a whole tree snapshot. */
+  maxPayloadBytes?: number;
+  /** Messages waiting for one peer's link; beyond it the oldest is dropped. */
+  queueMessagesMax?: number;
+  /** Encoded bytes waiting for one peer's link; beyond it the oldest is dropped (the newest always stays). */
+  queueBytesMax?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Ping interval on outbound links; a link whose pong is not back by the next ping is terminated. */
+  heartbeatMs?: number;
+  /** Bound on dial + hello/welcome, and on an inbound connection's wait for its hello. */
+  dialTimeoutMs?: number;
+}
+
+export type OutboundState = 'up' | 'connecting' | 'down';
+
+export interface LinkStatus {
+  peer: number;
+  outbound: OutboundState;
+  /** An authenticated inbound connection from this peer is open. */
+  inbound: boolean;
+  /** Messages waiting to be handed to the outbound socket. */
+  queued: number;
+  /** Messages dropped from the queue because it was full (or larger than maxPayloadBytes). */
+  dropped: number;
+  sentMessages: number;
+  /** ws frames sent: each carries a batch of messages. */
+  sentFrames: number;
+  receivedMessages: number;
+}
+
+export const TRANSPORT_DEFAULTS = {
+  maxPayloadBytes: 1024 * 1024 * 1024,
+  queueMessagesMax: 100_000,
+  queueBytesMax: 64 * 1024 * 1024,
+  reconnectMinMs: 50,
+  reconnectMaxMs: 2_000,
+  heartbeatMs: 5_000,
+  dialTimeoutMs: 5_000,
+} as const;
+
+/** Fixed limits that need no knob. */
+export const TRANSPORT_LIMITS = {
+  /** Hand no more frames to a socket while it has this much unsent: a slow peer backs up into the bounded queue. */
+  socketBufferedBytesHigh: 16 * 1024 * 1024,
+  /** Unauthenticated inbound connections at once (each lives at most dialTimeoutMs). */
+  pendingHandshakesMax: 64,
+  /** How long close() waits for a clean WebSocket close before terminating the socket. */
+  closeGraceMs: 1_000,
+  /** A WebSocket close reason is at most 123 bytes of UTF-8. */
+  closeReasonBytesMax: 123,
+} as const;
+
+/** WebSocket close codes of the peer protocol (4000-4999 are for applications). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  TRY_AGAIN_LATER: 1013,
+  /** The hello was refused: version, server id or ensemble mismatch. */
+  HANDSHAKE_REFUSED: 4100,
+  /** A frame that breaks the peer protocol (not msgpack, wrong shape, wrong direction, too early). */
+  PROTOCOL_ERROR: 4101,
+  /** A newer connection from the same server replaced this one. */
+  REPLACED: 4102,
+  /** No hello (acceptor) or welcome (dialler) in time, or no pong in time. */
+  TIMEOUT: 4103,
+} as const;
+
+export const silentTransportLogger: TransportLogger = { info() {}, warn() {}, debug() {} };
