@@ -34,6 +34,9 @@ import { writeResponse } from './write-responses.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Handshakes waiting for the server to serve (during an election), and how long one may wait. */
+const HELD_HANDSHAKES_MAX = 10_000;
+const HANDSHAKE_HOLD_MAX_MS = 2_000;
 /** Writes in flight across all sessions before more are refused with THROTTLEDOP; well under the storage queue's own bound. */
 const MAX_WRITES_IN_FLIGHT = 100_000;
 
@@ -46,6 +49,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private tracker: SessionTracker;
   /** Follower: sessions its clients touched since the last report to the leader. */
   private readonly pendingTouches = new Map<number, number>();
+  private readonly heldHandshakes = new Map<ClientConnection, { req: ConnectRequest; timer: NodeJS.Timeout }>();
   private status: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
   private readonly ids: SessionIdGenerator;
   private readonly connsBySession = new Map<number, ClientConnection>();
@@ -178,7 +182,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   // ---- handshake ----
 
   onConnect(conn: ClientConnection, req: ConnectRequest): void {
-    if (!this.serving) return conn.close(CloseCode.NOT_SERVING, 'server is not serving clients');
+    if (!this.serving) return this.holdHandshake(conn, req);
     if (req.protocolVersion !== PROTOCOL_VERSION) {
       return conn.close(CloseCode.UNSUPPORTED_VERSION, `protocol version ${req.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`);
     }
@@ -197,6 +201,31 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     const previous = this.connsBySession.get(req.sessionId);
     if (previous !== undefined && previous !== conn) previous.close(CloseCode.SESSION_MOVED, `session ${hex(req.sessionId)} moved to another connection`);
     this.acceptSession(conn, record.sessionId, record.timeoutMs, record.passwd);
+  }
+
+  /**
+   * While a leader is being elected, a handshake waits (up to about the time a leader change takes) instead
+   * of being refused: the client is served the moment we are synced, rather than after its retry backoff.
+   */
+  private holdHandshake(conn: ClientConnection, req: ConnectRequest): void {
+    if (this.stopping !== undefined || this.heldHandshakes.size >= HELD_HANDSHAKES_MAX) {
+      return conn.close(CloseCode.NOT_SERVING, 'server is not serving clients');
+    }
+    const holdMs = Math.min(HANDSHAKE_HOLD_MAX_MS, this.config.tickTime * this.config.syncLimit);
+    const timer = setTimeout(() => {
+      this.heldHandshakes.delete(conn);
+      if (conn.isConnecting) conn.close(CloseCode.NOT_SERVING, 'server is not serving clients (no leader yet)');
+    }, holdMs);
+    this.heldHandshakes.set(conn, { req, timer });
+  }
+
+  private releaseHeldHandshakes(): void {
+    const held = [...this.heldHandshakes];
+    this.heldHandshakes.clear();
+    for (const [conn, { req, timer }] of held) {
+      clearTimeout(timer);
+      if (conn.isConnecting) this.onConnect(conn, req);
+    }
   }
 
   private createSession(conn: ClientConnection, timeoutMs: number): void {
@@ -227,6 +256,11 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   }
 
   onClose(conn: ClientConnection): void {
+    const held = this.heldHandshakes.get(conn);
+    if (held !== undefined) {
+      clearTimeout(held.timer);
+      this.heldHandshakes.delete(conn);
+    }
     const count = (this.connsByAddress.get(conn.remoteAddress) ?? 1) - 1;
     if (count <= 0) this.connsByAddress.delete(conn.remoteAddress);
     else this.connsByAddress.set(conn.remoteAddress, count);
@@ -409,6 +443,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     }
     this.serving = true;
     this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir, role: status.state, epoch: status.epoch });
+    this.releaseHeldHandshakes();
   }
 
   /** Clients are dropped (they reconnect, here once we serve again or elsewhere); their sessions live on. */
@@ -454,6 +489,8 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private async doStop(): Promise<void> {
     this.serving = false;
     for (const t of this.timers) clearInterval(t);
+    for (const { timer } of this.heldHandshakes.values()) clearTimeout(timer);
+    this.heldHandshakes.clear();
     this.driver?.stop();
     const wss = this.wss;
     for (const ws of wss?.clients ?? []) ws.close(CloseCode.GOING_AWAY, 'server shutting down');
