@@ -184,6 +184,11 @@ export class LeaderRole {
     const l = new LearnerHandle(from, msg.session, msg.acceptedEpoch, this.core.now);
     this.learners.set(from, l);
     if (this.phase === 'discovery') return this.maybeChooseEpoch();
+    if (msg.acceptedEpoch > this.epoch) {
+      // It accepted a newer epoch from a would-be leader and would refuse ours forever: a new election
+      // picks an epoch above it (ZooKeeper leaves such a server out until the leader changes).
+      return this.stepDown(`server ${from} has accepted epoch ${msg.acceptedEpoch}, above ours (${this.epoch})`);
+    }
     if (this.epochDurable) l.send(this.core, { type: 'leaderInfo', epoch: this.epoch });
   }
 
