@@ -18,6 +18,15 @@ function sameVote(a: Vote, b: Vote): boolean {
   return a.leader === b.leader && a.zxid === b.zxid && a.peerEpoch === b.peerEpoch;
 }
 
+/**
+ * Peers out of election advertise the leadership they serve (leader id, epoch), not the ballot they once
+ * decided on, which differs from peer to peer; comparing only those lets a looking peer join (ZooKeeper's
+ * Vote.equals does the same for non-looking votes).
+ */
+function sameLeadership(a: Vote, b: Vote): boolean {
+  return a.leader === b.leader && a.peerEpoch === b.peerEpoch;
+}
+
 export interface Decision {
   vote: Vote;
   electionEpoch: number;
@@ -80,13 +89,13 @@ export class Election {
     this.outOfElection.set(from, { vote: msg.vote, state: msg.state, electionEpoch: msg.electionEpoch });
     if (msg.electionEpoch === this.logicalClock) {
       this.received.set(from, msg.vote);
-      if (this.agree(this.received, msg.vote) && this.leaderConfirmed(msg.vote, msg.electionEpoch)) {
+      if (this.agree(this.received, msg.vote, sameLeadership) && this.leaderConfirmed(msg.vote, msg.electionEpoch)) {
         return { vote: msg.vote, electionEpoch: msg.electionEpoch };
       }
     }
     const votes = new Map<ServerId, Vote>();
     for (const [id, v] of this.outOfElection) votes.set(id, v.vote);
-    if (this.agree(votes, msg.vote) && this.leaderConfirmed(msg.vote, msg.electionEpoch)) {
+    if (this.agree(votes, msg.vote, sameLeadership) && this.leaderConfirmed(msg.vote, msg.electionEpoch)) {
       return { vote: msg.vote, electionEpoch: msg.electionEpoch };
     }
     return undefined;
@@ -118,9 +127,9 @@ export class Election {
     return { vote: this.vote, electionEpoch: this.logicalClock };
   }
 
-  private agree(votes: Map<ServerId, Vote>, target: Vote): boolean {
+  private agree(votes: Map<ServerId, Vote>, target: Vote, same: (a: Vote, b: Vote) => boolean = sameVote): boolean {
     let n = 0;
-    for (const [id, v] of votes) if (this.core.voters.includes(id) && sameVote(v, target)) n++;
+    for (const [id, v] of votes) if (this.core.voters.includes(id) && same(v, target)) n++;
     return n >= quorumSize(this.core.voters.length);
   }
 
@@ -128,6 +137,11 @@ export class Election {
   private leaderConfirmed(vote: Vote, electionEpoch: number): boolean {
     if (vote.leader === this.core.myId) return electionEpoch === this.logicalClock;
     return this.outOfElection.get(vote.leader)?.state === 'leading';
+  }
+
+  /** Once following or leading an epoch, looking peers are told (leader, that epoch). */
+  advertiseEpoch(epoch: number): void {
+    this.vote = { ...this.vote, peerEpoch: epoch };
   }
 
   /** Records the decision so looking peers are answered with it. */

@@ -26,6 +26,8 @@ export class FollowerRole {
     readonly leader: ServerId,
     private readonly giveUp: (reason: string) => void,
     private readonly statusChanged: () => void,
+    /** The peer advertises (leader, epoch) to looking peers once it follows an epoch. */
+    private readonly onEpochAccepted: (epoch: number) => void,
   ) {
     this.session = core.randomSession();
     this.lastHeardTick = core.now;
@@ -89,8 +91,10 @@ export class FollowerRole {
     this.phase = 'epochAcked';
     this.statusChanged();
     const ack = (): void => this.send({ type: 'ackEpoch', currentEpoch: this.core.currentEpoch, lastZxid: this.core.history.lastZxid });
-    if (epoch === this.core.acceptedEpoch) return ack();
-    this.core.whenDurable(this.core.persistEpochs({ acceptedEpoch: epoch }), ack);
+    this.onEpochAccepted(epoch);
+    // Equal epochs may still be on their way to disk (written by an earlier role): wait for all of it.
+    const seq = epoch === this.core.acceptedEpoch ? this.core.lastPersistSeq : this.core.persistEpochs({ acceptedEpoch: epoch });
+    this.core.whenDurable(seq, ack);
   }
 
   private onSync(msg: SyncMessage): void {

@@ -30,6 +30,7 @@ export class LeaderRole {
     /** Called when this leader must give up; the peer goes back to election. */
     private readonly stepDown: (reason: string) => void,
     private readonly statusChanged: () => void,
+    private readonly onEpochChosen: (epoch: number) => void,
   ) {
     this.startedTick = core.now;
     this.electedEpoch = core.currentEpoch;
@@ -51,6 +52,7 @@ export class LeaderRole {
     for (const l of this.learners.values()) max = Math.max(max, l.acceptedEpoch);
     this.epoch = max + 1;
     this.phase = 'epochChosen';
+    this.onEpochChosen(this.epoch);
     this.statusChanged();
     const seq = this.core.persistEpochs({ acceptedEpoch: this.epoch });
     this.core.whenDurable(seq, () => {

@@ -118,12 +118,12 @@ export class ZabPeer {
     this.election.decided(d);
     this.core.generation += 1;
     if (d.vote.leader === this.core.myId) {
-      const leader = new LeaderRole(this.core, (why) => this.lookForLeader(why), () => this.updateStatus());
+      const leader = new LeaderRole(this.core, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
       this.role = { state: 'leading', leader };
       this.updateStatus();
       leader.start();
     } else {
-      const follower = new FollowerRole(this.core, d.vote.leader, (why) => this.lookForLeader(why), () => this.updateStatus());
+      const follower = new FollowerRole(this.core, d.vote.leader, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
       this.role = { state: 'following', follower };
       this.updateStatus();
       follower.start();

@@ -7,6 +7,7 @@ import { Client, CreateMode, KeeperError } from '../../client/index.js';
 import type { WatchedEvent } from '../../protocol/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { Ensemble } from '../support/ensemble.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 
 const WAIT_MS = 60_000;
@@ -120,5 +121,43 @@ describe('ensemble failover', () => {
       assert.ok(!c.has('eph'), `server ${s.id} still has the closed session's ephemeral`);
     }
     await assert.rejects(client.getData('/moving/eph'), (err: unknown) => err instanceof KeeperError && err.code !== ErrorCode.OK);
+  });
+
+  test('sessions on a follower live on forwarded touches, expire on the leader when their client vanishes, and sync reaches across servers', async () => {
+    const e = ensemble!;
+    const leader = await e.waitForLeader({ timeoutMs: WAIT_MS });
+    const follower = e.servers.find((s) => s.id !== leader && e.roleOf(s.id)?.serving)!;
+    const proxy = await TcpProxy.start(follower.clientPort);
+    try {
+      // tickTime 100: timeouts are clamped to [200, 2000] ms; 1 s is a handful of ticks.
+      const idle = await Client.connect(`127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 1_000 });
+      clients.push(idle);
+      const watcher = await Client.connect(`127.0.0.1:${e.server(leader).clientPort}`, { sessionTimeoutMs: 10_000 });
+      clients.push(watcher);
+      await idle.create('/touch', '');
+      await idle.create('/touch/eph', '', { mode: CreateMode.EPHEMERAL });
+
+      // A write through the leader is visible on the follower after sync.
+      await watcher.setData('/touch', 'from-the-leader');
+      await idle.sync('/touch');
+      assert.equal(new TextDecoder().decode((await idle.getData('/touch')).data), 'from-the-leader');
+
+      // Idle for several session timeouts: only the follower's forwarded touches keep the session alive.
+      const idleUntil = Date.now() + 3_000;
+      await until(() => Date.now() > idleUntil, { timeoutMs: 10_000 });
+      assert.equal(idle.state, 'connected');
+      assert.ok(await watcher.exists('/touch/eph'), 'the session outlived three timeouts while connected');
+
+      const deleted = new Promise<WatchedEvent>((resolve) => {
+        void watcher.exists('/touch/eph', { watch: resolve });
+      });
+      proxy.refuse(true);
+      proxy.dropAll();
+      const event = await deleted;
+      assert.equal(event.path, '/touch/eph');
+      await until(() => idle.state === 'expired' || undefined, { timeoutMs: WAIT_MS, message: 'client told its session expired' }).catch(() => {});
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -1,0 +1,156 @@
+// One peer's simulated disk. Persist actions queue up in order as "written, not synced"; a sync started
+// at some step covers everything written before it and completes after a delay, making that prefix
+// durable. A crash loses every unsynced write. Durable state follows the rules of real storage: truncate
+// drops log records above afterZxid, installSnapshot replaces the snapshot and empties the log, and a
+// local snapshot (the driver's periodic snapshot of its applied tree) is written durably at once.
+import type { Txn } from '../../protocol/index.js';
+import type { TreeSnapshot } from '../../src/tree/index.js';
+import type { PeerAction, PeerRecoveredState } from '../../src/zab/index.js';
+import { SimLimitError } from './network.js';
+
+export type PersistAction = Extract<PeerAction, { type: 'append' | 'truncate' | 'installSnapshot' | 'epochs' }>;
+
+export interface DurableSnapshot {
+  zxid: number;
+  tree: TreeSnapshot;
+}
+
+export interface DurableState {
+  acceptedEpoch: number;
+  currentEpoch: number;
+  snapshot: DurableSnapshot | undefined;
+  /** Logged txns, ascending. Records at or below the snapshot are dropped when a snapshot is written. */
+  log: Txn[];
+}
+
+/** What a restart reads back. */
+export interface Recovery {
+  recovered: PeerRecoveredState;
+  snapshot: TreeSnapshot | undefined;
+}
+
+/** Written-but-unsynced writes beyond this mean a peer never lets its disk catch up. */
+export const PENDING_WRITES_MAX = 100_000;
+
+/** The disk saw writes no storage could carry out (e.g. a log that would not ascend). */
+export class DiskModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiskModelError';
+  }
+}
+
+export class SimDisk {
+  readonly durable: DurableState = { acceptedEpoch: 0, currentEpoch: 0, snapshot: undefined, log: [] };
+  private pending: PersistAction[] = [];
+  private sync: { throughIndex: number; doneAt: number } | undefined;
+
+  get pendingWrites(): number {
+    return this.pending.length;
+  }
+
+  get syncing(): boolean {
+    return this.sync !== undefined;
+  }
+
+  write(action: PersistAction): void {
+    if (this.pending.length >= PENDING_WRITES_MAX) throw new SimLimitError(`more than ${PENDING_WRITES_MAX} unsynced writes`);
+    this.pending.push(action);
+  }
+
+  /** Starts a sync of everything written so far, unless one is running or nothing is pending. */
+  startSync(now: number, delaySteps: number): void {
+    if (this.sync !== undefined || this.pending.length === 0) return;
+    this.sync = { throughIndex: this.pending.length, doneAt: now + delaySteps };
+  }
+
+  /** Completes a due sync; returns the last persist seq it made durable. */
+  completeDue(now: number): number | undefined {
+    if (this.sync === undefined || this.sync.doneAt > now) return undefined;
+    const done = this.pending.splice(0, this.sync.throughIndex);
+    this.sync = undefined;
+    for (const a of done) this.applyDurably(a);
+    return done[done.length - 1]!.seq;
+  }
+
+  /**
+   * Loses the writes not yet synced (a sync in progress never completes), except the first keep of them,
+   * which reached the platter anyway (the OS flushes on its own; a sync may finish just as the process dies).
+   */
+  crash(keep = 0): void {
+    const survivors = this.pending.slice(0, Math.max(0, keep));
+    this.pending = [];
+    this.sync = undefined;
+    for (const a of survivors) this.applyDurably(a);
+  }
+
+  private applyDurably(a: PersistAction): void {
+    const d = this.durable;
+    switch (a.type) {
+      case 'append':
+        for (const t of a.txns) {
+          // Records at or below a local snapshot written meanwhile are harmless: recovery skips them.
+          const last = d.log.length > 0 ? d.log[d.log.length - 1]!.zxid : 0;
+          if (t.zxid <= last) throw new DiskModelError(`append of 0x${t.zxid.toString(16)} after logged 0x${last.toString(16)}`);
+          d.log.push(t);
+        }
+        return;
+      case 'truncate':
+        while (d.log.length > 0 && d.log[d.log.length - 1]!.zxid > a.afterZxid) d.log.pop();
+        return;
+      case 'installSnapshot':
+        if ((a.snapshot as TreeSnapshot).zxid !== a.zxid) throw new DiskModelError(`snapshot content at ${(a.snapshot as TreeSnapshot).zxid} installed as ${a.zxid}`);
+        d.snapshot = { zxid: a.zxid, tree: a.snapshot as TreeSnapshot };
+        d.log = [];
+        return;
+      case 'epochs':
+        if (a.acceptedEpoch !== undefined) d.acceptedEpoch = a.acceptedEpoch;
+        if (a.currentEpoch !== undefined) d.currentEpoch = a.currentEpoch;
+        return;
+    }
+  }
+
+  /** The highest zxid durable in log or snapshot. */
+  lastDurableZxid(): number {
+    const d = this.durable;
+    if (d.log.length > 0) return Math.max(d.log[d.log.length - 1]!.zxid, d.snapshot?.zxid ?? 0);
+    return d.snapshot?.zxid ?? 0;
+  }
+
+  /** The driver's periodic snapshot: durable at once; log records after it stay. */
+  writeLocalSnapshot(tree: TreeSnapshot): void {
+    const d = this.durable;
+    d.snapshot = { zxid: tree.zxid, tree };
+    d.log = d.log.filter((t) => t.zxid > tree.zxid);
+  }
+
+  /** Whether zxid is durable: covered by the snapshot or a record of the log. */
+  holds(zxid: number): boolean {
+    const d = this.durable;
+    if (zxid <= (d.snapshot?.zxid ?? 0)) return true;
+    let lo = 0;
+    let hi = d.log.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const z = d.log[mid]!.zxid;
+      if (z === zxid) return true;
+      if (z < zxid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  /** The durable txn with this zxid (log only), if any. */
+  loggedTxn(zxid: number): Txn | undefined {
+    return this.durable.log.find((t) => t.zxid === zxid);
+  }
+
+  recover(): Recovery {
+    const d = this.durable;
+    const snapshotZxid = d.snapshot?.zxid ?? 0;
+    return {
+      recovered: { acceptedEpoch: d.acceptedEpoch, currentEpoch: d.currentEpoch, snapshotZxid, txns: d.log.filter((t) => t.zxid > snapshotZxid) },
+      snapshot: d.snapshot?.tree,
+    };
+  }
+}
