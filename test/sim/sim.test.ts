@@ -117,3 +117,20 @@ describe('simulator: the checks catch what they must', () => {
     assert.deepEqual(d.recover().recovered.txns.map((t) => t.zxid), [1, 2]);
   });
 });
+
+describe('simulator: seeds that found bugs', () => {
+  // Each seed once failed: ACKEPOCH before a durable acceptedEpoch (430/3, 1066/3, 34/5); a looking peer unable to
+  // join because serving peers advertised different ballots (2678/3, 2621/5, 185/5); a peer whose accepted epoch
+  // was above the established one, refused forever (1532/3, 1793/3, 75/3 at intensity 4).
+  const cases: ReadonlyArray<{ seed: number; peers: number; intensity?: number }> = [
+    { seed: 430, peers: 3 }, { seed: 1066, peers: 3 }, { seed: 34, peers: 5 },
+    { seed: 2678, peers: 3 }, { seed: 2621, peers: 5 }, { seed: 185, peers: 5 },
+    { seed: 1532, peers: 3 }, { seed: 1793, peers: 3 }, { seed: 75, peers: 3, intensity: 4 },
+  ];
+  for (const c of cases) {
+    test(`seed ${c.seed} with ${c.peers} peers${c.intensity !== undefined ? ` at intensity ${c.intensity}` : ''}`, () => {
+      const r = runSeed(c.seed, c.peers, c.intensity !== undefined ? { intensity: c.intensity } : {});
+      assert.ok(r.ok, r.failure === undefined ? '' : `[${r.failure.kind}] ${r.failure.message}`);
+    });
+  }
+});
