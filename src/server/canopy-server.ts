@@ -367,9 +367,9 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   /** Every half tick: the leader expires sessions; a follower reports its clients' touches. */
   private sessionTick(): void {
     if (this.isLeader) return this.expireSessions();
+    // Only sessions whose clients sent something (a ping at least) are reported: an open socket to a dead
+    // client must not keep its session alive.
     if (!this.serving || this.pendingTouches.size === 0) return;
-    // Sessions connected here are alive even if their clients were idle: ZooKeeper's followers report them too.
-    for (const [sessionId, conn] of this.connsBySession) this.pendingTouches.set(sessionId, conn.sessionTimeoutMs);
     this.driver.forward({ kind: 'touch', sessions: [...this.pendingTouches] });
     this.pendingTouches.clear();
   }
