@@ -32,7 +32,7 @@ export interface Decision {
   electionEpoch: number;
 }
 
-const ELECTION_RETRY_TICKS_MIN = 2;
+const ELECTION_RETRY_TICKS_MIN = 1;
 
 export class Election {
   logicalClock = 0;

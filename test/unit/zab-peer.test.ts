@@ -74,6 +74,15 @@ class Cluster {
     }
   }
 
+  /** Settles, then lets time pass (ticks) and settles again: election retries and pings need ticks. */
+  settleWithTicks(rounds = 6): void {
+    this.settle();
+    for (let r = 0; r < rounds; r++) {
+      for (const [id] of this.peers) if (!this.down.has(id)) this.step(id, { type: 'tick' });
+      this.settle();
+    }
+  }
+
   leader(): ZabPeer | undefined {
     return [...this.peers.values()].find((p) => p.canPropose);
   }
@@ -132,7 +141,7 @@ describe('zab peer', () => {
     const logs: Record<number, Txn[]> = { 1: [txn(2 ** 32 + 1)], 2: [txn(2 ** 32 + 1), txn(2 ** 32 + 2)], 3: [] };
     const c = new Cluster([1, 2, 3], (id) => ({ acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: 0, txns: logs[id]! }));
     c.start();
-    c.settle();
+    c.settleWithTicks();
     const leader = c.leader();
     assert.equal(leader?.myId, 2);
     for (const id of [1, 2, 3]) assert.deepEqual(c.committed.get(id), [2 ** 32 + 1, 2 ** 32 + 2], `server ${id} committed the leader's history`);
@@ -164,8 +173,7 @@ describe('zab peer', () => {
     c.settle();
     assert.equal(c.leader()?.myId, 3);
     c.down.delete(1);
-    for (let i = 0; i < 3; i++) for (const id of [1, 2, 3]) c.step(id, { type: 'tick' });
-    c.settle();
+    c.settleWithTicks();
     const sync = c.sent.find((s) => s.to === 1 && s.message.type === 'sync');
     assert.ok(sync !== undefined && sync.message.type === 'sync');
     assert.equal(sync.message.mode, 'trunc');
