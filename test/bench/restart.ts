@@ -36,7 +36,7 @@ async function timeRestart(server: ServerProcess, args: string[]): Promise<Serve
   const restarted = await server.restart({ args });
   const total = Date.now() - started;
   const recovery = /recovered state .*"recoveryMs":(\d+)/.exec(restarted.log)?.[1];
-  const replayed = /"replayedTxns":(\d+)/.exec(restarted.log)?.[1];
+  const replayed = /"loggedTxns":(\d+)/.exec(restarted.log)?.[1];
   const client = await Client.connect(restarted.connectString, { sessionTimeoutMs: 30_000 });
   const count = await client.getAllChildrenNumber('/r');
   await client.close();
