@@ -2,7 +2,7 @@
 // Requests are checked here before anything is sent (paths, versions, modes, data size); the link,
 // ordering and reconnects belong to connection.ts; watch bookkeeping to watches.ts.
 import {
-  AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, OPEN_ACL_UNSAFE, OpCode, WatcherType,
+  AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, MAX_AUTH_BYTES, MAX_AUTH_SCHEME_LENGTH, OPEN_ACL_UNSAFE, OpCode, WatcherType,
 } from '../protocol/index.js';
 import type { ACL, CreateRequest, MultiOp, OpResult, ReadOp, Response, Stat, WatchedEvent } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
@@ -47,11 +47,42 @@ const ADD_WATCH_KINDS: Record<number, WatchKind> = {
 };
 const WATCHER_TYPES = new Set<number>(Object.values(WatcherType));
 
+/** Most auth infos remembered for replay after a reconnect: the server's bound on ids per connection. */
+const AUTH_INFOS_MAX = 64;
+
+interface AuthInfo {
+  scheme: string;
+  auth: Uint8Array;
+}
+
+function authBytes(scheme: unknown, auth: unknown): Uint8Array {
+  if (typeof scheme !== 'string' || scheme.length === 0 || scheme.length > MAX_AUTH_SCHEME_LENGTH) {
+    throw new KeeperError(ErrorCode.BADARGUMENTS, undefined, { detail: `auth scheme must be a string of 1 to ${MAX_AUTH_SCHEME_LENGTH} characters` });
+  }
+  let bytes: Uint8Array;
+  try {
+    // A copy: the caller may reuse its buffer, and the bytes are re-sent after every reconnect.
+    bytes = Uint8Array.from(toBytes(auth as string | Uint8Array));
+  } catch (e) {
+    throw new KeeperError(ErrorCode.BADARGUMENTS, undefined, { detail: `auth: ${(e as Error).message}` });
+  }
+  if (bytes.byteLength > MAX_AUTH_BYTES) {
+    throw new KeeperError(ErrorCode.BADARGUMENTS, undefined, { detail: `auth is ${bytes.byteLength} bytes, over the limit of ${MAX_AUTH_BYTES}` });
+  }
+  return bytes;
+}
+
+function sameAuth(a: AuthInfo, b: AuthInfo): boolean {
+  return a.scheme === b.scheme && a.auth.byteLength === b.auth.byteLength && a.auth.every((v, i) => v === b.auth[i]);
+}
+
 export class Client {
   private readonly connection: Connection;
   private readonly watches = new WatchRegistry();
   private readonly events: Emitter<ClientEvents>;
   private reportingListenerError = false;
+  /** Auth infos the server accepted, in call order: re-sent after every reconnect. */
+  private readonly authInfos: AuthInfo[] = [];
 
   private constructor(private readonly chroot: Chroot, servers: readonly ServerAddress[], settings: Settings, webSocket: WebSocketConstructor) {
     this.events = new Emitter<ClientEvents>((error) => this.listenerFailed(error));
@@ -288,6 +319,28 @@ export class Client {
     return (await this.request(OpCode.getAllChildrenNumber, { path: this.chroot.toServer(path) }, path)).totalNumber ?? 0;
   }
 
+  /**
+   * ZooKeeper's addAuthInfo: adds an identity to this client's connection, e.g. ('digest', 'user:password').
+   * Rejects with AUTHFAILED for a scheme the server has no provider for; unlike ZooKeeper the session
+   * carries on. Once accepted, it is re-sent after every reconnect, before any request that waited.
+   */
+  async addAuthInfo(scheme: string, auth: string | Uint8Array): Promise<void> {
+    const info: AuthInfo = { scheme, auth: authBytes(scheme, auth) };
+    // Remembered as the answer is read, so that a link lost right after it still replays it.
+    const onResponse = (r: Response): void => {
+      if (r.err === ErrorCode.OK) this.rememberAuth(info);
+    };
+    const response = await this.connection.submit(OpCode.auth, info, undefined, onResponse);
+    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), undefined, { detail: `addAuthInfo with scheme '${scheme}'` });
+  }
+
+  /** The identities of this client's connection (ZooKeeper 3.7+ whoAmI): its ip, then every added one. */
+  async whoAmI(): Promise<Array<{ scheme: string; id: string }>> {
+    const response = await this.connection.submit(OpCode.whoAmI, {});
+    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err));
+    return (response.clientInfo ?? []).map((c) => ({ scheme: c.authScheme, id: c.user }));
+  }
+
   /** Ends the session (its ephemeral nodes are gone when this resolves); later calls fail with SESSIONEXPIRED. */
   async close(): Promise<void> {
     await this.connection.close();
@@ -358,12 +411,27 @@ export class Client {
   }
 
   private connectionOnState(state: ClientState): void {
+    // Queued before anyone hears of the disconnect: the auths go out right after the next handshake, ahead
+    // of every request made meanwhile (the queue is empty while connected).
+    if (state === 'disconnected') this.replayAuth();
     this.events.emit('state', state);
     if (state === 'expired') {
       const event: WatchedEvent = { type: EventType.None, state: KeeperState.Expired, path: '', zxid: -1 };
       for (const watcher of this.watches.drain()) this.deliver(watcher, event);
     } else if (state === 'closed') {
       this.watches.drain();
+    }
+  }
+
+  private rememberAuth(info: AuthInfo): void {
+    if (this.authInfos.length >= AUTH_INFOS_MAX || this.authInfos.some((known) => sameAuth(known, info))) return;
+    this.authInfos.push(info);
+  }
+
+  private replayAuth(): void {
+    for (const info of this.authInfos) {
+      // The server accepted it before; a failure here is a lost link (replayed again) or a closed session.
+      this.connection.submit(OpCode.auth, info).catch(() => undefined);
     }
   }
 

@@ -103,6 +103,17 @@ function oneOf<T extends number>(o: Obj, key: string, allowed: Record<string, T>
   return v as T;
 }
 
+/** Longest auth scheme name accepted (addAuthInfo), in UTF-16 code units. */
+export const MAX_AUTH_SCHEME_LENGTH = 64;
+/** Largest auth payload accepted (addAuthInfo), in bytes. */
+export const MAX_AUTH_BYTES = 4096;
+
+function authScheme(o: Obj): string {
+  const v = o.scheme;
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_AUTH_SCHEME_LENGTH) fail(`scheme must be a string of 1 to ${MAX_AUTH_SCHEME_LENGTH} characters`);
+  return v;
+}
+
 /** Limits the codec enforces; the server passes its configured values. */
 export interface CodecLimits {
   maxDataBytes: number;
@@ -181,8 +192,11 @@ function requestBody(o: Obj, op: number, limits: CodecLimits): Request {
     case OpCode.getAllChildrenNumber:
       return { xid, op, path: path(o) };
     case OpCode.ping:
+    case OpCode.whoAmI:
     case OpCode.closeSession:
       return { xid, op } as Request;
+    case OpCode.auth:
+      return { xid, op, scheme: authScheme(o), auth: bytes(o, 'auth', MAX_AUTH_BYTES) };
     case OpCode.multi: {
       const ops = o.ops;
       if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);

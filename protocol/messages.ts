@@ -47,6 +47,11 @@ export interface CheckVersionRequest { path: string; version: number }
 export interface RemoveWatchesRequest { path: string; watcherType: WatcherType }
 export interface AddWatchRequest { path: string; mode: AddWatchMode }
 export interface GetEphemeralsRequest { prefixPath: string }
+/**
+ * ZooKeeper's addAuthInfo. scheme: 1 to MAX_AUTH_SCHEME_LENGTH characters; auth: at most MAX_AUTH_BYTES bytes
+ * (for `digest`, the UTF-8 of `user:password`). The ids it adds belong to the connection, not the session.
+ */
+export interface AuthRequest { scheme: string; auth: Uint8Array }
 export interface SetWatchesRequest {
   relativeZxid: number;
   dataWatches: string[];
@@ -92,6 +97,8 @@ export interface RequestBodies {
   [OpCode.setWatches2]: SetWatchesRequest;
   [OpCode.getEphemerals]: GetEphemeralsRequest;
   [OpCode.getAllChildrenNumber]: PathRequest;
+  [OpCode.auth]: AuthRequest;
+  [OpCode.whoAmI]: Record<string, never>;
   [OpCode.closeSession]: Record<string, never>;
 }
 export type RequestOp = keyof RequestBodies & OpCode;
@@ -106,6 +113,9 @@ export interface GetChildren2Response { children: string[]; stat: Stat }
 export interface SyncResponse { path: string }
 export interface GetEphemeralsResponse { ephemerals: string[] }
 export interface GetAllChildrenNumberResponse { totalNumber: number }
+/** One auth id of the connection, as ZooKeeper's whoAmI reports it: user is the provider's user name for the id. */
+export interface ClientInfo { authScheme: string; user: string }
+export interface WhoAmIResponse { clientInfo: ClientInfo[] }
 export type Empty = Record<string, never>;
 
 /** One result inside a multi or multiRead response. err is OK or the op's error code. */
@@ -142,6 +152,8 @@ export interface ResponseBodies {
   [OpCode.setWatches2]: Empty;
   [OpCode.getEphemerals]: GetEphemeralsResponse;
   [OpCode.getAllChildrenNumber]: GetAllChildrenNumberResponse;
+  [OpCode.auth]: Empty;
+  [OpCode.whoAmI]: WhoAmIResponse;
   [OpCode.closeSession]: Empty;
 }
 
@@ -155,7 +167,7 @@ export interface ResponseHeader {
   zxid: number;
   err: number;
 }
-export type Response = ResponseHeader & Partial<CreateResponse & GetDataResponse & GetACLResponse & GetChildren2Response & MultiResponse & GetEphemeralsResponse & GetAllChildrenNumberResponse>;
+export type Response = ResponseHeader & Partial<CreateResponse & GetDataResponse & GetACLResponse & GetChildren2Response & MultiResponse & GetEphemeralsResponse & GetAllChildrenNumberResponse & WhoAmIResponse>;
 
 /** A watch notification frame: xid is always Xid.NOTIFICATION (-1). */
 export interface NotificationFrame {

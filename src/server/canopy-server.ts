@@ -24,7 +24,7 @@ import type { Logger } from './logger.js';
 import { Prep } from './prep.js';
 import type { WriteRequest } from './prep.js';
 import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
-import { executeRead, isReadRequest } from './read-ops.js';
+import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
 import { SessionIdGenerator, newSessionPasswd, sameBytes } from './session-ids.js';
 import { SessionTracker } from './session-tracker.js';
 import { WritePath } from './write-path.js';
@@ -292,6 +292,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       return;
     }
     switch (req.op) {
+      case OpCode.auth:
+      case OpCode.whoAmI:
+        conn.queue.pushRead(executeAuthOp(req, conn.auth, this.tree));
+        return;
       case OpCode.sync: {
         const item = conn.queue.pushPending();
         this.writePath.sync((zxid) => conn.queue.complete(item, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));

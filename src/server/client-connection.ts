@@ -3,6 +3,7 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, decodeConnectRequest, decodeRequest, encode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { CodecLimits, ConnectRequest, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
+import { ConnectionAuth } from './auth.js';
 import type { Logger } from './logger.js';
 import { ResponseQueue } from './response-queue.js';
 
@@ -36,6 +37,8 @@ export class ClientConnection {
   private state: 'handshake' | 'connecting' | 'open' | 'closed' = 'handshake';
   private paused = false;
   readonly queue: ResponseQueue;
+  /** The connection's auth ids: they belong to the connection, not the session (the client re-sends them after a reconnect). */
+  readonly auth: ConnectionAuth;
   private readonly handshakeTimer: NodeJS.Timeout;
 
   constructor(
@@ -46,6 +49,7 @@ export class ClientConnection {
     private readonly log: Logger,
   ) {
     this.queue = new ResponseQueue((r) => this.sendFrame(r));
+    this.auth = new ConnectionAuth(remoteAddress);
     ws.on('message', (data, isBinary) => this.socketOnMessage(data as Buffer | Buffer[] | ArrayBuffer, isBinary));
     ws.on('close', () => this.socketOnClose());
     ws.on('error', (e) => this.log.debug('client socket error', { conn: this.id, error: e.message }));

@@ -4,6 +4,7 @@ import { ErrorCode, OpCode, WatcherType } from '../../protocol/index.js';
 import type { OpResult, ReadOp, Request, Response } from '../../protocol/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
+import type { ConnectionAuth } from './auth.js';
 
 export type ReadRequest = Extract<
   Request,
@@ -97,6 +98,29 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
     case OpCode.setWatches2: {
       ctx.deliver(watches.setWatches(sessionId, req, tree));
       return { xid, zxid, err: ErrorCode.OK };
+    }
+  }
+}
+
+/** auth and whoAmI: about the connection, neither reads nor writes of the tree. */
+export type AuthOpRequest = Extract<Request, { op: typeof OpCode.auth | typeof OpCode.whoAmI }>;
+
+/**
+ * Acts on the connection's auth ids as the request arrives, so that an auth counts for every request
+ * sent after it (writes leave for the pipeline on arrival) and whoAmI sees exactly the auths sent before
+ * it. Returns the answer to send at the head of the session's queue, in FIFO order, with the zxid then.
+ * ACLs are not enforced yet: the ids are only recorded and reported.
+ */
+export function executeAuthOp(req: AuthOpRequest, auth: ConnectionAuth, tree: DataTree): () => Response {
+  const { xid } = req;
+  switch (req.op) {
+    case OpCode.auth: {
+      const code = auth.add(req.scheme, req.auth);
+      return () => err(xid, tree.lastZxid, code);
+    }
+    case OpCode.whoAmI: {
+      const clientInfo = auth.clientInfo();
+      return () => ({ xid, zxid: tree.lastZxid, err: ErrorCode.OK, clientInfo });
     }
   }
 }
