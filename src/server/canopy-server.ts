@@ -26,7 +26,7 @@ import type { WriteRequest } from './prep.js';
 import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
 import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
 import { SessionIdGenerator, newSessionPasswd, sameBytes } from './session-ids.js';
-import { SessionTracker } from './session-tracker.js';
+import { SessionLiveness } from './session-liveness.js';
 import { WritePath } from './write-path.js';
 import { ZabDriver } from './zab-driver.js';
 import type { ReplicaHost } from './zab-driver.js';
@@ -46,9 +46,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private readonly writePath: WritePath;
   private driver!: ZabDriver;
   private transport: PeerTransport<PeerMessage> | undefined;
-  private tracker: SessionTracker;
-  /** Follower: sessions its clients touched since the last report to the leader. */
-  private readonly pendingTouches = new Map<number, number>();
+  private readonly liveness: SessionLiveness;
   private readonly heldHandshakes = new Map<ClientConnection, { req: ConnectRequest; timer: NodeJS.Timeout }>();
   private status: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
   private readonly ids: SessionIdGenerator;
@@ -78,9 +76,14 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       propose: (txns) => this.driver.propose(txns),
       forward: (payload) => this.driver.forward(payload),
       reply: (to, payload) => this.driver.reply(to, payload),
-      touchSessions: (sessions) => this.touchFromFollower(sessions),
+      touchSessions: (sessions) => this.liveness.reported(sessions),
     });
-    this.tracker = new SessionTracker(config.tickTime, Date.now());
+    this.liveness = new SessionLiveness(config.tickTime, {
+      sessions: () => this.tree.sessions,
+      isClosing: (sessionId) => this.closingSessions.has(sessionId),
+      expire: (sessionId) => this.expireSession(sessionId),
+      report: (sessions) => this.driver.forward({ kind: 'touch', sessions }),
+    });
     this.ids = new SessionIdGenerator(config.serverId, Date.now());
     // Spread snapshots like ZooKeeper so the servers of an ensemble do not all snapshot at once.
     this.snapshotAfterTxns = Math.floor(config.snapCount / 2) + Math.floor(Math.random() * Math.ceil(config.snapCount / 2));
@@ -159,7 +162,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     });
     wss.on('error', (e) => this.log.error('client listener error', { error: e.message }));
     wss.on('connection', (ws, req) => this.socketOnConnection(ws, req.socket.remoteAddress ?? 'unknown'));
-    this.timers.push(setInterval(() => this.sessionTick(), Math.max(1, Math.floor(this.config.tickTime / 2))));
+    this.timers.push(setInterval(() => this.liveness.tick(), Math.max(1, Math.floor(this.config.tickTime / 2))));
     this.timers.push(setInterval(() => this.cleanupContainers(), this.config.containerCheckIntervalMs));
   }
 
@@ -243,7 +246,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private acceptSession(conn: ClientConnection, sessionId: number, timeoutMs: number, passwd: Uint8Array): void {
     this.connsBySession.set(sessionId, conn);
     conn.opened(sessionId, timeoutMs);
-    this.tracker.touch(sessionId, timeoutMs, Date.now());
+    this.liveness.touch(sessionId, timeoutMs);
     conn.sendDirect(this.connectResponse(ErrorCode.OK, timeoutMs, sessionId, passwd));
     this.log.debug('session connected', { session: hex(sessionId), conn: conn.id, timeoutMs });
   }
@@ -275,7 +278,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
 
   onRequest(conn: ClientConnection, req: Request): void {
     const sessionId = conn.sessionId;
-    this.touchLocal(sessionId, conn.sessionTimeoutMs);
+    this.liveness.touch(sessionId, conn.sessionTimeoutMs);
     if (this.closingSessions.has(sessionId) && req.op !== OpCode.ping) {
       conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
       return;
@@ -330,7 +333,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
 
   private afterApply(txn: Txn, result: ApplyResult): void {
     if (result.err === ErrorCode.OK) {
-      if (txn.body.type === 'createSession' && this.isLeader) this.tracker.touch(txn.body.sessionId, txn.body.timeoutMs, Date.now());
+      if (txn.body.type === 'createSession') this.liveness.created(txn.body.sessionId, txn.body.timeoutMs);
       else if (txn.body.type === 'closeSession') this.sessionEnded(txn.body.sessionId, txn.xid === 0);
     }
     this.txnsSinceSnapshot += 1;
@@ -338,7 +341,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   }
 
   private sessionEnded(sessionId: number, expired: boolean): void {
-    this.tracker.remove(sessionId);
+    this.liveness.ended(sessionId);
     this.closingSessions.delete(sessionId);
     if (expired) {
       this.log.info('session expired', { session: hex(sessionId) });
@@ -351,42 +354,12 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     return this.serving && this.status.state === 'leading';
   }
 
-  /** A client of this server was heard from: the leader tracks it directly, a follower reports it. */
-  private touchLocal(sessionId: number, timeoutMs: number): void {
-    if (sessionId === 0) return;
-    if (this.isLeader) {
-      if (this.tracker.has(sessionId)) this.tracker.touch(sessionId, timeoutMs, Date.now());
-    } else if (this.serving) {
-      this.pendingTouches.set(sessionId, timeoutMs);
-    }
-  }
-
-  private touchFromFollower(sessions: Array<[number, number]>): void {
-    const now = Date.now();
-    for (const [sessionId, timeoutMs] of sessions) {
-      if (this.tree.sessions.has(sessionId) && !this.closingSessions.has(sessionId)) this.tracker.touch(sessionId, timeoutMs, now);
-    }
-  }
-
-  /** Every half tick: the leader expires sessions; a follower reports its clients' touches. */
-  private sessionTick(): void {
-    if (this.isLeader) return this.expireSessions();
-    // Only sessions whose clients sent something (a ping at least) are reported: an open socket to a dead
-    // client must not keep its session alive.
-    if (!this.serving || this.pendingTouches.size === 0) return;
-    this.driver.forward({ kind: 'touch', sessions: [...this.pendingTouches] });
-    this.pendingTouches.clear();
-  }
-
-  private expireSessions(): void {
-    for (const sessionId of this.tracker.expire(Date.now())) {
-      if (!this.tree.sessions.has(sessionId) || this.closingSessions.has(sessionId)) continue;
-      this.closingSessions.add(sessionId);
-      // xid 0 marks a server-initiated close: an expiry, not a client's closeSession.
-      this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, (outcome) => {
-        if (outcome.err !== ErrorCode.OK) this.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });
-      });
-    }
+  private expireSession(sessionId: number): void {
+    this.closingSessions.add(sessionId);
+    // xid 0 marks a server-initiated close: an expiry, not a client's closeSession.
+    this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, (outcome) => {
+      if (outcome.err !== ErrorCode.OK) this.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });
+    });
   }
 
   private cleanupContainers(): void {
@@ -439,11 +412,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     if (!status.serving) return;
     if (status.state === 'leading') {
       this.writePath.becomeLeader(this.driver.peer.nextZxid());
-      // A new leader cannot know when sessions were last heard of: every session gets a fresh timeout.
-      this.tracker = new SessionTracker(this.config.tickTime, Date.now());
-      for (const s of this.tree.sessions.values()) this.tracker.touch(s.sessionId, s.timeoutMs, Date.now());
+      this.liveness.setRole('leader');
     } else {
       this.writePath.becomeFollower();
+      this.liveness.setRole('follower');
     }
     this.serving = true;
     this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir, role: status.state, epoch: status.epoch });
@@ -455,7 +427,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     this.serving = false;
     this.writePath.stop();
     this.closingSessions.clear();
-    this.pendingTouches.clear();
+    this.liveness.setRole('idle');
     for (const conn of [...this.connsBySession.values()]) conn.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
     for (const ws of this.wss?.clients ?? []) ws.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
   }
