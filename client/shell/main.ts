@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// canopy-cli: a zkCli-style shell. With a command it runs it once and exits (0 ok, 1 failed, 2 usage);
+// without one it is interactive.
+import { MAIN_USAGE, parseMainArgs } from './argv.js';
+import type { MainArgs } from './argv.js';
+import { Shell } from './context.js';
+import { exitCodeOf } from './errors.js';
+import { historyFile } from './history.js';
+import { Printer } from './printer.js';
+import { runRepl } from './repl.js';
+import { Session } from './session.js';
+
+/** Bounds how long a finished run may wait for the session to close before the process ends anyway. */
+const EXIT_GRACE_MS = 5_000;
+
+async function runOnce(shell: Shell, printer: Printer, words: readonly string[]): Promise<number> {
+  let code = 0;
+  try {
+    printer.result(await shell.runWords(words));
+  } catch (e) {
+    printer.error(e);
+    code = exitCodeOf(e);
+  }
+  await shell.session.close().catch(() => undefined);
+  return code;
+}
+
+async function run(args: MainArgs): Promise<number> {
+  const printer = new Printer(args.json, process.stdout, process.stderr);
+  const interactive = args.command.length === 0;
+  // One-shot output stays clean for scripts: no connection or watch events (nothing could fire anyway).
+  const session = new Session(args.server, args, (event) => { if (interactive) printer.event(event); });
+  const shell = new Shell(session);
+  if (!interactive) return runOnce(shell, printer, args.command);
+  return runRepl(shell, printer, { input: process.stdin, output: process.stdout, historyFile: historyFile(), json: args.json });
+}
+
+async function main(): Promise<void> {
+  let args: MainArgs;
+  try {
+    args = parseMainArgs(process.argv.slice(2));
+  } catch (e) {
+    new Printer(process.argv.includes('--json'), process.stdout, process.stderr).error(e);
+    process.exitCode = exitCodeOf(e);
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(`${MAIN_USAGE}\n(run 'canopy-cli help' for the commands)\n`);
+    return;
+  }
+  process.exitCode = await run(args);
+  // A stray handle (a socket in its closing handshake) must not keep a finished shell alive.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`canopy-cli: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
