@@ -97,6 +97,32 @@ describe('canopy-cli interactive', () => {
     assert.ok(saved.includes('quit'));
   });
 
+  test('removewatches takes a data watch off: a later change prints no WATCHER line for it', async () => {
+    const cli = CliProcess.start(['-server', server.connectString], { env: { CANOPY_CLI_HISTORY: join(tmp, 'rw-history') } });
+    try {
+      await cli.waitFor(PROMPT('CONNECTED', 0));
+      await sdk.create('/rw', 'a');
+      await sdk.create('/rw2', 'a');
+      await send(cli, 'get -w /rw', PROMPT('CONNECTED', 1));
+      const errorsBefore = cli.stderr.length;
+      await send(cli, 'removewatches /rw -d', PROMPT('CONNECTED', 2));
+      assert.equal(cli.stderr.slice(errorsBefore), '', 'removing an existing watch reports no error');
+      await send(cli, 'get -w /rw2', PROMPT('CONNECTED', 3));
+      const from = cli.mark();
+      await sdk.setData('/rw', 'b');
+      await sdk.setData('/rw2', 'b');
+      // Events arrive in zxid order: once /rw2's is printed, /rw's would have been printed before it.
+      await cli.waitFor(/type:NodeDataChanged path:\/rw2 /, { from });
+      assert.doesNotMatch(stripAnsi(cli.stdout.slice(from)), /path:\/rw zxid/);
+      await send(cli, 'removewatches /rw -d', PROMPT('CONNECTED', 4));
+      await cli.waitFor(/No such watcher : \/rw/, { stream: 'stderr' });
+      cli.write('quit\n');
+      assert.equal(await cli.waitExit(), 0);
+    } finally {
+      await cli.kill();
+    }
+  });
+
   test('history is kept across runs; --json prints results and events as JSON lines', async () => {
     const historyFile = join(tmp, 'json-history');
     const first = CliProcess.start(['-server', server.connectString, '--json'], { env: { CANOPY_CLI_HISTORY: historyFile } });
