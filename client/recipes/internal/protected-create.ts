@@ -66,6 +66,8 @@ export async function findProtected(client: Client, parent: string, guid: string
   for (;;) {
     await whenConnected(client, signal);
     try {
+      // The lost create may be committed but not yet applied on the server we reconnected to: sync first.
+      await client.sync(parent);
       const { children } = await client.getChildren(parent);
       const mine = children.find((c) => c.startsWith(prefix));
       return mine === undefined ? undefined : joinPath(parent, mine);
