@@ -456,6 +456,15 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     void this.stop();
   }
 
+  /** A snapshot of the server's internal state for operators (logged on SIGUSR2). */
+  diagnostics(): object {
+    return {
+      peer: this.driver?.peer.diagnostics(), driver: this.driver?.diagnostics(), serving: this.serving, appliedZxid: hex(this.tree.lastZxid),
+      writePath: { role: this.writePath.role, pending: this.writePath.pendingCount }, connections: this.connsBySession.size,
+      heldHandshakes: this.heldHandshakes.size, links: this.transport?.linkStatus(),
+    };
+  }
+
   /** Graceful stop: no new work, connections closed (sessions live on), log flushed, storage closed. */
   stop(): Promise<void> {
     this.stopping ??= this.doStop();

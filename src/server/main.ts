@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.on('SIGUSR2', () => log.info('diagnostics', server.diagnostics()));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -44,7 +44,10 @@ const FORWARDED_MAX = 1_000_000;
 
 export class WritePath {
   private mode: Mode = 'idle';
+  /** The zxid answers must be ordered after: the last txn proposed, or the last applied when none was proposed yet. */
   private lastProposedZxid = 0;
+  /** Leader: the zxid the next prepared txn gets. */
+  private nextZxid = 0;
   private epoch = 0;
   private batch: Txn[] = [];
   private flushScheduled = false;
@@ -79,7 +82,9 @@ export class WritePath {
     this.reset();
     this.mode = 'leader';
     this.epoch = zxidEpoch(nextZxid);
-    this.lastProposedZxid = nextZxid - 1;
+    this.nextZxid = nextZxid;
+    // Not nextZxid - 1: that zxid never exists, and a sync or a failed write waiting for it would wait for the next write.
+    this.lastProposedZxid = this.tree.lastZxid;
   }
 
   becomeFollower(): void {
@@ -137,11 +142,12 @@ export class WritePath {
       if (prepared.path !== undefined) outcome.path = prepared.path;
       return outcome;
     }
-    const txn: Txn = { zxid: this.lastProposedZxid + 1, time: now, sessionId, xid, body: prepared.body };
+    const txn: Txn = { zxid: this.nextZxid, time: now, sessionId, xid, body: prepared.body };
     if (zxidEpoch(txn.zxid) !== this.epoch) {
       // 2^32 txns in one epoch: ZooKeeper forces a new election here; so do we, by refusing until then.
       return { err: ErrorCode.THROTTLEDOP, zxid: this.lastProposedZxid };
     }
+    this.nextZxid += 1;
     this.lastProposedZxid = txn.zxid;
     this.prep.recordProposed(txn);
     this.batch.push(txn);

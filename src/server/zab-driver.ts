@@ -59,6 +59,10 @@ export class ZabDriver {
     this.failed = true;
   }
 
+  diagnostics(): { reportedSeq: number; durableOutOfOrder: number; queuedInputs: number; barrier: boolean; failed: boolean } {
+    return { reportedSeq: this.reportedSeq, durableOutOfOrder: this.durableSeqs.size, queuedInputs: this.queued.length, barrier: this.barrier !== undefined, failed: this.failed };
+  }
+
   onPeerMessage(from: ServerId, message: PeerMessage): void {
     this.step({ type: 'message', from, message });
   }

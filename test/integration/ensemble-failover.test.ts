@@ -88,6 +88,20 @@ describe('ensemble failover', () => {
     assert.equal(new Set(sizes).size, 1, `servers disagree on /load: ${sizes.join(', ')}`);
   });
 
+  test('right after a failover, sync and a failing write are answered before any new write commits', async () => {
+    const e = ensemble!;
+    const client = await Client.connect(e.connectString, { sessionTimeoutMs: 10_000 });
+    clients.push(client);
+    const leader = await e.waitForLeader({ timeoutMs: WAIT_MS });
+    await e.kill(leader);
+    await e.waitForLeader({ timeoutMs: WAIT_MS, exclude: [leader] });
+    // The session resumes (no txn), so nothing new commits: answers must not wait for the new epoch's first txn.
+    await until(() => client.state === 'connected' && client.serverId !== leader && client.serverId !== 0, { timeoutMs: WAIT_MS, message: 'client reconnected' });
+    await client.sync('/');
+    await assert.rejects(client.delete('/no-such-node'), (err: unknown) => KeeperError.is(err, ErrorCode.NONODE));
+    await e.restart(leader);
+  });
+
   test('a client whose server dies continues on another with the same session, ephemerals and watches', async () => {
     const e = ensemble!;
     const client = await Client.connect(e.connectString, { sessionTimeoutMs: 8_000 });
