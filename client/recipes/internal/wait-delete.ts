@@ -39,6 +39,8 @@ async function raceEnd(client: Client, event: Promise<void>, opts: { signal?: Ab
     const timer = opts.deadlineMs === undefined ? undefined : setTimeout(() => reject(new KeeperError(ErrorCode.OPERATIONTIMEOUT, undefined, { detail: 'timed out waiting' })), Math.max(0, opts.deadlineMs - Date.now()));
     client.on('state', onState);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // An abort that fired while exists() was in flight has no event left to hear.
+    if (opts.signal?.aborted) onAbort();
     cleanup = () => {
       client.off('state', onState);
       opts.signal?.removeEventListener('abort', onAbort);

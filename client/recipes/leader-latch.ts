@@ -1,0 +1,236 @@
+// Leader latch (Curator's LeaderLatch): every participant joins a line of protected ephemeral sequential
+// nodes holding its id; the lowest sequence leads until its node goes. Each participant watches only its
+// predecessor. A lost connection changes nothing until the client reconnects (the node, being ephemeral,
+// lives as long as the session) and then the line is checked again. An expired session is final for a
+// Client: the latch says notLeader, then `expired` and `error`, and closes itself.
+//
+// Invariant: isLeader is true only while our node was the lowest at the last check and no expiry or
+// close has been seen since. fencingToken is the czxid of our node: it grows from leader to leader.
+import type { Client } from '../client.js';
+import type { ClientState } from '../connection.js';
+import { Emitter } from '../emitter.js';
+import type { Listener } from '../emitter.js';
+import { KeeperError } from '../errors.js';
+import { CreateMode, ErrorCode } from '../../protocol/index.js';
+import type { WatchedEvent } from '../../protocol/index.js';
+import { isConnectionLoss } from './internal/connected.js';
+import { createProtected } from './internal/protected-create.js';
+import { lineOf, readParticipants, standingOf } from './participants.js';
+import type { Participant } from './participants.js';
+import { RecipeClosedError, deadlineFrom, raceSessionEnd, sessionEndedError, trigger } from './recipe-wait.js';
+import type { WaitOptions } from './recipe-wait.js';
+import { removeNode, reportUnheard } from './remove-node.js';
+
+export interface LeaderLatchOptions {
+  /** This participant's id, stored as its node's data (default ''). */
+  id?: string;
+}
+
+export interface LeaderLatchEvents {
+  isLeader: [];
+  notLeader: [];
+  /** The session expired: leadership, if held, is gone (notLeader came first) and the latch is closed. */
+  expired: [error: KeeperError];
+  /** A failure in the background (expiry included); the latch keeps trying unless it is expired. */
+  error: [error: unknown];
+}
+
+type LatchState = 'latent' | 'started' | 'closed';
+
+/** Name of each participant node, before the protection prefix and the sequence suffix. */
+const NODE_NAME = 'latch-';
+
+export class LeaderLatch {
+  readonly id: string;
+  private readonly events = new Emitter<LeaderLatchEvents>(reportUnheard);
+  private state: LatchState = 'latent';
+  private ourPathValue: string | undefined;
+  private leader = false;
+  private token: number | undefined;
+  private checking = false;
+  private recheck = false;
+  private changed = trigger();
+  private closedBy: Error | undefined;
+  private readonly clientOnState = (state: ClientState): void => this.onClientState(state);
+  /** One callback for every predecessor watch, so that the client stores it once per path. */
+  private readonly predecessorOnEvent = (_event: WatchedEvent): void => this.scheduleCheck();
+
+  constructor(private readonly client: Client, readonly path: string, options: LeaderLatchOptions = {}) {
+    this.id = options.id ?? '';
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** The czxid of our node while we lead: strictly larger than any earlier leader's. */
+  get fencingToken(): number | undefined {
+    return this.token;
+  }
+
+  /** Our participant node, once joined. */
+  get ourPath(): string | undefined {
+    return this.ourPathValue;
+  }
+
+  on<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+  off<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+  once<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  /** Joins the line; resolves once our node exists and the first check is done (isLeader is then current). */
+  async start(): Promise<void> {
+    if (this.state !== 'latent') throw new Error('LeaderLatch can only be started once');
+    this.state = 'started';
+    this.client.on('state', this.clientOnState);
+    try {
+      await this.join();
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    await this.runChecks();
+  }
+
+  /** Leaves the line (our node is deleted) and gives up leadership. Idempotent. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closedBy ??= new RecipeClosedError('leader latch');
+    this.client.off('state', this.clientOnState);
+    const ourPath = this.ourPathValue;
+    this.ourPathValue = undefined;
+    this.setLeader(false);
+    this.wake();
+    if (ourPath !== undefined) await removeNode(this.client, ourPath);
+  }
+
+  /** Resolves once we lead; rejects on timeout (OPERATIONTIMEOUT), abort, session end or close. */
+  async await(opts: WaitOptions = {}): Promise<void> {
+    const deadlineMs = deadlineFrom(opts.timeoutMs);
+    for (;;) {
+      if (this.leader) return;
+      if (this.state === 'closed') throw this.closedBy ?? new RecipeClosedError('leader latch');
+      await raceSessionEnd(this.client, this.changed.fired, { signal: opts.signal, deadlineMs, what: `leadership of ${this.path}` });
+    }
+  }
+
+  /** Every participant in line order, with its id; the first one leads. */
+  getParticipants(): Promise<Participant[]> {
+    return readParticipants(this.client, this.path);
+  }
+
+  /** The current leader, or undefined when nobody is in line. */
+  async getLeader(): Promise<Participant | undefined> {
+    return (await this.getParticipants())[0];
+  }
+
+  private async join(): Promise<void> {
+    const path = await createProtected(this.client, this.path, NODE_NAME, this.id, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+    if (this.state !== 'started') {
+      await removeNode(this.client, path);
+      return;
+    }
+    this.ourPathValue = path;
+  }
+
+  private scheduleCheck(): void {
+    if (this.state !== 'started') return;
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    void this.runChecks();
+  }
+
+  /** One check at a time; a check asked for meanwhile runs right after. */
+  private async runChecks(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      do {
+        this.recheck = false;
+        await this.checkOnce();
+      } while (this.recheck && this.state === 'started');
+    } catch (e) {
+      this.checkFailed(e);
+    } finally {
+      this.checking = false;
+    }
+    // A check asked for while a failing one was under way (a reconnect, a watch) must still run.
+    if (this.recheck) this.scheduleCheck();
+  }
+
+  private async checkOnce(): Promise<void> {
+    const ourPath = this.ourPathValue;
+    if (this.state !== 'started' || ourPath === undefined) return;
+    const line = await lineOf(this.client, this.path);
+    const standing = standingOf(this.path, line, ourPath);
+    if (standing.index < 0) {
+      // Our node was deleted under us while the session lives: take a new place at the end of the line.
+      this.setLeader(false);
+      this.ourPathValue = undefined;
+      await this.join();
+      this.recheck = true;
+      return;
+    }
+    if (standing.index === 0) {
+      const stat = await this.client.exists(ourPath);
+      if (stat === null) {
+        this.recheck = true;
+        return;
+      }
+      this.token = stat.czxid;
+      this.setLeader(true);
+      return;
+    }
+    this.setLeader(false);
+    const stat = await this.client.exists(standing.predecessor!, { watch: this.predecessorOnEvent });
+    if (stat === null) this.recheck = true;
+  }
+
+  private checkFailed(e: unknown): void {
+    // A lost connection is retried when the client reconnects; the end of the session arrives as a state.
+    if (isConnectionLoss(e) || KeeperError.is(e, ErrorCode.SESSIONEXPIRED)) return;
+    if (this.state === 'started') this.events.emit('error', e);
+  }
+
+  private onClientState(state: ClientState): void {
+    if (state === 'connected') {
+      this.scheduleCheck();
+      return;
+    }
+    if (state === 'disconnected' || this.state !== 'started') return;
+    const error = sessionEndedError(state);
+    this.closedBy = error;
+    this.state = 'closed';
+    this.client.off('state', this.clientOnState);
+    this.ourPathValue = undefined;
+    this.setLeader(false);
+    this.wake();
+    if (state === 'expired') this.events.emit('expired', error);
+    this.events.emit('error', error);
+  }
+
+  private setLeader(value: boolean): void {
+    if (this.leader === value) return;
+    this.leader = value;
+    if (!value) this.token = undefined;
+    this.wake();
+    this.events.emit(value ? 'isLeader' : 'notLeader');
+  }
+
+  private wake(): void {
+    const previous = this.changed;
+    this.changed = trigger();
+    previous.fire();
+  }
+}

@@ -1,0 +1,91 @@
+// Several locks taken as one (Curator's InterProcessMultiLock): all or nothing. The locks are taken in
+// one fixed order — by path, whatever order the caller listed them in — so two MultiLocks over the same
+// paths never deadlock each other; if one cannot be had, the ones already taken are released.
+import type { Client } from '../client.js';
+import { KeeperError } from '../errors.js';
+import { ErrorCode } from '../../protocol/index.js';
+import type { LockLease } from './fencing.js';
+import type { LockOptions } from './lock-internals.js';
+import { operationScope } from './lock-internals.js';
+import { Mutex } from './mutex.js';
+import type { InterProcessLock } from './mutex.js';
+
+/** Most locks one MultiLock takes. */
+export const MULTI_LOCK_SIZE_MAX = 1_000;
+
+export class MultiLock {
+  private readonly locks: readonly InterProcessLock[];
+
+  /** The locks (at least one); taken in order of path, then of position in the list. */
+  constructor(locks: readonly InterProcessLock[]) {
+    if (locks.length === 0 || locks.length > MULTI_LOCK_SIZE_MAX) {
+      throw new KeeperError(ErrorCode.BADARGUMENTS, undefined, { detail: `a MultiLock takes 1 to ${MULTI_LOCK_SIZE_MAX} locks` });
+    }
+    this.locks = locks
+      .map((lock, index) => ({ lock, index }))
+      .sort((a, b) => (a.lock.path < b.lock.path ? -1 : a.lock.path > b.lock.path ? 1 : a.index - b.index))
+      .map((x) => x.lock);
+  }
+
+  /** A MultiLock of one Mutex per path. */
+  static ofPaths(client: Client, paths: readonly string[]): MultiLock {
+    return new MultiLock(paths.map((p) => new Mutex(client, p)));
+  }
+
+  /** Held when every lock is. */
+  get isHeld(): boolean {
+    return this.locks.every((l) => l.isHeld);
+  }
+
+  /**
+   * Takes every lock, in path order; one timeout and signal cover the whole. On failure the locks taken
+   * by this call are released and the first failure is rethrown.
+   */
+  async acquire(opts: LockOptions = {}): Promise<LockLease[]> {
+    // Validates the options; each lock then gets what is left of the time (at least one look at its queue).
+    operationScope(opts, this.locks[0]!.path).dispose();
+    const deadlineMs = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
+    const taken: InterProcessLock[] = [];
+    try {
+      const leases: LockLease[] = [];
+      for (const lock of this.locks) {
+        const each: LockOptions = { ...opts };
+        if (deadlineMs !== undefined) each.timeoutMs = Math.max(0, deadlineMs - Date.now());
+        leases.push(await lock.acquire(each));
+        taken.push(lock);
+      }
+      return leases;
+    } catch (e) {
+      await releaseAll(taken);
+      throw e;
+    }
+  }
+
+  /** Resolves false (holding none of them) when not all could be taken within timeoutMs. */
+  async tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.acquire(signal === undefined ? { timeoutMs } : { timeoutMs, signal });
+      return true;
+    } catch (e) {
+      if (KeeperError.is(e, ErrorCode.OPERATIONTIMEOUT)) return false;
+      throw e;
+    }
+  }
+
+  /** Releases every lock (in reverse order); tries them all, then rethrows the first failure. */
+  async release(): Promise<void> {
+    await releaseAll(this.locks);
+  }
+}
+
+async function releaseAll(locks: readonly InterProcessLock[]): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const lock of [...locks].reverse()) {
+    try {
+      await lock.release();
+    } catch (e) {
+      failure ??= { error: e };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
+}
