@@ -42,6 +42,8 @@ export interface ServiceInstance {
 export interface ServiceDiscoveryEvents {
   /** A registration could not be kept: SESSIONEXPIRED when the session ended. */
   error: [error: unknown, instance: ServiceInstance];
+  /** After a session expired, every instance was registered again through this new client (see `newClient`). */
+  reRegistered: [client: Client];
 }
 
 /** A live view of one service's instances. */
@@ -53,6 +55,12 @@ export interface ServiceWatch {
 export interface ServiceDiscoveryOptions {
   /** Most instances this object registers (default 1000). */
   registrationsMax?: number;
+  /**
+   * Builds a new client (a new session) when the session expires; the registrations are then re-created
+   * through it on their own (Curator does the same by rebuilding its ZooKeeper handle). Without it, the
+   * application calls `reRegisterOn(newClient)` after the 'error' event.
+   */
+  newClient?: () => Promise<Client>;
 }
 
 export const SERVICE_REGISTRATIONS_MAX = 1_000;
@@ -63,9 +71,12 @@ export class ServiceDiscovery {
   private readonly registered = new Map<string, { instance: ServiceInstance; node: PersistentEphemeralNode }>();
   private readonly events = new Emitter<ServiceDiscoveryEvents>((e) => globalThis.console?.error('canopy discovery: a listener threw', e));
   private readonly registrationsMax: number;
+  private readonly newClient: (() => Promise<Client>) | undefined;
+  private renewing = false;
 
   constructor(private client: Client, readonly basePath: string, opts: ServiceDiscoveryOptions = {}) {
     this.registrationsMax = opts.registrationsMax ?? SERVICE_REGISTRATIONS_MAX;
+    this.newClient = opts.newClient;
   }
 
   on<K extends keyof ServiceDiscoveryEvents>(event: K, listener: Listener<ServiceDiscoveryEvents[K]>): this {
@@ -169,8 +180,29 @@ export class ServiceDiscovery {
 
   private keep(instance: ServiceInstance): PersistentEphemeralNode {
     const node = new PersistentEphemeralNode(this.client, this.instancePath(instance.name, instance.id), utf8.encode(JSON.stringify(instance)));
-    node.on('error', (e) => this.events.emit('error', e, instance));
+    node.on('error', (e) => {
+      this.events.emit('error', e, instance);
+      if (KeeperError.is(e, ErrorCode.SESSIONEXPIRED)) this.renewSession(instance);
+    });
     return node;
+  }
+
+  /** Once per expiry: a new client from `newClient`, and every registration moved onto it. */
+  private renewSession(instance: ServiceInstance): void {
+    if (this.newClient === undefined || this.renewing || this.registered.size === 0) return;
+    this.renewing = true;
+    const factory = this.newClient;
+    void (async () => {
+      try {
+        const client = await factory();
+        await this.reRegisterOn(client);
+        this.events.emit('reRegistered', client);
+      } catch (e) {
+        this.events.emit('error', e, instance);
+      } finally {
+        this.renewing = false;
+      }
+    })();
   }
 
   private instancePath(name: string, id: string): string {

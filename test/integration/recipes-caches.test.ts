@@ -341,6 +341,32 @@ describe('caches, discovery, config, group membership', () => {
     await d.close();
   });
 
+  test('discovery: with a client factory, an expired session\'s instances come back on their own', async () => {
+    const p = await proxy();
+    const owner = await connect(p.connectString, 1_000);
+    const other = await connect();
+    const made: Client[] = [];
+    const d = new ServiceDiscovery(owner, '/svc3', {
+      newClient: async () => {
+        const c = await connect();
+        made.push(c);
+        return c;
+      },
+    });
+    const renewed: Client[] = [];
+    d.on('reRegistered', (c) => renewed.push(c));
+    d.on('error', () => {});
+    await d.registerService({ name: 'worker', id: 'w9', address: 'h', port: 9 });
+    await cutOff(p, owner);
+    // Let the session expire on the server before the owner may reconnect (and hear that it expired).
+    await until(async () => (await other.exists('/svc3/worker/w9')) === null, { timeoutMs: WAIT_MS, message: 'instance gone with the session' });
+    p.refuse(false);
+    await until(() => renewed.length === 1, { timeoutMs: WAIT_MS, message: 're-registered through a new client' });
+    assert.equal(made.length, 1);
+    await until(async () => (await other.exists('/svc3/worker/w9'))?.ephemeralOwner === made[0]!.sessionId, { timeoutMs: WAIT_MS, message: 'instance back under the new session' });
+    await d.close();
+  });
+
   test('config handle: typed value, invalid update keeps the last good one, bounded history and rollback', async () => {
     interface Limits { rate: number; name: string }
     const validate = (raw: unknown): Limits => {
