@@ -16,7 +16,7 @@ import { NodeCache } from './node-cache.js';
 import type { CachedNode } from './cache-core.js';
 import { parseConfigText, serializeConfig } from './config-formats.js';
 import type { ConfigFormat } from './config-formats.js';
-import { isConnectionLoss, whenConnected } from './internal/connected.js';
+import { isConnectionLoss, whenConnected, retryOnConnectionLoss } from './internal/connected.js';
 import { ensurePath } from './internal/ensure-path.js';
 import { joinPath, sequenceOf, sortBySequence } from './internal/sequence.js';
 
@@ -253,15 +253,8 @@ export class ConfigHandle<T> {
     }
   }
 
-  private async retry<R>(op: () => Promise<R>): Promise<R> {
-    for (;;) {
-      try {
-        return await op();
-      } catch (e) {
-        if (!isConnectionLoss(e)) throw e;
-        await whenConnected(this.client);
-      }
-    }
+  private retry<T>(op: () => Promise<T>): Promise<T> {
+    return retryOnConnectionLoss(this.client, op);
   }
 }
 

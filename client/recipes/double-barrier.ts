@@ -8,7 +8,7 @@
 import type { Client } from '../client.js';
 import { KeeperError } from '../errors.js';
 import { CreateMode, ErrorCode } from '../../protocol/index.js';
-import { isConnectionLoss, whenConnected } from './internal/connected.js';
+import { isConnectionLoss, whenConnected, retryOnConnectionLoss } from './internal/connected.js';
 import { ensurePath } from './internal/ensure-path.js';
 import { newGuid } from './internal/protected-create.js';
 import { joinPath } from './internal/sequence.js';
@@ -130,14 +130,7 @@ export class DoubleBarrier {
     }
   }
 
-  private async retrying<T>(op: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await op();
-      } catch (e) {
-        if (!isConnectionLoss(e)) throw e;
-      }
-      await whenConnected(this.client);
-    }
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return retryOnConnectionLoss(this.client, op);
   }
 }

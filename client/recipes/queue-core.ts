@@ -14,7 +14,7 @@ import type { Data } from '../bytes.js';
 import { KeeperError } from '../errors.js';
 import { Op } from '../ops.js';
 import { CreateMode, ErrorCode } from '../../protocol/index.js';
-import { isConnectionLoss, whenConnected } from './internal/connected.js';
+import { isConnectionLoss, retryOnConnectionLoss } from './internal/connected.js';
 import { ensurePath } from './internal/ensure-path.js';
 import { createProtected, newGuid, unprotectedName } from './internal/protected-create.js';
 import { joinPath } from './internal/sequence.js';
@@ -188,14 +188,7 @@ export class QueueCore {
     });
   }
 
-  private async retrying<T>(op: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await op();
-      } catch (e) {
-        if (!isConnectionLoss(e)) throw e;
-      }
-      await whenConnected(this.client);
-    }
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return retryOnConnectionLoss(this.client, op);
   }
 }

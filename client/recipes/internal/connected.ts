@@ -39,3 +39,18 @@ export function abortReason(signal: AbortSignal | undefined): unknown {
 export function isConnectionLoss(e: unknown): boolean {
   return KeeperError.is(e, ErrorCode.CONNECTIONLOSS) || KeeperError.is(e, ErrorCode.OPERATIONTIMEOUT);
 }
+
+/**
+ * Runs an idempotent operation until it gets an answer: after a CONNECTIONLOSS it waits for the session to
+ * come back and tries again. Only for operations that are safe to repeat (reads, versioned writes).
+ */
+export async function retryOnConnectionLoss<T>(client: Client, op: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (;;) {
+    try {
+      return await op();
+    } catch (e) {
+      if (!isConnectionLoss(e)) throw e;
+    }
+    await whenConnected(client, signal);
+  }
+}
