@@ -156,11 +156,21 @@ describe('ensemble failover', () => {
       await idle.sync('/touch');
       assert.equal(new TextDecoder().decode((await idle.getData('/touch')).data), 'from-the-leader');
 
-      // Idle for several session timeouts: only the follower's forwarded touches keep the session alive.
-      const idleUntil = Date.now() + 3_000;
-      await until(() => Date.now() > idleUntil, { timeoutMs: 10_000 });
+      // A session with the same timeout whose client is cut off expires on the leader meanwhile; the idle one,
+      // kept alive only by the follower's forwarded touches, outlives it.
+      const controlProxy = await TcpProxy.start(follower.clientPort);
+      try {
+        const control = await Client.connect(`127.0.0.1:${controlProxy.port}`, { sessionTimeoutMs: 1_000 });
+        clients.push(control);
+        await control.create('/touch/control', '', { mode: CreateMode.EPHEMERAL });
+        controlProxy.refuse(true);
+        controlProxy.dropAll();
+        await until(async () => (await watcher.exists('/touch/control')) === null, { timeoutMs: WAIT_MS, message: 'the cut-off session expired' });
+      } finally {
+        await controlProxy.close();
+      }
       assert.equal(idle.state, 'connected');
-      assert.ok(await watcher.exists('/touch/eph'), 'the session outlived three timeouts while connected');
+      assert.ok(await watcher.exists('/touch/eph'), 'the idle session outlived a session of the same timeout');
 
       const deleted = new Promise<WatchedEvent>((resolve) => {
         void watcher.exists('/touch/eph', { watch: resolve });
@@ -169,7 +179,8 @@ describe('ensemble failover', () => {
       proxy.dropAll();
       const event = await deleted;
       assert.equal(event.path, '/touch/eph');
-      await until(() => idle.state === 'expired' || undefined, { timeoutMs: WAIT_MS, message: 'client told its session expired' }).catch(() => {});
+      proxy.refuse(false);
+      await until(() => idle.state === 'expired' || undefined, { timeoutMs: WAIT_MS, message: 'client told its session expired' });
     } finally {
       await proxy.close();
     }

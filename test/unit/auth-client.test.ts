@@ -7,18 +7,11 @@ import {
   DEFAULT_MAX_DATA_BYTES, DEFAULT_MAX_FRAME_BYTES, ErrorCode, MAX_AUTH_BYTES, OpCode, PROTOCOL_VERSION, Xid, decode, encode,
 } from '../../protocol/index.js';
 import { Client, KeeperError } from '../../client/index.js';
+import { until } from '../support/until.js';
 
 type Frame = Record<string, unknown> & { xid: number; op: number };
 
 const text = new TextDecoder();
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Accepts every handshake into one session; answers auth (AUTHFAILED for scheme 'bad'), whoAmI and any other op with OK. */
 class FakeServer {
@@ -148,7 +141,7 @@ describe('addAuthInfo and whoAmI', () => {
       if (state === 'disconnected') queued = client.exists('/queued');
     });
     server.conns[0]!.ws.terminate();
-    await until(() => queued !== undefined, 'the client to see the link drop');
+    await until(() => queued !== undefined, { timeoutMs: 10_000, intervalMs: 5, message: 'the client to see the link drop' });
     await queued;
     assert.equal(client.state, 'connected');
     assert.deepEqual(server.summary(1), [
