@@ -13,22 +13,12 @@ import { PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch, encodeHel
 import { checkWelcome } from './handshake.js';
 import { SendQueue } from './send-queue.js';
 import { closeSocket, errorText, rawDataBytes, wsUrl } from './socket-util.js';
-import { CloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint, type TransportLogger } from './types.js';
+import type { ResolvedOptions } from './options.js';
+import { CloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint } from './types.js';
 
-export interface OutboundLinkOptions {
-  myId: number;
-  ensembleId: string;
-  peer: PeerEndpoint;
-  logger: TransportLogger;
-  random: () => number;
-  maxPayloadBytes: number;
-  queueMessagesMax: number;
-  queueBytesMax: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-  heartbeatMs: number;
-  dialTimeoutMs: number;
-}
+/** The transport's resolved settings that a link uses, and the peer it dials. */
+export type OutboundLinkOptions = Pick<ResolvedOptions, 'myId' | 'ensembleId' | 'logger' | 'random' | 'maxPayloadBytes' | 'queueMessagesMax'
+  | 'queueBytesMax' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs' | 'dialTimeoutMs'> & { peer: PeerEndpoint };
 
 export interface OutboundStatus {
   outbound: OutboundState;

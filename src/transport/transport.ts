@@ -29,11 +29,7 @@ export class PeerTransport<M> {
     });
     const links = new Map<number, OutboundLink>();
     for (const peer of o.others) {
-      links.set(peer.id, new OutboundLink({
-        myId: o.myId, ensembleId: o.ensembleId, peer, logger: o.logger, random: o.random,
-        maxPayloadBytes: o.maxPayloadBytes, queueMessagesMax: o.queueMessagesMax, queueBytesMax: o.queueBytesMax,
-        reconnectMinMs: o.reconnectMinMs, reconnectMaxMs: o.reconnectMaxMs, heartbeatMs: o.heartbeatMs, dialTimeoutMs: o.dialTimeoutMs,
-      }));
+      links.set(peer.id, new OutboundLink({ ...o, peer }));
     }
     o.logger.info('peer transport listening', { host: o.listenHost, port: acceptor.port, peers: o.others.map((p) => p.id) });
     for (const link of links.values()) link.start();
