@@ -58,23 +58,23 @@ export class FollowerRole {
     }
     const verdict = checkSeq(this.nextSeqIn, msg.seq);
     if (verdict === 'duplicate') return;
-    if (verdict === 'gap') return this.fail(`message ${msg.seq} from the leader arrived where ${this.nextSeqIn} was due`);
+    if (verdict === 'gap') return this.giveUp(`message ${msg.seq} from the leader arrived where ${this.nextSeqIn} was due`);
     this.nextSeqIn += 1;
     this.lastHeardTick = this.core.now;
     switch (msg.type) {
       case 'leaderInfo': return this.onLeaderInfo(msg.epoch);
       case 'sync': return this.onSync(msg);
       case 'proposal': {
-        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.fail(`proposal in phase ${this.phase}`);
+        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.giveUp(`proposal in phase ${this.phase}`);
         const seq = this.core.appendToLog(msg.txns);
         this.core.whenDurable(seq, () => this.sendAck());
         return;
       }
       case 'commit':
-        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.fail(`commit in phase ${this.phase}`);
+        if (this.phase !== 'syncing' && this.phase !== 'serving') return this.giveUp(`commit in phase ${this.phase}`);
         return this.core.commitThrough(msg.zxid);
       case 'upToDate':
-        if (this.phase !== 'syncing') return this.fail(`UPTODATE in phase ${this.phase}`);
+        if (this.phase !== 'syncing') return this.giveUp(`UPTODATE in phase ${this.phase}`);
         this.core.commitThrough(msg.commitZxid);
         this.phase = 'serving';
         return this.statusChanged();
@@ -85,8 +85,8 @@ export class FollowerRole {
   }
 
   private onLeaderInfo(epoch: number): void {
-    if (this.phase !== 'connecting') return this.fail(`LEADERINFO in phase ${this.phase}`);
-    if (epoch < this.core.acceptedEpoch) return this.fail(`leader proposes epoch ${epoch}, below our accepted epoch ${this.core.acceptedEpoch}`);
+    if (this.phase !== 'connecting') return this.giveUp(`LEADERINFO in phase ${this.phase}`);
+    if (epoch < this.core.acceptedEpoch) return this.giveUp(`leader proposes epoch ${epoch}, below our accepted epoch ${this.core.acceptedEpoch}`);
     this.epoch = epoch;
     this.phase = 'epochAcked';
     this.statusChanged();
@@ -98,8 +98,8 @@ export class FollowerRole {
   }
 
   private onSync(msg: SyncMessage): void {
-    if (this.phase !== 'epochAcked') return this.fail(`sync in phase ${this.phase}`);
-    if (msg.epoch !== this.epoch) return this.fail(`sync for epoch ${msg.epoch}, expected ${this.epoch}`);
+    if (this.phase !== 'epochAcked') return this.giveUp(`sync in phase ${this.phase}`);
+    if (msg.epoch !== this.epoch) return this.giveUp(`sync for epoch ${msg.epoch}, expected ${this.epoch}`);
     const h = this.core.history;
     switch (msg.mode) {
       case 'diff':
@@ -135,19 +135,15 @@ export class FollowerRole {
   }
 
   onAbort(from: ServerId, session: number, reason: string): void {
-    if (from === this.leader && session === this.session) this.fail(`the leader ended the session: ${reason}`);
+    if (from === this.leader && session === this.session) this.giveUp(`the leader ended the session: ${reason}`);
   }
 
   onPeerDown(from: ServerId): void {
-    if (from === this.leader) this.fail(`the link from leader ${this.leader} broke`);
+    if (from === this.leader) this.giveUp(`the link from leader ${this.leader} broke`);
   }
 
   tick(): void {
     const limit = this.phase === 'serving' ? this.core.opts.syncLimitTicks : this.core.opts.initLimitTicks;
-    if (this.core.now - this.lastHeardTick > limit) this.fail(`no word from leader ${this.leader} for ${limit} ticks`);
-  }
-
-  private fail(reason: string): void {
-    this.giveUp(reason);
+    if (this.core.now - this.lastHeardTick > limit) this.giveUp(`no word from leader ${this.leader} for ${limit} ticks`);
   }
 }

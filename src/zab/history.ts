@@ -34,56 +34,36 @@ export class History {
     }
   }
 
-  /** Position of zxid in txns, or -1. */
-  private indexOf(zxid: number): number {
+  /** Index of the first kept txn with a zxid above zxid (txns.length when none). */
+  private firstAbove(zxid: number): number {
     let lo = this.start;
-    let hi = this.txns.length - 1;
-    while (lo <= hi) {
+    let hi = this.txns.length;
+    while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const z = this.txns[mid]!.zxid;
-      if (z === zxid) return mid;
-      if (z < zxid) lo = mid + 1;
-      else hi = mid - 1;
+      if (this.txns[mid]!.zxid <= zxid) lo = mid + 1;
+      else hi = mid;
     }
-    return -1;
+    return lo;
   }
 
   /** Whether the log is known to reach zxid exactly (the base counts). */
   contains(zxid: number): boolean {
-    return zxid === this.base || this.indexOf(zxid) >= 0;
+    const i = this.firstAbove(zxid) - 1;
+    return zxid === this.base || (i >= this.start && this.txns[i]!.zxid === zxid);
   }
 
   /** The largest kept zxid below zxid, or the base. */
   largestBelow(zxid: number): number {
-    let lo = this.start;
-    let hi = this.txns.length - 1;
-    let best = this.base;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const z = this.txns[mid]!.zxid;
-      if (z < zxid) {
-        best = z;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
+    const i = this.firstAbove(zxid - 1) - 1;
+    return i >= this.start ? this.txns[i]!.zxid : this.base;
   }
 
   /** Txns with fromZxid < zxid <= toZxid (fromZxid at or after the base). */
   between(fromZxid: number, toZxid: number): Txn[] {
     invariant(fromZxid >= this.base, () => `history no longer reaches ${hexZxid(fromZxid)} (base ${hexZxid(this.base)})`);
     const out: Txn[] = [];
-    let i = fromZxid === this.base ? this.start : this.indexOf(fromZxid);
-    if (i < 0) i = this.firstAbove(fromZxid);
-    else if (fromZxid !== this.base) i += 1;
-    for (; i < this.txns.length && this.txns[i]!.zxid <= toZxid; i++) out.push(this.txns[i]!);
+    for (let i = this.firstAbove(fromZxid); i < this.txns.length && this.txns[i]!.zxid <= toZxid; i++) out.push(this.txns[i]!);
     return out;
-  }
-
-  private firstAbove(zxid: number): number {
-    let i = this.start;
-    while (i < this.txns.length && this.txns[i]!.zxid <= zxid) i++;
-    return i;
   }
 
   after(zxid: number): Txn[] {
