@@ -310,3 +310,14 @@ export async function settledOrAborted(promise: Promise<unknown>, signal: AbortS
 export function reportListenerError(error: unknown): void {
   globalThis.console?.error('canopy recipe: a listener threw', error);
 }
+
+/** tryAcquire for any lock: its acquire with a timeout, false (holding nothing) instead of OPERATIONTIMEOUT. */
+export async function tryAcquireWithin(acquire: (opts: LockOptions) => Promise<unknown>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await acquire(signal === undefined ? { timeoutMs } : { timeoutMs, signal });
+    return true;
+  } catch (e) {
+    if (KeeperError.is(e, ErrorCode.OPERATIONTIMEOUT)) return false;
+    throw e;
+  }
+}

@@ -6,7 +6,7 @@ import { KeeperError } from '../errors.js';
 import { ErrorCode } from '../../protocol/index.js';
 import type { LockLease } from './fencing.js';
 import type { LockOptions } from './lock-internals.js';
-import { operationScope } from './lock-internals.js';
+import { operationScope, tryAcquireWithin } from './lock-internals.js';
 import { Mutex } from './mutex.js';
 import type { InterProcessLock } from './mutex.js';
 
@@ -62,14 +62,8 @@ export class MultiLock {
   }
 
   /** Resolves false (holding none of them) when not all could be taken within timeoutMs. */
-  async tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.acquire(signal === undefined ? { timeoutMs } : { timeoutMs, signal });
-      return true;
-    } catch (e) {
-      if (KeeperError.is(e, ErrorCode.OPERATIONTIMEOUT)) return false;
-      throw e;
-    }
+  tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
+    return tryAcquireWithin((opts) => this.acquire(opts), timeoutMs, signal);
   }
 
   /** Releases every lock (in reverse order); tries them all, then rethrows the first failure. */

@@ -12,7 +12,7 @@ import { KeeperError } from '../errors.js';
 import { ErrorCode } from '../../protocol/index.js';
 import type { Stat } from '../../protocol/index.js';
 import type { LockLease } from './fencing.js';
-import { HeldNode, acquireLockNode, checkLockPath, childrenOf, deleteLockNode, exclusiveDriver, operationScope, reportListenerError, settledOrAborted } from './lock-internals.js';
+import { HeldNode, acquireLockNode, checkLockPath, childrenOf, deleteLockNode, exclusiveDriver, operationScope, reportListenerError, settledOrAborted, tryAcquireWithin } from './lock-internals.js';
 import type { LockDriver, LockOptions } from './lock-internals.js';
 import { unprotectedName } from './internal/protected-create.js';
 import { sortBySequence } from './internal/sequence.js';
@@ -95,14 +95,8 @@ export class Mutex implements InterProcessLock {
   }
 
   /** Like acquire, but resolves false instead of rejecting on timeout. timeoutMs 0: one look at the queue. */
-  async tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.acquire(signal === undefined ? { timeoutMs } : { timeoutMs, signal });
-      return true;
-    } catch (e) {
-      if (KeeperError.is(e, ErrorCode.OPERATIONTIMEOUT)) return false;
-      throw e;
-    }
+  tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
+    return tryAcquireWithin((opts) => this.acquire(opts), timeoutMs, signal);
   }
 
   /** Undoes one acquire; the last one deletes our node. Does nothing when not held. */
