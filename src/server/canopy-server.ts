@@ -52,7 +52,13 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private readonly ids: SessionIdGenerator;
   private readonly connsBySession = new Map<number, ClientConnection>();
   private readonly connsByAddress = new Map<string, number>();
+  /** Sessions whose client asked to close them: further requests get SESSIONEXPIRED, as in ZooKeeper. */
   private readonly closingSessions = new Set<number>();
+  /**
+   * Sessions this leader proposed to expire, not yet committed. The expiry may never commit (this leader
+   * may have lost its quorum), so nobody is told "expired" until it does: their clients are sent to retry.
+   */
+  private readonly expiringSessions = new Set<number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private wss: WebSocketServer | undefined;
   private serving = false;
@@ -80,7 +86,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     });
     this.liveness = new SessionLiveness(config.tickTime, {
       sessions: () => this.tree.sessions,
-      isClosing: (sessionId) => this.closingSessions.has(sessionId),
+      isClosing: (sessionId) => this.closingSessions.has(sessionId) || this.expiringSessions.has(sessionId),
       expire: (sessionId) => this.expireSession(sessionId),
       report: (sessions) => this.driver.forward({ kind: 'touch', sessions }),
     });
@@ -126,8 +132,9 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     if (cfg.servers.length > 0) {
       const peers = cfg.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
       const me = peers.find((p) => p.id === cfg.serverId)!;
+      const dial = new Map(cfg.peerDial.map((d) => [d.id, { host: d.host, port: d.port }]));
       this.transport = await PeerTransport.start<PeerMessage>({
-        myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers,
+        myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers: peers.map((p) => ({ ...p, dial: dial.get(p.id) })),
         listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
         onMessage: (from, msg) => this.peerOnMessage(from, msg),
         onInboundDown: (from) => this.driver.step({ type: 'peerDown', from }),
@@ -162,7 +169,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     });
     wss.on('error', (e) => this.log.error('client listener error', { error: e.message }));
     wss.on('connection', (ws, req) => this.socketOnConnection(ws, req.socket.remoteAddress ?? 'unknown'));
-    this.timers.push(setInterval(() => this.liveness.tick(), Math.max(1, Math.floor(this.config.tickTime / 2))));
+    this.timers.push(setInterval(() => {
+      const stalledMs = this.liveness.tick();
+      if (stalledMs > 0 && this.isLeader) this.log.warn('this process stalled; sessions get a fresh timeout', { stalledMs });
+    }, Math.max(1, Math.floor(this.config.tickTime / 2))));
     this.timers.push(setInterval(() => this.cleanupContainers(), this.config.containerCheckIntervalMs));
   }
 
@@ -195,6 +205,9 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     }
     const timeoutMs = Math.min(this.config.maxSessionTimeout, Math.max(this.config.minSessionTimeout, req.timeoutMs));
     if (req.sessionId === 0) return this.createSession(conn, timeoutMs);
+    if (this.expiringSessions.has(req.sessionId)) {
+      return conn.close(CloseCode.NOT_SERVING, `session ${hex(req.sessionId)} is being expired; retry`);
+    }
     const record = this.tree.sessions.get(req.sessionId);
     if (record === undefined || this.closingSessions.has(req.sessionId) || !sameBytes(record.passwd, req.passwd)) {
       this.log.info('refusing unknown or expired session', { session: hex(req.sessionId) });
@@ -279,6 +292,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   onRequest(conn: ClientConnection, req: Request): void {
     const sessionId = conn.sessionId;
     this.liveness.touch(sessionId, conn.sessionTimeoutMs);
+    if (this.expiringSessions.has(sessionId)) {
+      // Its expiry is proposed but may never commit: no answer can be given yet, so the client retries.
+      return conn.close(CloseCode.NOT_SERVING, `session ${hex(sessionId)} is being expired; retry`);
+    }
     if (this.closingSessions.has(sessionId) && req.op !== OpCode.ping) {
       conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
       return;
@@ -343,6 +360,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private sessionEnded(sessionId: number, expired: boolean): void {
     this.liveness.ended(sessionId);
     this.closingSessions.delete(sessionId);
+    this.expiringSessions.delete(sessionId);
     if (expired) {
       this.log.info('session expired', { session: hex(sessionId) });
       const conn = this.connsBySession.get(sessionId);
@@ -355,10 +373,15 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   }
 
   private expireSession(sessionId: number): void {
-    this.closingSessions.add(sessionId);
+    this.expiringSessions.add(sessionId);
+    // Its client may be connected here (a leader hears its own clients directly): it must not go on as if
+    // its session were safe, and it cannot be told the session expired before that is decided.
+    this.connsBySession.get(sessionId)?.close(CloseCode.NOT_SERVING, `session ${hex(sessionId)} is being expired; retry`);
     // xid 0 marks a server-initiated close: an expiry, not a client's closeSession.
     this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, (outcome) => {
-      if (outcome.err !== ErrorCode.OK) this.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });
+      if (outcome.err === ErrorCode.OK) return;
+      this.expiringSessions.delete(sessionId);
+      this.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });
     });
   }
 
@@ -427,6 +450,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     this.serving = false;
     this.writePath.stop();
     this.closingSessions.clear();
+    this.expiringSessions.clear();
     this.liveness.setRole('idle');
     for (const conn of [...this.connsBySession.values()]) conn.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
     for (const ws of this.wss?.clients ?? []) ws.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);

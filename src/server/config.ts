@@ -13,6 +13,13 @@ export interface PeerAddress {
 }
 
 /** One voting member as the replication layer sees it. */
+/** `peerDial.N=host:port`: where this server dials peer N when that differs from N's own server.N address. */
+export interface PeerDial {
+  id: number;
+  host: string;
+  port: number;
+}
+
 export interface EnsembleMember {
   id: number;
   host: string;
@@ -51,6 +58,11 @@ export interface Config {
   quorumListenOnAllIPs: boolean;
   /** The ensemble's voting members (server.N lines), sorted by id; empty for a standalone server. */
   servers: PeerAddress[];
+  /**
+   * Dial addresses for some peers (port forwards, NAT, a fault-injection proxy). They change only where this
+   * server connects, never the membership: the ensemble id still comes from the server.N lines.
+   */
+  peerDial: PeerDial[];
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +87,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   historyTxnsMax: 20_000,
   quorumListenOnAllIPs: false,
   servers: [],
+  peerDial: [],
 });
 
 /** Numeric keys: [min, max]. */
@@ -110,7 +123,7 @@ const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopu
 
 export type RawSettings = Record<string, string | number | boolean | undefined>;
 
-/** Parses zoo.cfg text: `key=value` lines, '#' comments, `server.N=host:peerPort[:electionPort]`. */
+/** Parses zoo.cfg text: `key=value` lines, '#' comments, `server.N=host:peerPort[:electionPort]`, `peerDial.N=host:port`. */
 export function parseZooCfg(text: string, source = 'config'): RawSettings {
   const out: RawSettings = {};
   text.split(/\r?\n/).forEach((line, i) => {
@@ -129,6 +142,18 @@ function splitHostPorts(key: string, value: string): string[] {
   const close = value.indexOf(']');
   if (close < 0 || value[close + 1] !== ':') throw new ConfigError(`${key}: expected [ipv6]:peerPort[:electionPort], got '${value}'`);
   return [value.slice(1, close), ...value.slice(close + 2).split(':')];
+}
+
+function parsePeerDial(key: string, value: string): PeerDial {
+  const id = Number(key.slice('peerDial.'.length));
+  if (!Number.isInteger(id) || id < 1 || id > 255) throw new ConfigError(`${key}: server id must be an integer in [1, 255]`);
+  const parts = splitHostPorts(key, value.trim());
+  const [host, port] = parts.map((p) => p.trim());
+  const n = Number(port);
+  if (parts.length !== 2 || host === undefined || host === '' || port === '' || !Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new ConfigError(`${key}: expected host:port, got '${value}'`);
+  }
+  return { id, host, port: n };
 }
 
 function parseServerLine(key: string, value: string): PeerAddress {
@@ -191,9 +216,11 @@ export interface BuildOptions {
 export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly<Config> {
   const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [] };
   const servers: PeerAddress[] = [];
+  const peerDial: PeerDial[] = [];
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
+    else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
     else setKey(cfg, rawKey, value);
   }
   const tick = cfg.tickTime as number;
@@ -212,6 +239,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
     ids.add(s.id);
   }
   cfg.servers = servers.sort((a, b) => a.id - b.id);
+  cfg.peerDial = peerDial.sort((a, b) => a.id - b.id);
   const config = Object.freeze(cfg as unknown as Config);
   validateEnsemble(config, opts.idGiven ?? true);
   return config;
@@ -236,6 +264,13 @@ function isWildcard(address: string): boolean {
  */
 export function validateEnsemble(config: Readonly<Config>, idGiven: boolean): void {
   const servers = config.servers;
+  const dialIds = new Set<number>();
+  for (const d of config.peerDial) {
+    if (dialIds.has(d.id)) throw new ConfigError(`peerDial.${d.id} is defined twice`);
+    dialIds.add(d.id);
+    if (!servers.some((s) => s.id === d.id)) throw new ConfigError(`peerDial.${d.id} names no server.${d.id} line`);
+    if (d.id === config.serverId) throw new ConfigError(`peerDial.${d.id} is this server's own id: it never dials itself`);
+  }
   if (servers.length === 0) return;
   if (!idGiven) {
     throw new ConfigError(`this config names an ensemble (${describeServers(servers)}): write this server's id to ${config.dataDir}/myid or pass --myid`);

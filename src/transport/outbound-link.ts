@@ -107,16 +107,17 @@ export class OutboundLink {
     this.redialTimer = undefined;
     if (this.closing) return;
     const { peer, dialTimeoutMs } = this.options;
+    const { host, port } = peer.dial ?? peer;
     this.state = 'connecting';
     this.failure = '';
     let socket: WebSocket;
     try {
-      socket = new WebSocket(wsUrl(peer.host, peer.port), {
+      socket = new WebSocket(wsUrl(host, port), {
         perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
       });
     } catch (err) {
       this.state = 'down';
-      this.logFailure(`cannot dial ${peer.host}:${peer.port}: ${errorText(err)}`, 'warn');
+      this.logFailure(`cannot dial ${host}:${port}: ${errorText(err)}`, 'warn');
       this.scheduleRedial();
       return;
     }

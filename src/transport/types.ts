@@ -5,6 +5,8 @@ export interface PeerEndpoint {
   id: number;
   host: string;
   port: number;
+  /** Where to connect to this peer when not host:port (a port forward or proxy); not part of the ensemble id. */
+  dial?: { host: string; port: number };
 }
 
 /** Same shape as the server's Logger (minus error), so the server can pass its own. */

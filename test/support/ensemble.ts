@@ -35,6 +35,12 @@ export interface EnsembleOptions {
   extraConfig?: Record<string, string>;
   /** How long to wait for every server to serve (default 60 s). */
   startTimeoutMs?: number;
+  /** Ports to use instead of free ones picked here (a fault harness puts proxies in front of them first). */
+  ports?: { client: readonly number[]; peer: readonly number[] };
+  /** More zoo.cfg lines for one server (after extraConfig), e.g. its peerDial.N lines. */
+  extraConfigFor?: (id: number) => Record<string, string>;
+  /** Every output line of every server process, restarts included. */
+  onServerLine?: (id: number, line: string) => void;
 }
 
 export interface EnsembleServer {
@@ -87,21 +93,22 @@ export class Ensemble {
     private readonly members: Member[],
     private readonly baseDir: string,
     private readonly args: string[],
+    private readonly onServerLine: ((id: number, line: string) => void) | undefined,
   ) {}
 
   /** Writes every member's config, starts all servers at once and waits until each serves clients. */
   static async start(opts: EnsembleOptions): Promise<Ensemble> {
-    const ports = await freePorts(2 * opts.size);
+    const ports = opts.ports === undefined ? await freePorts(2 * opts.size) : [...opts.ports.client, ...opts.ports.peer];
+    if (ports.length !== 2 * opts.size) throw new Error(`an ensemble of ${opts.size} needs ${opts.size} client and ${opts.size} peer ports`);
     const baseDir = mkdtempSync(join(tmpdir(), 'canopy-ensemble-'));
     const peers = Array.from({ length: opts.size }, (_, i) => ({ id: i + 1, host: '127.0.0.1', peerPort: ports[opts.size + i]! }));
     const members: Member[] = peers.map((p, i) => {
       const dataDir = join(baseDir, `server${p.id}`);
-      const { configFile } = writeServerConfig({
-        id: p.id, dataDir, clientPort: ports[i]!, peers, tickTime: opts.tickTime ?? 100, extra: opts.extraConfig ?? {},
-      });
+      const extra = { ...opts.extraConfig, ...opts.extraConfigFor?.(p.id) };
+      const { configFile } = writeServerConfig({ id: p.id, dataDir, clientPort: ports[i]!, peers, tickTime: opts.tickTime ?? 100, extra });
       return { id: p.id, clientPort: ports[i]!, peerPort: p.peerPort, dataDir, configFile, process: undefined, role: undefined, paused: false, generation: 0 };
     });
-    const ensemble = new Ensemble(members, baseDir, opts.args ?? []);
+    const ensemble = new Ensemble(members, baseDir, opts.args ?? [], opts.onServerLine);
     try {
       await Promise.all(members.map((m) => ensemble.spawn(m)));
       await Promise.all(members.map((m) => m.process!.waitServing({ timeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS })));
@@ -121,6 +128,7 @@ export class Ensemble {
       onLine: (line) => {
         const role = parseRoleLine(line);
         if (role !== undefined && m.generation === generation) m.role = role;
+        this.onServerLine?.(m.id, line);
       },
     });
     m.process = proc;
@@ -135,6 +143,18 @@ export class Ensemble {
   /** Every client endpoint, comma-separated, for Client.connect. */
   get connectString(): string {
     return this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',');
+  }
+
+  /** Where the members' data directories are. */
+  get directory(): string {
+    return this.baseDir;
+  }
+
+  /** Whether a member's process runs (and is not frozen by pause). */
+  stateOf(id: number): 'running' | 'paused' | 'stopped' {
+    const m = this.member(id);
+    if (m.process === undefined || !m.process.alive) return 'stopped';
+    return m.paused ? 'paused' : 'running';
   }
 
   server(id: number): EnsembleServer {

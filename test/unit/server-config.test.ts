@@ -74,6 +74,17 @@ describe('ensemble configuration', () => {
     assert.equal(buildConfig({ ...raw, quorumListenOnAllIPs: 'FALSE' }).quorumListenOnAllIPs, false);
     refuses({ ...raw, quorumListenOnAllIPs: 'yes' }, /quorumListenOnAllIPs must be true or false/);
   });
+  test('peerDial.N changes where this server dials peer N, never the membership', () => {
+    const c = buildConfig({ ...parseZooCfg(`${THREE}peerDial.2=127.0.0.1:40002\npeerDial.3=[::1]:40003\n`), myid: 1 });
+    assert.deepEqual(c.peerDial, [{ id: 2, host: '127.0.0.1', port: 40002 }, { id: 3, host: '::1', port: 40003 }]);
+    assert.deepEqual(ensembleMembers(c).map((m) => m.port), [2888, 2889, 2890]);
+    assert.deepEqual(buildConfig({ ...parseZooCfg(THREE), myid: 1 }).peerDial, []);
+    refuses({ ...parseZooCfg(`${THREE}peerDial.4=127.0.0.1:40004\n`), myid: 1 }, /peerDial\.4 names no server\.4 line/);
+    refuses({ ...parseZooCfg(`${THREE}peerDial.1=127.0.0.1:40001\n`), myid: 1 }, /peerDial\.1 is this server's own id/);
+    refuses({ ...parseZooCfg(`${THREE}peerDial.2=127.0.0.1\n`), myid: 1 }, /peerDial\.2: expected host:port/);
+    refuses({ ...parseZooCfg(`${THREE}peerDial.2=127.0.0.1:0\n`), myid: 1 }, /peerDial\.2: expected host:port/);
+    refuses({ ...parseZooCfg(`${THREE}peerDial.x=127.0.0.1:1\n`), myid: 1 }, /peerDial\.x: server id must be an integer/);
+  });
   test('historyTxnsMax defaults to 20000 and is at least 100', () => {
     assert.equal(buildConfig({}).historyTxnsMax, 20_000);
     assert.equal(buildConfig(parseZooCfg('historyTxnsMax=100\n')).historyTxnsMax, 100);
