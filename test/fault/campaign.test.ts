@@ -28,7 +28,7 @@ async function campaignRun(seed: number, faults: FaultKind[]): Promise<void> {
   const s = await runOnce({ seed, size: 3, durationMs: RUN_MS, faults, resultsRoot: root });
   assert.equal(s.verdict, 'pass', explain(s));
   // The run did real work under real faults, or passing would prove nothing.
-  assert.ok(s.faultsInjected >= 5, `only ${s.faultsInjected} faults injected`);
+  assert.ok(s.faultsInjected >= 3, `only ${s.faultsInjected} faults injected`);
   assert.ok(s.registerOps >= 500, `only ${s.registerOps} register ops`);
   assert.ok((s.registerOutcomes['write:ok'] ?? 0) + (s.registerOutcomes['cas:ok'] ?? 0) >= 100, `too few acknowledged writes: ${JSON.stringify(s.registerOutcomes)}`);
   assert.ok(s.setAdds >= 100, `only ${s.setAdds} set adds`);

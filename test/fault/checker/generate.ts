@@ -6,6 +6,7 @@
 // injected (loseEffectOf). Everything comes from the seed, and the number of random draws never depends on
 // the register's state, so a fault changes results but not the schedule.
 import type { OpKind, RegisterHistory, RegisterOp, RegisterState } from './history.js';
+import { Prng } from '../../sim/prng.js';
 
 export interface GenerateOptions {
   readonly seed: number;
@@ -27,24 +28,6 @@ export interface GeneratedHistory {
   readonly history: RegisterHistory;
   /** Every write/cas that reached its linearization point, in order, and whether it changed the register. */
   readonly attempts: { opId: number; key: string; kind: OpKind; applied: boolean }[];
-}
-
-/** mulberry32 (small and fast; not for cryptography). */
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
 }
 
 interface SimEvent {
@@ -112,7 +95,7 @@ interface OpPlan {
 const KINDS: readonly OpKind[] = ['read', 'read', 'syncRead', 'write', 'write', 'cas', 'cas'];
 
 class Simulation {
-  private readonly rng: Rng;
+  private readonly rng: Prng;
   private readonly queue = new EventQueue();
   private readonly keys: string[];
   private readonly state = new Map<string, KeyState>();
@@ -122,7 +105,7 @@ class Simulation {
   readonly attempts: GeneratedHistory['attempts'] = [];
 
   constructor(private readonly o: GenerateOptions) {
-    this.rng = new Rng(o.seed);
+    this.rng = new Prng(o.seed);
     this.keys = Array.from({ length: o.keys ?? 1 }, (_, i) => `/reg/k${i}`);
     this.keys.forEach((k, i) => this.state.set(k, { initialVersion: i, version: i, log: [{ value: 'init', version: i }], ackedMax: i }));
     this.seen = Array.from({ length: o.clients }, () => new Map());

@@ -6,6 +6,8 @@ import type { ClientOptions } from '../../../client/index.js';
 import { ErrorCode, errorCodeName } from '../../../protocol/index.js';
 import { KeeperError } from '../../../client/index.js';
 
+const CONNECT_RETRY_PAUSE_MS = 100;
+
 export type Attempt<T> = { kind: 'ok'; value: T } | { kind: 'error'; code: ErrorCode; name: string } | { kind: 'timeout' };
 
 /** Runs `op` with a deadline; a KeeperError becomes its code, anything else is rethrown (a harness bug). */
@@ -46,7 +48,10 @@ export class ClientSlot {
     return this.current;
   }
 
-  /** The live client, connecting a new session if there is none; undefined if that fails for now. */
+  /**
+   * The live client, connecting a new session if there is none; undefined if that fails for now (after a
+   * short pause, so a loop that retries does not spin while every server is out of reach).
+   */
   async ensure(): Promise<Client | undefined> {
     if (this.current !== undefined) return this.current;
     try {
@@ -54,8 +59,9 @@ export class ClientSlot {
       this.id = this.nextLogicalId();
       return this.current;
     } catch (e) {
-      if (e instanceof KeeperError) return undefined;
-      throw e;
+      if (!(e instanceof KeeperError)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_PAUSE_MS));
+      return undefined;
     }
   }
 

@@ -17,3 +17,23 @@ export interface WorkloadContext {
   opDeadlineMs: number;
   pause(ms: number): Promise<void>;
 }
+
+/** A workload's client loops: started together, stopped together (each finishes its current op first). */
+export class ClientLoops {
+  private live = false;
+  private loops: Promise<void>[] = [];
+
+  get running(): boolean {
+    return this.live;
+  }
+
+  start(count: number, loop: (index: number) => Promise<void>): void {
+    this.live = true;
+    this.loops = Array.from({ length: count }, (_, i) => loop(i));
+  }
+
+  async stop(): Promise<void> {
+    this.live = false;
+    await Promise.all(this.loops);
+  }
+}

@@ -8,6 +8,7 @@ import type { Prng } from '../../sim/prng.js';
 import type { OpKind, RegisterHistory, RegisterOp, RegisterState } from '../checker/history.js';
 import { attempt, ClientSlot } from './client-slot.js';
 import type { Attempt } from './client-slot.js';
+import { ClientLoops } from './context.js';
 import type { WorkloadContext } from './context.js';
 
 const PARENT = '/reg';
@@ -24,8 +25,7 @@ export class RegisterWorkload {
   private readonly ops: RegisterOp[] = [];
   private readonly initial: Record<string, RegisterState> = {};
   private readonly keys: string[];
-  private running = false;
-  private loops: Promise<void>[] = [];
+  private readonly loops = new ClientLoops();
   private nextOpId = 1;
 
   constructor(private readonly ctx: WorkloadContext, private readonly opts: RegisterWorkloadOptions) {
@@ -41,14 +41,12 @@ export class RegisterWorkload {
   }
 
   start(): void {
-    this.running = true;
-    this.loops = Array.from({ length: this.opts.clients }, (_, i) => this.clientLoop(i));
+    this.loops.start(this.opts.clients, (i) => this.clientLoop(i));
   }
 
   /** Stops issuing ops and waits for every client to finish its last one (or give it up). */
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+  stop(): Promise<void> {
+    return this.loops.stop();
   }
 
   history(): RegisterHistory {
@@ -71,12 +69,9 @@ export class RegisterWorkload {
     let seen = new Map<string, number>();
     let seenBy = 0;
     let n = 0;
-    while (this.running) {
+    while (this.loops.running) {
       const client = await slot.ensure();
-      if (client === undefined) {
-        await ctx.pause(100);
-        continue;
-      }
+      if (client === undefined) continue;
       if (seenBy !== slot.logicalId) {
         seen = new Map();
         seenBy = slot.logicalId;

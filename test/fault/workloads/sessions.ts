@@ -7,6 +7,7 @@
 import type { Client } from '../../../client/index.js';
 import { CreateMode } from '../../../protocol/index.js';
 import { attempt, ClientSlot } from './client-slot.js';
+import { ClientLoops } from './context.js';
 import type { WorkloadContext } from './context.js';
 
 const PARENT = '/sess';
@@ -38,8 +39,7 @@ export class SessionWorkload {
   private readonly problems: string[] = [];
   /** Sessions alive at the end: their nodes must be there at the check. */
   private readonly open: { slot: ClientSlot; record: SessionRecord }[] = [];
-  private running = false;
-  private loops: Promise<void>[] = [];
+  private readonly loops = new ClientLoops();
 
   constructor(private readonly ctx: WorkloadContext, private readonly owners: number, private readonly verifier: () => Promise<Client | undefined>) {}
 
@@ -48,13 +48,11 @@ export class SessionWorkload {
   }
 
   start(): void {
-    this.running = true;
-    this.loops = Array.from({ length: this.owners }, (_, i) => this.ownerLoop(i));
+    this.loops.start(this.owners, (i) => this.ownerLoop(i));
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+  stop(): Promise<void> {
+    return this.loops.stop();
   }
 
   get sessions(): readonly SessionRecord[] {
@@ -66,12 +64,9 @@ export class SessionWorkload {
     const rng = ctx.rng(index);
     const slot = new ClientSlot(ctx.connectString(index), ctx.clientOptions, ctx.nextClientId);
     let record: SessionRecord | undefined;
-    while (this.running) {
+    while (this.loops.running) {
       const client = await slot.ensure();
-      if (client === undefined) {
-        await ctx.pause(100);
-        continue;
-      }
+      if (client === undefined) continue;
       if (record === undefined || record.client !== slot.logicalId) {
         record = await this.createNode(client, slot.logicalId);
         if (record === undefined) {
@@ -128,7 +123,7 @@ export class SessionWorkload {
   /** Creates this session's ephemeral node; retries a create whose answer was lost. */
   private async createNode(client: Client, logicalId: number): Promise<SessionRecord | undefined> {
     const node = `${PARENT}/o${logicalId}`;
-    for (let tries = 0; tries < 20 && this.running; tries++) {
+    for (let tries = 0; tries < 20 && this.loops.running; tries++) {
       const r = await attempt(() => client.create(node, 'owner', { mode: CreateMode.EPHEMERAL }), this.ctx.opDeadlineMs);
       if (r.kind === 'timeout' || (r.kind === 'error' && r.name === 'SESSIONEXPIRED')) return undefined;
       if (r.kind === 'ok' || r.name === 'NODEEXISTS') {

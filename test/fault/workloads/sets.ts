@@ -4,6 +4,7 @@
 import type { Client } from '../../../client/index.js';
 import { CreateMode } from '../../../protocol/index.js';
 import { attempt, ClientSlot } from './client-slot.js';
+import { ClientLoops } from './context.js';
 import type { WorkloadContext } from './context.js';
 
 const PARENT = '/set';
@@ -37,8 +38,7 @@ export interface SetVerdict {
 
 export class SetWorkload {
   private readonly adds: SetAdd[] = [];
-  private running = false;
-  private loops: Promise<void>[] = [];
+  private readonly loops = new ClientLoops();
 
   constructor(private readonly ctx: WorkloadContext, private readonly clients: number) {}
 
@@ -47,13 +47,11 @@ export class SetWorkload {
   }
 
   start(): void {
-    this.running = true;
-    this.loops = Array.from({ length: this.clients }, (_, i) => this.clientLoop(i));
+    this.loops.start(this.clients, (i) => this.clientLoop(i));
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+  stop(): Promise<void> {
+    return this.loops.stop();
   }
 
   get records(): readonly SetAdd[] {
@@ -65,12 +63,9 @@ export class SetWorkload {
     const rng = ctx.rng(index);
     const slot = new ClientSlot(ctx.connectString(index), ctx.clientOptions, ctx.nextClientId);
     let n = 0;
-    while (this.running) {
+    while (this.loops.running) {
       const client = await slot.ensure();
-      if (client === undefined) {
-        await ctx.pause(100);
-        continue;
-      }
+      if (client === undefined) continue;
       const add: SetAdd = { element: `s${slot.logicalId}-${++n}`, client: slot.logicalId, invokedAt: ctx.clock(), completedAt: null, outcome: 'unknown' };
       this.adds.push(add);
       const result = await attempt(() => client.create(PREFIX, encoder.encode(add.element), { mode: CreateMode.PERSISTENT_SEQUENTIAL }), ctx.opDeadlineMs);
