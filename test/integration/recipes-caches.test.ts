@@ -474,7 +474,7 @@ describe('caches on a 3-server ensemble', () => {
   });
 
   test('a tree cache converges after the leader is killed mid-way', async () => {
-    ensemble = await Ensemble.start({ size: 3 });
+    ensemble = await Ensemble.start({ size: 3, extraConfig: { maxSessionTimeout: '30000' } });
     const e = ensemble;
     const connect = async (): Promise<Client> => {
       const c = await Client.connect(e.connectString, { sessionTimeoutMs: 10_000, retry: { initialDelayMs: 20, maxDelayMs: 200 } });

@@ -357,7 +357,7 @@ describe('coordination recipes on a 3-server ensemble', () => {
   let ensemble: Ensemble | undefined;
   const clients: Client[] = [];
   before(async () => {
-    ensemble = await Ensemble.start({ size: 3 });
+    ensemble = await Ensemble.start({ size: 3, extraConfig: { maxSessionTimeout: '30000' } });
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
