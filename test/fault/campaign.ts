@@ -10,6 +10,10 @@ import type { FaultKind } from './nemesis.js';
 import { runOnce } from './run.js';
 import type { RunSummary } from './run.js';
 
+/** Roughly what a run spends beyond its faults: starting the ensemble, healing, final reads, checking. */
+const RUN_OVERHEAD_S = 12;
+const MIN_RUN_S = 5;
+
 export interface CampaignOptions {
   timeSeconds: number;
   runSeconds: number;
@@ -42,11 +46,20 @@ export async function runCampaign(opts: CampaignOptions, log: (line: string) => 
   mkdirSync(root, { recursive: true });
   const runs: RunSummary[] = [];
   for (let i = 0; ; i++) {
-    if (opts.runs !== undefined ? i >= opts.runs : (Date.now() - started) / 1000 + opts.runSeconds / 2 > opts.timeSeconds) break;
-    const remaining = opts.timeSeconds - (Date.now() - started) / 1000;
-    const runSeconds = opts.runs !== undefined ? opts.runSeconds : Math.max(10, Math.min(opts.runSeconds, remaining - 15));
+    let runSeconds = opts.runSeconds;
+    if (opts.runs !== undefined) {
+      if (i >= opts.runs) break;
+    } else {
+      // A run also spends time starting its ensemble and checking its history; the first always runs.
+      const remaining = opts.timeSeconds - (Date.now() - started) / 1000;
+      runSeconds = Math.min(opts.runSeconds, remaining - RUN_OVERHEAD_S);
+      if (runSeconds < MIN_RUN_S) {
+        if (i > 0) break;
+        runSeconds = MIN_RUN_S;
+      }
+    }
     const summary = await runOnce({
-      seed: opts.seed + i, size: opts.sizes[i % opts.sizes.length]!, durationMs: runSeconds * 1000, faults: opts.faults, resultsRoot: root, log,
+      seed: opts.seed + i, size: opts.sizes[i % opts.sizes.length]!, durationMs: Math.round(runSeconds * 1000), faults: opts.faults, resultsRoot: root, log,
     });
     runs.push(summary);
     log(`${summary.verdict.toUpperCase()} seed ${summary.seed} n=${summary.size}: ${summary.registerOps} register ops, ${summary.setAdds} set adds, `
