@@ -112,6 +112,8 @@ describe('ensemble failover', () => {
     await client.create('/moving', '');
     await client.create('/moving/eph', 'mine', { mode: CreateMode.EPHEMERAL });
     await observer.create('/moving/watched', 'v1');
+    // The observer may be on another server: another session's write is visible here only after a sync.
+    await client.sync('/moving/watched');
     const events: WatchedEvent[] = [];
     await client.getData('/moving/watched', { watch: (ev) => events.push(ev) });
     const home = await until(() => client.serverId || undefined, { timeoutMs: WAIT_MS, message: 'client connected' });
