@@ -20,33 +20,28 @@ export class LevelKv implements KvStore {
     return this.db.batch(ops.slice(), { sync: opts.sync });
   }
 
-  async *entries(range: KvRange, pageEntries: number): AsyncIterable<Array<[string, Uint8Array]>> {
-    const it = this.db.iterator(range);
-    try {
-      for (;;) {
-        const page = await it.nextv(pageEntries);
-        if (page.length === 0) return;
-        yield page;
-      }
-    } finally {
-      await it.close();
-    }
+  entries(range: KvRange, pageEntries: number): AsyncIterable<Array<[string, Uint8Array]>> {
+    return pages(this.db.iterator(range), pageEntries);
   }
 
-  async *keys(range: KvRange, pageEntries: number): AsyncIterable<string[]> {
-    const it = this.db.keys(range);
-    try {
-      for (;;) {
-        const page = await it.nextv(pageEntries);
-        if (page.length === 0) return;
-        yield page;
-      }
-    } finally {
-      await it.close();
-    }
+  keys(range: KvRange, pageEntries: number): AsyncIterable<string[]> {
+    return pages(this.db.keys(range), pageEntries);
   }
 
   close(): Promise<void> {
     return this.db.close();
+  }
+}
+
+/** A LevelDB iterator read `pageEntries` at a time; closed however the reader stops. */
+async function* pages<T>(it: { nextv(size: number): Promise<T[]>; close(): Promise<void> }, pageEntries: number): AsyncIterable<T[]> {
+  try {
+    for (;;) {
+      const page = await it.nextv(pageEntries);
+      if (page.length === 0) return;
+      yield page;
+    }
+  } finally {
+    await it.close();
   }
 }

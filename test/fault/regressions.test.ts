@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Client, CreateMode, KeeperError } from '../../client/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { Ensemble } from '../support/ensemble.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 
 const WAIT_MS = 60_000;
@@ -30,12 +31,20 @@ describe('fault regressions', () => {
     await owner.create('/stall', '');
     await owner.create('/stall/owner', '', { mode: CreateMode.EPHEMERAL });
 
+    // A control session with the same timeout, to be cut off once the leader is frozen.
+    const controlProxy = await TcpProxy.start(follower.clientPort);
+    const control = await Client.connect(controlProxy.connectString, { sessionTimeoutMs: 1_000 });
+    clients.push(control);
+    await control.create('/stall/control', '', { mode: CreateMode.EPHEMERAL });
+
     e.pause(leader);
-    const pausedAt = Date.now();
     await e.waitForLeader({ exclude: [leader], timeoutMs: WAIT_MS });
-    // The freeze must outlast the session's timeout (1 s) by a margin; the owner keeps its session alive
-    // through its own server meanwhile.
-    await until(() => Date.now() - pausedAt > 2_000, { timeoutMs: WAIT_MS, message: 'the freeze to outlast the session timeout' });
+    // The freeze must outlast the session timeout: it does once the cut-off control session has expired on
+    // the new leader. The owner keeps its session alive through its own server meanwhile.
+    controlProxy.refuse(true);
+    controlProxy.dropAll();
+    await until(async () => (await owner.exists('/stall/control')) === null, { timeoutMs: WAIT_MS, message: 'the cut-off control session to expire' });
+    await controlProxy.close();
     e.resume(leader);
 
     // The same session, reconnecting to the server that was frozen, right after it wakes up.

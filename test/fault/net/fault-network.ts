@@ -94,11 +94,6 @@ export class FaultNetwork {
     this.apply();
   }
 
-  /** The blocked ordered pairs, e.g. ["s1>s2", "s2>s1"]. */
-  get blocks(): string[] {
-    return [...this.blocked].sort();
-  }
-
   private apply(): void {
     for (const r of this.routes.values()) {
       // Release before hold has no order to respect: each proxy direction is independent.

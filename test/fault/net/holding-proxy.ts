@@ -13,6 +13,8 @@ class Flow {
   private readonly pending: Buffer[] = [];
   private ended = false;
   private delivered = false;
+  /** A 'drain' listener is waiting: one is enough, however often pump runs meanwhile. */
+  private draining = false;
   dst: Socket | undefined;
 
   constructor(private readonly src: Socket, private readonly isHeld: () => boolean, private readonly onDone: () => void) {
@@ -32,7 +34,7 @@ class Flow {
   /** Moves what it can to dst; pauses src while held, unattached, or dst is full. */
   pump(): void {
     const dst = this.dst;
-    if (this.isHeld() || dst === undefined) {
+    if (this.isHeld() || dst === undefined || this.draining) {
       if (!this.ended) this.src.pause();
       return;
     }
@@ -41,7 +43,15 @@ class Flow {
       if (dst.destroyed) continue;
       if (!dst.write(chunk)) {
         if (!this.ended) this.src.pause();
-        dst.once('drain', () => this.pump());
+        this.draining = true;
+        const resume = (): void => {
+          if (!this.draining) return;
+          this.draining = false;
+          this.pump();
+        };
+        // A destination that closes instead of draining still lets the held end through.
+        dst.once('drain', resume);
+        dst.once('close', resume);
         return;
       }
     }
@@ -80,14 +90,6 @@ export class HoldingProxy {
     });
     proxy = new HoldingProxy(server, (server.address() as AddressInfo).port, target);
     return proxy;
-  }
-
-  get held(): Readonly<Record<Direction, boolean>> {
-    return this.heldDirections;
-  }
-
-  get openConnections(): number {
-    return this.connections.size;
   }
 
   /** Holds (or releases) one direction; releasing delivers everything held, connection attempts included. */

@@ -57,10 +57,6 @@ export class RegisterWorkload {
     return this.keys;
   }
 
-  get opCount(): number {
-    return this.ops.length;
-  }
-
   private async clientLoop(index: number): Promise<void> {
     const { ctx } = this;
     const rng = ctx.rng(index);
