@@ -15,7 +15,7 @@ import type { ClientState } from './connection.js';
 import type { ServerAddress } from './connect-string.js';
 import { Emitter } from './emitter.js';
 import type { Listener } from './emitter.js';
-import { KeeperError, asErrorCode, multiError } from './errors.js';
+import { KeeperError, asErrorCode, multiError, responseError } from './errors.js';
 import { createOpCode } from './ops.js';
 import type { CreateOptions } from './ops.js';
 import { settingsFrom } from './options.js';
@@ -200,7 +200,7 @@ export class Client {
     });
     const response = await this.connection.submit(OpCode.exists, { path: this.chroot.toServer(path), watch: watch !== undefined }, path, onResponse);
     if (response.err === ErrorCode.NONODE) return null;
-    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), path);
+    if (response.err !== ErrorCode.OK) throw responseError(response, path);
     return response.stat as Stat;
   }
 
@@ -266,7 +266,7 @@ export class Client {
     for (const op of ops) throwIf(checkReadOp(op));
     const serverOps = this.chroot.prefix === undefined ? ops : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
     const response = await this.connection.submit(OpCode.multiRead, { ops: serverOps });
-    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err));
+    if (response.err !== ErrorCode.OK) throw responseError(response);
     return (response.results ?? []).map((r) => this.clientResult(r));
   }
 
@@ -337,7 +337,7 @@ export class Client {
   /** The identities of this client's connection (ZooKeeper 3.7+ whoAmI): its ip, then every added one. */
   async whoAmI(): Promise<Array<{ scheme: string; id: string }>> {
     const response = await this.connection.submit(OpCode.whoAmI, {});
-    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err));
+    if (response.err !== ErrorCode.OK) throw responseError(response);
     return (response.clientInfo ?? []).map((c) => ({ scheme: c.authScheme, id: c.user }));
   }
 
@@ -350,7 +350,7 @@ export class Client {
 
   private async request(op: number, body: object, path: string, onResponse?: (r: Response) => void): Promise<Response> {
     const response = await this.connection.submit(op, body, path, onResponse);
-    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), path);
+    if (response.err !== ErrorCode.OK) throw responseError(response, path);
     return response;
   }
 

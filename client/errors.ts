@@ -41,6 +41,16 @@ export function asErrorCode(err: number): ErrorCode {
   return err as ErrorCode;
 }
 
+/** Longest server explanation carried into an error message. */
+const SERVER_MESSAGE_CHARS_MAX = 200;
+
+/** The error for a failed response, with the server's explanation when it sent one. */
+export function responseError(response: { err: number; message?: string }, path?: string): KeeperError {
+  const message = response.message;
+  const detail = message === undefined ? undefined : message.slice(0, SERVER_MESSAGE_CHARS_MAX);
+  return new KeeperError(asErrorCode(response.err), path, detail === undefined ? {} : { detail });
+}
+
 /**
  * The error for a failed multi: the code and path of the first op that failed (those before it report
  * OK, those after it RUNTIMEINCONSISTENCY), falling back to the response's own error.

@@ -22,5 +22,6 @@ export function readServerFrame(bytes: Uint8Array): ServerFrame | string {
   const frame = value as Record<string, unknown>;
   if (!isInt(frame.xid) || !isInt(frame.err)) return 'frame lacks an integer xid or err';
   if (frame.zxid !== undefined && !isInt(frame.zxid)) return 'frame zxid is not an integer';
+  if (frame.message !== undefined && typeof frame.message !== 'string') return 'frame message is not a string';
   return frame as unknown as ServerFrame;
 }

@@ -42,39 +42,93 @@ function fail(message: string, err: ErrorCode = ErrorCode.BADARGUMENTS): never {
 
 type Obj = Record<string, unknown>;
 
+/** Keys no frame may carry: they name or reach an object's prototype (msgpackr renames __proto__ to __proto_). */
+const HOSTILE_KEYS = new Set(['__proto__', '__proto_', 'constructor', 'prototype']);
+/** Deepest nesting a frame may have: a multi's ACL id is 6 levels down ({ops: [{acl: [{id: {}}]}]}). */
+const MAX_FRAME_DEPTH = 8;
+/** Longest piece of a client's own text quoted back in an error message. */
+const QUOTE_CHARS_MAX = 64;
+
 function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype;
 }
+
+/** An own property only: a missing key must never find something on Object.prototype. */
+function field(o: Obj, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+/** Names a wire value for an error message without calling anything on it (no String(), no toString). */
+export function describeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'number':
+      return Number.isFinite(v) ? v.toString() : 'a non-finite number';
+    case 'string':
+      return JSON.stringify(v.length > QUOTE_CHARS_MAX ? `${v.slice(0, QUOTE_CHARS_MAX)}…` : v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return 'nothing';
+    case 'bigint':
+      return 'a bigint';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'a list';
+      if (v instanceof Uint8Array) return 'binary';
+      return 'a map';
+  }
+}
+
+/** Why a decoded frame's structure is unacceptable (hostile keys, nesting too deep), or undefined. */
+function structureProblem(v: unknown, depth: number): string | undefined {
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return undefined;
+  if (depth > MAX_FRAME_DEPTH) return `nested deeper than ${MAX_FRAME_DEPTH} levels`;
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const p = structureProblem(item, depth + 1);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (!isObj(v)) return 'holds a value of an extension type';
+  for (const key of Object.keys(v)) {
+    if (HOSTILE_KEYS.has(key)) return `has a forbidden key ${describeValue(key)}`;
+    const p = structureProblem(v[key], depth + 1);
+    if (p !== undefined) return p;
+  }
+  return undefined;
+}
+
 function int(o: Obj, key: string, min = -(2 ** 53 - 1), max = 2 ** 53 - 1): number {
-  const v = o[key];
+  const v = field(o, key);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${key} must be an integer in [${min}, ${max}]`);
   return v;
 }
 function optInt(o: Obj, key: string, dflt: number, min?: number, max?: number): number {
-  return o[key] === undefined ? dflt : int(o, key, min, max);
+  return field(o, key) === undefined ? dflt : int(o, key, min, max);
 }
 function bool(o: Obj, key: string, dflt: boolean): boolean {
-  const v = o[key];
+  const v = field(o, key);
   if (v === undefined) return dflt;
   if (typeof v !== 'boolean') fail(`${key} must be a boolean`);
   return v;
 }
 function bytes(o: Obj, key: string, maxBytes: number): Uint8Array {
-  const v = o[key];
+  const v = field(o, key);
   if (v === undefined || v === null) return new Uint8Array(0);
   if (!(v instanceof Uint8Array)) fail(`${key} must be binary`);
   if (v.byteLength > maxBytes) fail(`${key} is ${v.byteLength} bytes, over the limit of ${maxBytes}`);
   return v;
 }
 function path(o: Obj, key = 'path', suffixForCheck = ''): string {
-  const v = o[key];
+  const v = field(o, key);
   if (typeof v !== 'string') fail(`${key} must be a string`);
   const problem = pathProblem(v + suffixForCheck);
-  if (problem !== undefined) fail(`invalid path '${v}': ${problem}`);
+  if (problem !== undefined) fail(`invalid path ${describeValue(v)}: ${problem}`);
   return v;
 }
 function stringList(o: Obj, key: string, maxItems: number): string[] {
-  const v = o[key];
+  const v = field(o, key);
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.length > maxItems) fail(`${key} must be a list of at most ${maxItems} paths`);
   for (const p of v) {
@@ -84,21 +138,23 @@ function stringList(o: Obj, key: string, maxItems: number): string[] {
   return v as string[];
 }
 function acl(o: Obj): ACL[] {
-  const v = o.acl;
+  const v = field(o, 'acl');
   if (!Array.isArray(v) || v.length === 0 || v.length > MAX_ACL_ENTRIES) fail(`acl must be a list of 1 to ${MAX_ACL_ENTRIES} entries`, ErrorCode.INVALIDACL);
-  return v.map((entry) => {
-    if (!isObj(entry) || !isObj(entry.id)) fail('acl entry must be { perms, id: { scheme, id } }', ErrorCode.INVALIDACL);
-    const perms = entry.perms;
-    const { scheme, id } = entry.id;
+  return v.map((entry: unknown) => {
+    const id = isObj(entry) ? field(entry, 'id') : undefined;
+    if (!isObj(entry) || !isObj(id)) fail('acl entry must be { perms, id: { scheme, id } }', ErrorCode.INVALIDACL);
+    const perms = field(entry, 'perms');
+    const scheme = field(id, 'scheme');
+    const ident = field(id, 'id');
     if (typeof perms !== 'number' || !Number.isInteger(perms) || perms < 0 || perms > 31) fail('acl perms must be an integer in [0, 31]', ErrorCode.INVALIDACL);
-    if (typeof scheme !== 'string' || typeof id !== 'string' || scheme.length === 0 || scheme.length > 256 || id.length > 1024) {
+    if (typeof scheme !== 'string' || typeof ident !== 'string' || scheme.length === 0 || scheme.length > 256 || ident.length > 1024) {
       fail('acl id must have a scheme and an id', ErrorCode.INVALIDACL);
     }
-    return { perms, id: { scheme, id } };
+    return { perms, id: { scheme, id: ident } };
   });
 }
 function oneOf<T extends number>(o: Obj, key: string, allowed: Record<string, T>): T {
-  const v = o[key];
+  const v = field(o, key);
   if (!Object.values(allowed).includes(v as T)) fail(`${key} must be one of ${Object.values(allowed).join(', ')}`);
   return v as T;
 }
@@ -109,7 +165,7 @@ export const MAX_AUTH_SCHEME_LENGTH = 64;
 export const MAX_AUTH_BYTES = 4096;
 
 function authScheme(o: Obj): string {
-  const v = o.scheme;
+  const v = field(o, 'scheme');
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_AUTH_SCHEME_LENGTH) fail(`scheme must be a string of 1 to ${MAX_AUTH_SCHEME_LENGTH} characters`);
   return v;
 }
@@ -131,7 +187,7 @@ function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
   if (isTtlMode(mode) || op === OpCode.createTTL) {
     if (!isTtlMode(mode)) fail('createTTL needs a TTL create mode');
     body.ttl = int(o, 'ttl', 1, MAX_TTL_MS);
-  } else if (o.ttl !== undefined) {
+  } else if (field(o, 'ttl') !== undefined) {
     fail('ttl is only allowed with a TTL create mode');
   }
   if (op === OpCode.createContainer && mode !== CreateMode.CONTAINER) fail('createContainer needs the CONTAINER mode');
@@ -140,7 +196,7 @@ function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
 
 function multiOp(raw: unknown, limits: CodecLimits): MultiOp {
   if (!isObj(raw)) fail('each multi op must be a map');
-  const op = raw.op;
+  const op = field(raw, 'op');
   switch (op) {
     case OpCode.create:
     case OpCode.create2:
@@ -154,21 +210,20 @@ function multiOp(raw: unknown, limits: CodecLimits): MultiOp {
     case OpCode.check:
       return { op, path: path(raw), version: int(raw, 'version', -1, 2 ** 31 - 1) };
     default:
-      return fail(`op ${String(op)} is not allowed in multi`, ErrorCode.UNIMPLEMENTED);
+      return fail(`op ${describeValue(op)} is not allowed in multi`, ErrorCode.UNIMPLEMENTED);
   }
 }
 
 function readOp(raw: unknown): ReadOp {
   if (!isObj(raw)) fail('each multiRead op must be a map');
-  const op = raw.op;
+  const op = field(raw, 'op');
   if (op !== OpCode.getData && op !== OpCode.getChildren && op !== OpCode.getChildren2 && op !== OpCode.exists) {
-    fail(`op ${String(op)} is not allowed in multiRead`, ErrorCode.UNIMPLEMENTED);
+    fail(`op ${describeValue(op)} is not allowed in multiRead`, ErrorCode.UNIMPLEMENTED);
   }
   return { op, path: path(raw) };
 }
 
-function requestBody(o: Obj, op: number, limits: CodecLimits): Request {
-  const xid = o.xid as number;
+function requestBody(o: Obj, xid: number, op: number, limits: CodecLimits): Request {
   switch (op) {
     case OpCode.create:
     case OpCode.create2:
@@ -198,14 +253,14 @@ function requestBody(o: Obj, op: number, limits: CodecLimits): Request {
     case OpCode.auth:
       return { xid, op, scheme: authScheme(o), auth: bytes(o, 'auth', MAX_AUTH_BYTES) };
     case OpCode.multi: {
-      const ops = o.ops;
+      const ops = field(o, 'ops');
       if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
-      return { xid, op, ops: ops.map((r) => multiOp(r, limits)) };
+      return { xid, op, ops: ops.map((r: unknown) => multiOp(r, limits)) };
     }
     case OpCode.multiRead: {
-      const ops = o.ops;
+      const ops = field(o, 'ops');
       if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
-      return { xid, op, ops: ops.map(readOp) };
+      return { xid, op, ops: ops.map((r: unknown) => readOp(r)) };
     }
     case OpCode.removeWatches:
       return { xid, op, path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) };
@@ -231,32 +286,51 @@ function requestBody(o: Obj, op: number, limits: CodecLimits): Request {
   }
 }
 
-function decodeMap(frame: Uint8Array): Obj | FrameError {
+/** The frame as a plain map, or why it is not one. Never mistakes the frame's own content for a verdict. */
+function decodeMap(frame: Uint8Array): { ok: true; value: Obj } | FrameError {
   let value: unknown;
   try {
     value = decode(frame);
   } catch (e) {
-    return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `unparseable frame: ${(e as Error).message}`, fatal: true };
+    // msgpackr's messages quote no input; clipped all the same.
+    const why = e instanceof Error ? e.message.slice(0, QUOTE_CHARS_MAX) : 'not msgpack';
+    return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `unparseable frame: ${why}`, fatal: true };
   }
   if (!isObj(value)) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: 'frame must be a msgpack map', fatal: true };
-  return value;
+  const problem = structureProblem(value, 1);
+  if (problem !== undefined) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `frame ${problem}`, fatal: true };
+  return { ok: true, value };
 }
 
 /** Decodes and validates a request frame. */
 export function decodeRequest(frame: Uint8Array, limits: CodecLimits): Decoded<Request> {
-  const o = decodeMap(frame);
-  if ('ok' in o && o.ok === false) return o as FrameError;
-  const obj = o as Obj;
-  const xid = obj.xid;
+  const decoded = decodeMap(frame);
+  if (!decoded.ok) return decoded;
+  return requestOf(decoded.value, limits);
+}
+
+/**
+ * Validates a request that arrived already decoded (a write a follower forwarded to the leader) exactly as
+ * a client's frame is validated.
+ */
+export function validateRequestValue(value: unknown, limits: CodecLimits): Decoded<Request> {
+  if (!isObj(value)) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: 'request must be a map', fatal: true };
+  const problem = structureProblem(value, 1);
+  if (problem !== undefined) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `request ${problem}`, fatal: true };
+  return requestOf(value, limits);
+}
+
+function requestOf(obj: Obj, limits: CodecLimits): Decoded<Request> {
+  const xid = field(obj, 'xid');
   if (typeof xid !== 'number' || !Number.isInteger(xid) || xid < -(2 ** 31) || xid > 2 ** 31 - 1) {
     return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: 'xid must be a 32-bit integer', fatal: true };
   }
-  const op = obj.op;
+  const op = field(obj, 'op');
   if (typeof op !== 'number' || !Number.isInteger(op)) {
     return { ok: false, err: ErrorCode.UNIMPLEMENTED, message: 'op must be an integer opcode', xid, fatal: false };
   }
   try {
-    return { ok: true, value: requestBody(obj, op, limits) };
+    return { ok: true, value: requestBody(obj, xid, op, limits) };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, err: e.err, message: e.message, xid, op, fatal: false };
     throw e;
@@ -265,9 +339,9 @@ export function decodeRequest(frame: Uint8Array, limits: CodecLimits): Decoded<R
 
 /** Decodes and validates the connect handshake. Any problem is fatal: the connection closes with the message. */
 export function decodeConnectRequest(frame: Uint8Array): Decoded<ConnectRequest> {
-  const o = decodeMap(frame);
-  if ('ok' in o && o.ok === false) return o as FrameError;
-  const obj = o as Obj;
+  const decoded = decodeMap(frame);
+  if (!decoded.ok) return decoded;
+  const obj = decoded.value;
   try {
     return {
       ok: true,
@@ -288,9 +362,9 @@ export function decodeConnectRequest(frame: Uint8Array): Decoded<ConnectRequest>
 
 /** Decodes the server's handshake answer (client side). */
 export function decodeConnectResponse(frame: Uint8Array): Decoded<ConnectResponse> {
-  const o = decodeMap(frame);
-  if ('ok' in o && o.ok === false) return o as FrameError;
-  const obj = o as Obj;
+  const decoded = decodeMap(frame);
+  if (!decoded.ok) return decoded;
+  const obj = decoded.value;
   try {
     return {
       ok: true,

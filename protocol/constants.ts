@@ -177,6 +177,8 @@ export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   FRAME_TOO_LARGE: 1009,
+  /** The server hit a bug handling this connection's input; it closed this connection only and logged why. */
+  INTERNAL_ERROR: 1011,
   /** The frame was not a msgpack message of the expected shape; the reason says what was wrong. */
   PROTOCOL_ERROR: 4000,
   /** The client has seen a zxid newer than this server's state: it must try another server. */
@@ -191,5 +193,7 @@ export const CloseCode = {
   TIMEOUT: 4005,
   /** The client's protocol version is not supported. */
   UNSUPPORTED_VERSION: 4006,
+  /** The client did not read its answers: more than maxClientOutputBytes were waiting to be sent. */
+  SLOW_CONSUMER: 4007,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -166,6 +166,8 @@ export interface ResponseHeader {
   /** zxid of the server's state when it answered (the txn's zxid for a write). */
   zxid: number;
   err: number;
+  /** With some errors: what went wrong, in words (an answer too large to send, say). Never part of the contract's logic. */
+  message?: string;
 }
 export type Response = ResponseHeader & Partial<CreateResponse & GetDataResponse & GetACLResponse & GetChildren2Response & MultiResponse & GetEphemeralsResponse & GetAllChildrenNumberResponse & WhoAmIResponse>;
 

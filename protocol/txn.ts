@@ -44,3 +44,32 @@ export interface Txn {
   xid: number;
   body: TxnBody;
 }
+
+/** Fixed cost counted for a txn's envelope and each ACL entry: an estimate, used only to bound memory. */
+const TXN_OVERHEAD_BYTES = 64;
+const ACL_ENTRY_BYTES = 32;
+
+/** About how many bytes a txn holds in memory: its data, paths and ACLs plus a fixed overhead. */
+export function txnBytes(txn: Txn): number {
+  return TXN_OVERHEAD_BYTES + bodyBytes(txn.body);
+}
+
+function bodyBytes(body: TxnBody): number {
+  switch (body.type) {
+    case 'create':
+      return body.path.length * 2 + body.data.byteLength + body.acl.length * ACL_ENTRY_BYTES;
+    case 'setData':
+      return body.path.length * 2 + body.data.byteLength;
+    case 'setACL':
+      return body.path.length * 2 + body.acl.length * ACL_ENTRY_BYTES;
+    case 'delete':
+    case 'check':
+      return body.path.length * 2;
+    case 'multi':
+      return body.txns.reduce((sum, t) => sum + TXN_OVERHEAD_BYTES + bodyBytes(t), 0);
+    case 'createSession':
+      return body.passwd.byteLength;
+    case 'closeSession':
+      return 0;
+  }
+}

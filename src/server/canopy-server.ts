@@ -3,11 +3,9 @@
 // A standalone server is an ensemble of one: the same peer, elected by its own vote.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, hex } from '../../protocol/index.js';
-import type { ConnectRequest, ConnectResponse, Request, Txn, WatchedEvent } from '../../protocol/index.js';
+import type { ConnectRequest, ConnectResponse, Request, Response, Txn, WatchedEvent } from '../../protocol/index.js';
 import { PeerTransport, ensembleIdOf } from '../transport/index.js';
 import { ZabPeer, asPeerMessage } from '../zab/index.js';
 import type { PeerMessage, PeerStatus } from '../zab/index.js';
@@ -17,14 +15,17 @@ import { DataTree } from '../tree/data-tree.js';
 import type { ApplyResult, TreeSnapshot } from '../tree/data-tree.js';
 import { WatchManager, WatchLimitError } from '../tree/watch-manager.js';
 import { ClientConnection } from './client-connection.js';
-import { clientSocketClass } from './client-socket.js';
 import type { ConnectionHandler } from './client-connection.js';
+import { ClientListener } from './client-listener.js';
+import { throttledLogger } from './log-throttle.js';
+import { RequestBudget } from './request-budget.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Prep } from './prep.js';
 import type { WriteRequest } from './prep.js';
 import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
 import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
+import type { ReadRequest } from './read-ops.js';
 import { SessionIdGenerator, newSessionPasswd, sameBytes } from './session-ids.js';
 import { SessionLiveness } from './session-liveness.js';
 import { WritePath } from './write-path.js';
@@ -32,13 +33,9 @@ import { ZabDriver } from './zab-driver.js';
 import type { ReplicaHost } from './zab-driver.js';
 import { writeResponse } from './write-responses.js';
 
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** Handshakes waiting for the server to serve (during an election), and how long one may wait. */
 const HELD_HANDSHAKES_MAX = 10_000;
 const HANDSHAKE_HOLD_MAX_MS = 2_000;
-/** Writes in flight across all sessions before more are refused with THROTTLEDOP; well under the storage queue's own bound. */
-const MAX_WRITES_IN_FLIGHT = 100_000;
 
 export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private readonly tree: DataTree;
@@ -51,7 +48,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private status: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
   private readonly ids: SessionIdGenerator;
   private readonly connsBySession = new Map<number, ClientConnection>();
-  private readonly connsByAddress = new Map<string, number>();
+  /** Writes and syncs in flight from every connection (globalOutstandingLimit / globalOutstandingBytes). */
+  private readonly budget: RequestBudget;
+  /** For what input can provoke: bounded, rate-limited lines. */
+  private readonly inputLog: Logger;
   /** Sessions whose client asked to close them: further requests get SESSIONEXPIRED, as in ZooKeeper. */
   private readonly closingSessions = new Set<number>();
   /**
@@ -60,7 +60,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
    */
   private readonly expiringSessions = new Set<number>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private wss: WebSocketServer | undefined;
+  private listener: ClientListener | undefined;
   private serving = false;
   private txnsSinceSnapshot = 0;
   private readonly snapshotAfterTxns: number;
@@ -74,6 +74,8 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     private readonly log: Logger,
   ) {
     this.tree = tree;
+    this.inputLog = throttledLogger(log);
+    this.budget = new RequestBudget({ countMax: config.globalOutstandingLimit, bytesMax: config.globalOutstandingBytes });
     this.watches = new WatchManager({ watchesPerSessionMax: config.maxWatchesPerSession });
     const prep = new Prep(tree, { maxDataBytes: config.maxDataBytes });
     this.writePath = new WritePath(tree, prep, this.watches, {
@@ -114,7 +116,10 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       server = new CanopyServer(config, store, tree, log);
       const voters = config.servers.length > 0 ? config.servers.map((s) => s.id) : [config.serverId];
       const peer = new ZabPeer(
-        { myId: config.serverId, voters, initLimitTicks: config.initLimit, syncLimitTicks: config.syncLimit, historyTxnsMax: config.historyTxnsMax, random: Math.random },
+        {
+          myId: config.serverId, voters, initLimitTicks: config.initLimit, syncLimitTicks: config.syncLimit,
+          historyTxnsMax: config.historyTxnsMax, historyBytesMax: config.historyBytesMax, random: Math.random,
+        },
         { acceptedEpoch, currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
       );
       await server.listen();
@@ -138,7 +143,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
         listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
         onMessage: (from, msg) => this.peerOnMessage(from, msg),
         onInboundDown: (from) => this.driver.step({ type: 'peerDown', from }),
-        logger: this.log,
+        logger: this.inputLog,
       });
       this.log.info('listening for peers', { address: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, port: me.port, ensemble: peers.map((p) => p.id) });
     }
@@ -150,25 +155,23 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private peerOnMessage(from: number, raw: unknown): void {
     const msg = asPeerMessage(raw);
     if (msg === undefined) {
-      this.log.warn('dropping malformed peer message', { from });
+      this.inputLog.warn('dropping malformed peer message', { from });
       return;
     }
     this.driver.onPeerMessage(from, msg);
   }
 
   get port(): number {
-    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+    return this.listener?.port ?? 0;
   }
 
   private async listen(): Promise<void> {
-    const wss = new WebSocketServer({ host: this.config.clientPortAddress, port: this.config.clientPort, maxPayload: this.config.maxFrameBytes, perMessageDeflate: false, WebSocket: clientSocketClass(this.config.maxFrameBytes) });
-    this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
+    const c = this.config;
+    this.listener = await ClientListener.listen({
+      host: c.clientPortAddress, port: c.clientPort, maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
+      fdReserve: c.fdReserve, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
+      onConnection: (ws, remoteAddress, handshakeReceived) => this.socketOnConnection(ws, remoteAddress, handshakeReceived),
     });
-    wss.on('error', (e) => this.log.error('client listener error', { error: e.message }));
-    wss.on('connection', (ws, req) => this.socketOnConnection(ws, req.socket.remoteAddress ?? 'unknown'));
     this.timers.push(setInterval(() => {
       const stalledMs = this.liveness.tick();
       if (stalledMs > 0 && this.isLeader) this.log.warn('this process stalled; sessions get a fresh timeout', { stalledMs });
@@ -176,20 +179,12 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     this.timers.push(setInterval(() => this.cleanupContainers(), this.config.containerCheckIntervalMs));
   }
 
-  private socketOnConnection(ws: WebSocket, remoteAddress: string): void {
-    const count = this.connsByAddress.get(remoteAddress) ?? 0;
-    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
-      this.log.warn('too many connections from one address', { remoteAddress, limit: this.config.maxClientCnxns });
-      ws.close(CloseCode.NOT_SERVING, `too many connections from ${remoteAddress} (maxClientCnxns=${this.config.maxClientCnxns})`);
-      return;
-    }
-    this.connsByAddress.set(remoteAddress, count + 1);
-    new ClientConnection(ws, remoteAddress, this, {
+  private socketOnConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void {
+    const limits = {
       maxDataBytes: this.config.maxDataBytes,
-      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-      maxOutstanding: this.config.maxOutstandingPerSession,
-      maxBufferedBytes: MAX_BUFFERED_BYTES,
-    }, this.log);
+      maxOutstanding: this.config.maxOutstandingPerSession, maxOutputBytes: this.config.maxClientOutputBytes,
+    };
+    new ClientConnection(ws, remoteAddress, this, limits, this.budget, handshakeReceived, this.inputLog);
   }
 
   // ---- handshake ----
@@ -277,9 +272,6 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       clearTimeout(held.timer);
       this.heldHandshakes.delete(conn);
     }
-    const count = (this.connsByAddress.get(conn.remoteAddress) ?? 1) - 1;
-    if (count <= 0) this.connsByAddress.delete(conn.remoteAddress);
-    else this.connsByAddress.set(conn.remoteAddress, count);
     if (conn.sessionId !== 0 && this.connsBySession.get(conn.sessionId) === conn) {
       this.connsBySession.delete(conn.sessionId);
       // Watches belong to a connection, as in ZooKeeper; the client re-registers them with setWatches2.
@@ -297,48 +289,40 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       return conn.close(CloseCode.NOT_SERVING, `session ${hex(sessionId)} is being expired; retry`);
     }
     if (this.closingSessions.has(sessionId) && req.op !== OpCode.ping) {
-      conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
-      return;
+      return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
     }
-    if (isReadRequest(req)) {
-      conn.queue.pushRead(() => {
-        try {
-          return executeRead(req, { tree: this.tree, watches: this.watches, sessionId, deliver: (events) => events.forEach((e) => conn.sendEvent(e)) });
-        } catch (e) {
-          if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
-          throw e;
-        }
-      });
-      return;
-    }
+    if (isReadRequest(req)) return conn.read(() => this.read(conn, req));
     switch (req.op) {
       case OpCode.auth:
       case OpCode.whoAmI:
-        conn.queue.pushRead(executeAuthOp(req, conn.auth, this.tree));
-        return;
+        return conn.read(executeAuthOp(req, conn.auth, this.tree));
       case OpCode.sync: {
-        const item = conn.queue.pushPending();
-        this.writePath.sync((zxid) => conn.queue.complete(item, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));
+        const pending = conn.pending();
+        this.writePath.sync((zxid) => conn.settle(pending, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));
         return;
       }
       case OpCode.closeSession: {
         this.closingSessions.add(sessionId);
-        const item = conn.queue.pushPending(() => conn.close(CloseCode.NORMAL, 'session closed'));
+        const pending = conn.pending(() => conn.close(CloseCode.NORMAL, 'session closed'));
         this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, (outcome) => {
-          conn.queue.complete(item, { xid: req.xid, zxid: outcome.zxid, err: outcome.err });
+          conn.settle(pending, { xid: req.xid, zxid: outcome.zxid, err: outcome.err });
         });
         return;
       }
       default: {
-        if (this.writePath.pendingCount >= MAX_WRITES_IN_FLIGHT) {
-          conn.queue.pushReady({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.THROTTLEDOP });
-          return;
-        }
-        const item = conn.queue.pushPending();
-        this.writePath.submit(req as WriteRequest, sessionId, req.xid, (outcome) => {
-          conn.queue.complete(item, writeResponse(req, outcome, this.tree.lastZxid));
-        });
+        const pending = conn.pending();
+        this.writePath.submit(req, sessionId, req.xid, (outcome) => conn.settle(pending, writeResponse(req, outcome, this.tree.lastZxid)));
       }
+    }
+  }
+
+  private read(conn: ClientConnection, req: ReadRequest): Response {
+    const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
+    try {
+      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.config.maxFrameBytes });
+    } catch (e) {
+      if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
+      throw e;
     }
   }
 
@@ -416,14 +400,14 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   }
 
   fromLearner(from: number, payload: unknown): void {
-    const p = asLearnerPayload(payload);
-    if (p === undefined) return this.log.warn('dropping malformed request from a follower', { from });
+    const p = asLearnerPayload(payload, { maxDataBytes: this.config.maxDataBytes });
+    if (p === undefined) return this.inputLog.warn('dropping malformed request from a follower', { from });
     this.writePath.fromLearner(from, p);
   }
 
   fromLeader(payload: unknown): void {
     const p = asLeaderPayload(payload);
-    if (p === undefined) return this.log.warn('dropping malformed reply from the leader');
+    if (p === undefined) return this.inputLog.warn('dropping malformed reply from the leader');
     this.writePath.fromLeader(p);
   }
 
@@ -449,11 +433,13 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private stopServing(reason: string): void {
     this.serving = false;
     this.writePath.stop();
+    // The write path dropped its work in flight, and the budget it held with it.
+    this.budget.reset();
     this.closingSessions.clear();
     this.expiringSessions.clear();
     this.liveness.setRole('idle');
     for (const conn of [...this.connsBySession.values()]) conn.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
-    for (const ws of this.wss?.clients ?? []) ws.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
+    for (const ws of this.listener?.clients ?? []) ws.close(CloseCode.NOT_SERVING, `server stopped serving: ${reason}`);
   }
 
   private takeSnapshot(): void {
@@ -501,15 +487,12 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
     for (const { timer } of this.heldHandshakes.values()) clearTimeout(timer);
     this.heldHandshakes.clear();
     this.driver?.stop();
-    const wss = this.wss;
-    for (const ws of wss?.clients ?? []) ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+    const listener = this.listener;
+    for (const ws of listener?.clients ?? []) ws.close(CloseCode.GOING_AWAY, 'server shutting down');
     await this.transport?.close();
     await this.store.flush();
     await this.snapshotInProgress;
-    if (wss !== undefined) {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    }
+    await listener?.close();
     await this.store.close();
     this.log.info('stopped', { lastZxid: hex(this.tree.lastZxid) });
   }

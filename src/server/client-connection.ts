@@ -1,11 +1,17 @@
 // One client's WebSocket: frame decoding and validation at the edge, the handshake state, the ordered
-// response queue and backpressure. What a request means is the server's business (client-requests.ts).
+// response queue and every per-connection bound. What a request means is the server's business.
+// Bounds: requests waiting (maxOutstanding, and their bytes up to maxOutputBytes) and the global budget of
+// writes in flight stop the server reading from the socket; answers are computed only while fewer than
+// half of maxOutputBytes wait to be sent, and a connection whose unsent bytes pass maxOutputBytes anyway
+// (watch events pile up for a client that does not read) is closed as a slow consumer.
 import type { WebSocket } from 'ws';
 import { CloseCode, decodeConnectRequest, decodeRequest, encode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { CodecLimits, ConnectRequest, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
 import { ConnectionAuth } from './auth.js';
 import type { Logger } from './logger.js';
+import type { BudgetToken, RequestBudget } from './request-budget.js';
 import { ResponseQueue } from './response-queue.js';
+import type { QueuedItem } from './response-queue.js';
 
 export interface ConnectionHandler {
   onConnect(conn: ClientConnection, req: ConnectRequest): void;
@@ -14,20 +20,33 @@ export interface ConnectionHandler {
 }
 
 export interface ConnectionLimits extends CodecLimits {
-  handshakeTimeoutMs: number;
   maxOutstanding: number;
-  /** Bytes the socket may buffer for a client that does not read before it is dropped. */
-  maxBufferedBytes: number;
+  /** Unsent answer bytes before the connection is closed; also the bound on its unanswered request bytes. */
+  maxOutputBytes: number;
 }
 
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
-function closeReason(reason: string): string {
-  let r = reason;
-  while (new TextEncoder().encode(r).byteLength > 123) r = r.slice(0, -2);
-  return r;
+const CLOSE_REASON_BYTES_MAX = 123;
+
+/** The longest prefix of reason that fits in bytesMax of UTF-8, found in one pass (no re-encoding loop). */
+export function closeReason(reason: string, bytesMax = CLOSE_REASON_BYTES_MAX): string {
+  const encoded = Buffer.from(reason.length > bytesMax ? reason.slice(0, bytesMax) : reason, 'utf8');
+  if (encoded.byteLength <= bytesMax) return encoded.toString('utf8');
+  let end = bytesMax;
+  // Back up to the start of a UTF-8 sequence so that no character is cut in half.
+  while (end > 0 && (encoded[end]! & 0xc0) === 0x80) end -= 1;
+  return encoded.subarray(0, end).toString('utf8');
 }
 
+/** How long a slow consumer gets to read its close frame before its socket is cut. */
+const SLOW_CONSUMER_GRACE_MS = 1000;
+
 let nextConnectionId = 1;
+
+interface Pending {
+  item: QueuedItem;
+  token: BudgetToken | undefined;
+}
 
 export class ClientConnection {
   readonly id = nextConnectionId++;
@@ -35,25 +54,34 @@ export class ClientConnection {
   sessionId = 0;
   sessionTimeoutMs = 0;
   private state: 'handshake' | 'connecting' | 'open' | 'closed' = 'handshake';
-  private paused = false;
+  private readingPaused = false;
+  private waitingForBudget = false;
   readonly queue: ResponseQueue;
   /** The connection's auth ids: they belong to the connection, not the session (the client re-sends them after a reconnect). */
   readonly auth: ConnectionAuth;
-  private readonly handshakeTimer: NodeJS.Timeout;
+  /** Bytes handed to the socket and not yet written out to the kernel. */
+  private unsentBytes = 0;
+  /** Bytes of the frame being handled, charged to what it queues. */
+  private arrivingBytes = 0;
+  private readonly budgetHasRoom = (): void => {
+    this.waitingForBudget = false;
+    this.updateReading();
+  };
 
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
     private readonly handler: ConnectionHandler,
     private readonly limits: ConnectionLimits,
+    private readonly budget: RequestBudget,
+    private readonly handshakeReceived: () => void,
     private readonly log: Logger,
   ) {
-    this.queue = new ResponseQueue((r) => this.sendFrame(r));
+    this.queue = new ResponseQueue((r) => this.sendFrame(r), () => this.unsentBytes >= this.limits.maxOutputBytes / 2);
     this.auth = new ConnectionAuth(remoteAddress);
     ws.on('message', (data, isBinary) => this.socketOnMessage(data as Buffer | Buffer[] | ArrayBuffer, isBinary));
     ws.on('close', () => this.socketOnClose());
     ws.on('error', (e) => this.log.debug('client socket error', { conn: this.id, error: e.message }));
-    this.handshakeTimer = setTimeout(() => this.close(CloseCode.TIMEOUT, 'no connect request in time'), limits.handshakeTimeoutMs);
   }
 
   get isOpen(): boolean {
@@ -67,26 +95,39 @@ export class ClientConnection {
 
   private socketOnMessage(data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
+    try {
+      this.handleMessage(data, isBinary);
+    } catch (e) {
+      // A bug, not the client's fault alone: this connection goes, everyone else is served on.
+      this.log.error('internal error handling a client frame; closing that connection', {
+        conn: this.id, session: this.sessionId, error: e instanceof Error ? (e.stack ?? e.message) : typeof e,
+      });
+      this.close(CloseCode.INTERNAL_ERROR, 'internal server error');
+    }
+  }
+
+  private handleMessage(data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
     if (!isBinary) return this.close(CloseCode.PROTOCOL_ERROR, 'text frames are not accepted: send one msgpack message per binary frame');
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     if (this.state === 'handshake') return this.handshakeFrame(bytes);
     if (this.state === 'connecting') return this.close(CloseCode.PROTOCOL_ERROR, 'request sent before the connect response');
     const decoded = decodeRequest(bytes, this.limits);
+    this.arrivingBytes = bytes.byteLength;
     if (!decoded.ok) {
       if (decoded.fatal || decoded.xid === undefined) return this.close(CloseCode.PROTOCOL_ERROR, decoded.message);
       this.log.debug('rejected request', { conn: this.id, session: this.sessionId, xid: decoded.xid, err: decoded.err, reason: decoded.message });
       // Ordered behind the session's earlier requests like any other answer.
-      this.queue.pushReady({ xid: decoded.xid, zxid: -1, err: decoded.err });
-      return;
+      this.queue.pushReady(this.arrivingBytes, { xid: decoded.xid, zxid: -1, err: decoded.err });
+    } else {
+      this.handler.onRequest(this, decoded.value);
     }
-    this.handler.onRequest(this, decoded.value);
-    this.applyBackpressure();
+    this.updateReading();
   }
 
   private handshakeFrame(bytes: Uint8Array): void {
     const decoded = decodeConnectRequest(bytes);
     if (!decoded.ok) return this.close(CloseCode.PROTOCOL_ERROR, decoded.message);
-    clearTimeout(this.handshakeTimer);
+    this.handshakeReceived();
     this.state = 'connecting';
     this.handler.onConnect(this, decoded.value);
   }
@@ -99,24 +140,73 @@ export class ClientConnection {
     this.state = 'open';
   }
 
-  private applyBackpressure(): void {
-    if (!this.paused && this.queue.length >= this.limits.maxOutstanding) {
-      this.paused = true;
+  // ---- what the server queues for the request being handled ----
+
+  /** An answer known now, sent in FIFO order. */
+  answer(response: Response): void {
+    this.queue.pushReady(this.arrivingBytes, response);
+  }
+
+  /** A read computed when it reaches the head of the queue. */
+  read(run: () => Response): void {
+    this.queue.pushRead(this.arrivingBytes, run);
+  }
+
+  /**
+   * A write or sync: its answer comes later through settle(). It counts against the global budget of work in
+   * flight until then, even if this connection closes meanwhile, since the work goes on.
+   */
+  pending(afterSend?: () => void): Pending {
+    const token = this.budget.take(this.arrivingBytes);
+    return { item: this.queue.pushPending(this.arrivingBytes, afterSend), token };
+  }
+
+  settle(pending: Pending, response: Response): void {
+    if (pending.token !== undefined) this.budget.give(pending.token);
+    pending.token = undefined;
+    this.queue.complete(pending.item, response);
+  }
+
+  // ---- reading and writing the socket ----
+
+  private updateReading(): void {
+    if (this.state === 'closed') return;
+    const overBudget = this.budget.exhausted;
+    const shouldPause = this.queue.length >= this.limits.maxOutstanding || this.queue.requestBytes >= this.limits.maxOutputBytes || overBudget;
+    if (overBudget && !this.waitingForBudget) {
+      this.waitingForBudget = true;
+      this.budget.waitForRoom(this.budgetHasRoom);
+    }
+    if (shouldPause && !this.readingPaused) {
+      this.readingPaused = true;
       this.ws.pause();
+    } else if (!shouldPause && this.readingPaused) {
+      this.readingPaused = false;
+      this.ws.resume();
     }
   }
 
   private sendFrame(frame: Response | NotificationFrame | object): void {
     if (this.state === 'closed') return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(CloseCode.GOING_AWAY, 'client is not reading its responses');
+    // Reads that could outgrow maxFrameBytes are refused before they are built (read-ops.ts). A write's answer
+    // may pass it a little (a multi's results carry a Stat per op) and must still be sent: the write happened.
+    const bytes = encode(frame);
+    if (this.unsentBytes + bytes.byteLength > this.limits.maxOutputBytes) {
+      this.close(CloseCode.SLOW_CONSUMER, `client is not reading its answers (over ${this.limits.maxOutputBytes} bytes unsent)`);
+      // It will not read the close frame either: what it left unread is freed now, not after ws's 30 s.
+      setTimeout(() => this.ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
       return;
     }
-    this.ws.send(encode(frame));
-    if (this.paused && this.queue.length < this.limits.maxOutstanding / 2) {
-      this.paused = false;
-      this.ws.resume();
-    }
+    const size = bytes.byteLength;
+    this.unsentBytes += size;
+    this.ws.send(bytes, () => this.frameWritten(size));
+  }
+
+  private frameWritten(size: number): void {
+    this.unsentBytes -= size;
+    if (this.state === 'closed') return;
+    this.queue.flush();
+    this.updateReading();
   }
 
   /** Sends a frame outside the ordered queue (the connect response). */
@@ -139,8 +229,8 @@ export class ClientConnection {
   private socketOnClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    clearTimeout(this.handshakeTimer);
     this.queue.clear();
+    this.budget.forget(this.budgetHasRoom);
     this.handler.onClose(this);
   }
 }

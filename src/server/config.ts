@@ -41,8 +41,22 @@ export interface Config {
   snapCount: number;
   maxDataBytes: number;
   maxFrameBytes: number;
-  /** Connections per client IP (0 = unlimited). */
+  /** Client-port sockets per remote address, counted from the TCP accept (0 = unlimited). */
   maxClientCnxns: number;
+  /** Client-port sockets in total, counted from the TCP accept (0 = only the file-descriptor reserve bounds them). */
+  maxCnxns: number;
+  /** From the TCP accept to the client's ConnectRequest: a socket slower than this is closed. */
+  clientHandshakeTimeoutMs: number;
+  /** File descriptors kept free for storage and peer links: client sockets beyond the process limit minus this are refused. */
+  fdReserve: number;
+  /** Browser origins allowed to open a WebSocket ('*' for any); a request with no Origin header is not a browser's. */
+  allowedOrigins: string[];
+  /** Unsent answer bytes one connection may hold before it is closed as a slow consumer. */
+  maxClientOutputBytes: number;
+  /** Requests in flight across all connections before the server stops reading from sockets (ZooKeeper's name). */
+  globalOutstandingLimit: number;
+  /** Request bytes in flight across all connections before the server stops reading from sockets. */
+  globalOutstandingBytes: number;
   /** Requests one session may have waiting before further ones fail with THROTTLEDOP. */
   maxOutstandingPerSession: number;
   /** Watches one session may hold. */
@@ -54,6 +68,8 @@ export interface Config {
   logLevel: string;
   /** Committed txns a leader keeps in memory to bring a lagging follower up to date with DIFF; further behind gets SNAP. */
   historyTxnsMax: number;
+  /** Bytes of committed txns a leader keeps in memory for the same purpose. */
+  historyBytesMax: number;
   /** Listen for peers on every interface (0.0.0.0) instead of this server's own server.N host (containers need it). */
   quorumListenOnAllIPs: boolean;
   /** The ensemble's voting members (server.N lines), sorted by id; empty for a standalone server. */
@@ -79,12 +95,20 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   maxDataBytes: DEFAULT_MAX_DATA_BYTES,
   maxFrameBytes: DEFAULT_MAX_DATA_BYTES + FRAME_HEADER_ALLOWANCE_BYTES,
   maxClientCnxns: 60,
+  maxCnxns: 2000,
+  clientHandshakeTimeoutMs: 5000,
+  fdReserve: 256,
+  allowedOrigins: [],
+  maxClientOutputBytes: 4 * 1024 * 1024,
+  globalOutstandingLimit: 1000,
+  globalOutstandingBytes: 64 * 1024 * 1024,
   maxOutstandingPerSession: 1000,
   maxWatchesPerSession: 100_000,
   containerCheckIntervalMs: 60_000,
   containerMaxPerCheck: 10_000,
   logLevel: 'info',
   historyTxnsMax: 20_000,
+  historyBytesMax: 64 * 1024 * 1024,
   quorumListenOnAllIPs: false,
   servers: [],
   peerDial: [],
@@ -103,14 +127,22 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
   maxDataBytes: [1, 256 * 1024 * 1024],
   maxFrameBytes: [1024, 512 * 1024 * 1024],
   maxClientCnxns: [0, 1_000_000],
+  maxCnxns: [0, 1_000_000],
+  clientHandshakeTimeoutMs: [100, 600_000],
+  fdReserve: [16, 1_000_000],
+  maxClientOutputBytes: [64 * 1024, 1024 * 1024 * 1024],
+  globalOutstandingLimit: [1, 10_000_000],
+  globalOutstandingBytes: [64 * 1024, 16 * 1024 * 1024 * 1024],
   maxOutstandingPerSession: [1, 1_000_000],
   maxWatchesPerSession: [1, 100_000_000],
   containerCheckIntervalMs: [10, 86_400_000],
   containerMaxPerCheck: [1, 10_000_000],
   historyTxnsMax: [100, 10_000_000],
+  historyBytesMax: [1024 * 1024, 64 * 1024 * 1024 * 1024],
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
 const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs']);
+const LIST_KEYS = new Set(['allowedOrigins']);
 /** ZooKeeper's names for the same settings. */
 const ALIASES: Record<string, string> = {
   'jute.maxbuffer': 'maxDataBytes',
@@ -195,6 +227,8 @@ function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | nu
     cfg[key] = n;
   } else if (BOOLEAN_KEYS.has(key)) {
     cfg[key] = parseBoolean(rawKey, value);
+  } else if (LIST_KEYS.has(key)) {
+    cfg[key] = String(value).split(',').map((v) => v.trim()).filter((v) => v !== '');
   } else if (STRING_KEYS.has(key)) {
     if (String(value).length === 0) throw new ConfigError(`${rawKey} must not be empty`);
     cfg[key] = String(value);
@@ -231,6 +265,15 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   }
   if ((cfg.maxFrameBytes as number) < (cfg.maxDataBytes as number) + 1024) {
     throw new ConfigError(`maxFrameBytes (${cfg.maxFrameBytes}) must exceed maxDataBytes (${cfg.maxDataBytes}) by at least 1024 bytes of header`);
+  }
+  if ((cfg.maxClientOutputBytes as number) < 2 * (cfg.maxFrameBytes as number)) {
+    throw new ConfigError(`maxClientOutputBytes (${cfg.maxClientOutputBytes}) must be at least twice maxFrameBytes (${cfg.maxFrameBytes}): answers are held back at half of it, and one more frame must fit`);
+  }
+  if ((cfg.globalOutstandingBytes as number) < (cfg.maxFrameBytes as number)) {
+    throw new ConfigError(`globalOutstandingBytes (${cfg.globalOutstandingBytes}) must be at least maxFrameBytes (${cfg.maxFrameBytes})`);
+  }
+  for (const origin of cfg.allowedOrigins as string[]) {
+    if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i.test(origin)) throw new ConfigError(`allowedOrigins: '${origin}' is not an origin like https://app.example.com (scheme://host[:port], no path)`);
   }
   if (!['error', 'warn', 'info', 'debug'].includes(cfg.logLevel as string)) throw new ConfigError(`logLevel must be error, warn, info or debug`);
   const ids = new Set<number>();

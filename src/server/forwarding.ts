@@ -3,8 +3,8 @@
 // the follower completes them when it applies the committed txn (matched by session id and xid).
 // Payloads arrive from ensemble members only (the transport checks membership) but are still checked
 // for shape before use: a bad one is logged and dropped, never trusted.
-import { OpCode } from '../../protocol/index.js';
-import type { OpResult } from '../../protocol/index.js';
+import { MAX_MULTI_OPS, OpCode, isValidPath, validateRequestValue } from '../../protocol/index.js';
+import type { CodecLimits, OpResult } from '../../protocol/index.js';
 import type { WriteRequest } from './prep.js';
 
 export type LearnerPayload =
@@ -19,39 +19,82 @@ export type LeaderPayload =
   /** The leader had proposed up to zxid when the sync arrived. */
   | { kind: 'synced'; id: number; zxid: number };
 
-const FORWARDABLE_OPS = new Set<number>([
+/** Client writes a follower may forward; the server's own requests (sessions) are checked apart. */
+const FORWARDABLE_CLIENT_OPS = new Set<number>([
   OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.setData, OpCode.setACL,
-  OpCode.check, OpCode.multi, OpCode.createSession, OpCode.closeSession,
+  OpCode.check, OpCode.multi,
 ]);
+const SESSION_PASSWD_BYTES_MAX = 64;
+/** Most sessions one touch report may carry: more than any server can hold connections for. */
+const TOUCHED_SESSIONS_MAX = 1_000_000;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype;
+/** An own property only: a missing key must never find something on Object.prototype. */
+const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 
-export function asLearnerPayload(v: unknown): LearnerPayload | undefined {
+/** A forwarded write, checked as strictly as the client's own frame was at the follower's edge. */
+function asWriteRequest(v: unknown, limits: CodecLimits): WriteRequest | undefined {
   if (!isRecord(v)) return undefined;
-  switch (v.kind) {
+  const op = own(v, 'op');
+  if (op === OpCode.createSession) {
+    const timeoutMs = own(v, 'timeoutMs');
+    const passwd = own(v, 'passwd');
+    const newSessionId = own(v, 'newSessionId');
+    if (!isInt(timeoutMs) || timeoutMs <= 0 || !isInt(newSessionId) || !(passwd instanceof Uint8Array) || passwd.byteLength > SESSION_PASSWD_BYTES_MAX) return undefined;
+    return { op, timeoutMs, passwd, newSessionId };
+  }
+  if (op === OpCode.closeSession) return { op };
+  if (!isInt(op) || !FORWARDABLE_CLIENT_OPS.has(op)) return undefined;
+  const checked = validateRequestValue(v, limits);
+  return checked.ok ? (checked.value as WriteRequest) : undefined;
+}
+
+function isTouches(v: unknown): v is Array<[number, number]> {
+  return Array.isArray(v) && v.length <= TOUCHED_SESSIONS_MAX && v.every((s) => Array.isArray(s) && s.length === 2 && isInt(s[0]) && isInt(s[1]));
+}
+
+export function asLearnerPayload(v: unknown, limits: CodecLimits): LearnerPayload | undefined {
+  if (!isRecord(v)) return undefined;
+  const sessionId = own(v, 'sessionId');
+  const xid = own(v, 'xid');
+  const id = own(v, 'id');
+  switch (own(v, 'kind')) {
     case 'write': {
-      const req = v.request;
-      if (!isInt(v.sessionId) || !isInt(v.xid) || !isRecord(req) || !isInt(req.op) || !FORWARDABLE_OPS.has(req.op)) return undefined;
-      return v as LearnerPayload;
+      const request = asWriteRequest(own(v, 'request'), limits);
+      if (!isInt(sessionId) || !isInt(xid) || request === undefined) return undefined;
+      return { kind: 'write', sessionId, xid, request };
     }
     case 'sync':
-      return isInt(v.id) ? (v as LearnerPayload) : undefined;
-    case 'touch':
-      if (!Array.isArray(v.sessions) || !v.sessions.every((s) => Array.isArray(s) && s.length === 2 && isInt(s[0]) && isInt(s[1]))) return undefined;
-      return v as LearnerPayload;
+      return isInt(id) ? { kind: 'sync', id } : undefined;
+    case 'touch': {
+      const sessions = own(v, 'sessions');
+      return isTouches(sessions) ? { kind: 'touch', sessions } : undefined;
+    }
     default:
       return undefined;
   }
 }
 
+function isOpResults(v: unknown): v is OpResult[] {
+  return Array.isArray(v) && v.length <= MAX_MULTI_OPS && v.every((r) => isRecord(r) && isInt(own(r, 'op')) && isInt(own(r, 'err'))
+    && (own(r, 'path') === undefined || typeof own(r, 'path') === 'string'));
+}
+
 export function asLeaderPayload(v: unknown): LeaderPayload | undefined {
   if (!isRecord(v)) return undefined;
-  switch (v.kind) {
-    case 'writeError':
-      return isInt(v.sessionId) && isInt(v.xid) && isInt(v.err) && isInt(v.zxid) ? (v as LeaderPayload) : undefined;
+  const [sessionId, xid, err, zxid, id] = ['sessionId', 'xid', 'err', 'zxid', 'id'].map((k) => own(v, k));
+  switch (own(v, 'kind')) {
+    case 'writeError': {
+      const path = own(v, 'path');
+      const results = own(v, 'results');
+      if (!isInt(sessionId) || !isInt(xid) || !isInt(err) || !isInt(zxid)) return undefined;
+      if ((path !== undefined && (typeof path !== 'string' || !isValidPath(path))) || (results !== undefined && !isOpResults(results))) return undefined;
+      return { kind: 'writeError', sessionId, xid, err, zxid, ...(path === undefined ? {} : { path }), ...(results === undefined ? {} : { results }) };
+    }
     case 'synced':
-      return isInt(v.id) && isInt(v.zxid) ? (v as LeaderPayload) : undefined;
+      return isInt(id) && isInt(zxid) ? { kind: 'synced', id, zxid } : undefined;
     default:
       return undefined;
   }

@@ -25,6 +25,37 @@ export interface ReadContext {
   sessionId: number;
   /** Delivers events fired by setWatches (before the response). */
   deliver: (events: ReturnType<WatchManager['setWatches']>) => void;
+  /** Largest answer frame (maxFrameBytes): a read whose answer would be larger fails instead of being built. */
+  answerBytesMax: number;
+}
+
+// Upper estimates of msgpack sizes, so that an answer's size is known before it is encoded.
+const ENVELOPE_BYTES = 64;
+const STAT_BYTES = 200;
+const RESULT_BYTES = 32;
+const STRING_HEADER_BYTES = 5;
+
+function stringsBytes(names: readonly string[]): number {
+  let total = STRING_HEADER_BYTES;
+  for (const name of names) total += STRING_HEADER_BYTES + Buffer.byteLength(name, 'utf8');
+  return total;
+}
+
+function tooLarge(xid: number, zxid: number, what: string, bytes: number, max: number): Response {
+  return { xid, zxid, err: ErrorCode.MARSHALLINGERROR, message: `${what} answer would be over ${bytes} bytes, more than maxFrameBytes (${max})` };
+}
+
+/** The answer to each op of a multiRead, or undefined as soon as their sizes add up past bytesMax. */
+function readAll(ops: readonly ReadOp[], tree: DataTree, bytesMax: number): { results: OpResult[] } | { bytes: number } {
+  let bytes = ENVELOPE_BYTES;
+  const results: OpResult[] = [];
+  for (const op of ops) {
+    const result = readOne(op, tree);
+    bytes += RESULT_BYTES + (result.stat === undefined ? 0 : STAT_BYTES) + (result.data?.byteLength ?? 0) + (result.children === undefined ? 0 : stringsBytes(result.children));
+    if (bytes > bytesMax) return { bytes };
+    results.push(result);
+  }
+  return { results };
 }
 
 function err(xid: number, zxid: number, code: number): Response {
@@ -71,8 +102,10 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
     case OpCode.getChildren2: {
       const stat = tree.statOf(req.path);
       if (stat === undefined) return err(xid, zxid, ErrorCode.NONODE);
-      if (req.watch) watches.addChildWatch(sessionId, req.path);
       const children = tree.getChildren(req.path) ?? [];
+      const bytes = ENVELOPE_BYTES + STAT_BYTES + stringsBytes(children);
+      if (bytes > ctx.answerBytesMax) return tooLarge(xid, zxid, `getChildren of ${req.path.slice(0, 64)}`, bytes, ctx.answerBytesMax);
+      if (req.watch) watches.addChildWatch(sessionId, req.path);
       return req.op === OpCode.getChildren2 ? { xid, zxid, err: ErrorCode.OK, children, stat } : { xid, zxid, err: ErrorCode.OK, children };
     }
     case OpCode.getACL: {
@@ -80,10 +113,17 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       if (node === undefined) return err(xid, zxid, ErrorCode.NONODE);
       return { xid, zxid, err: ErrorCode.OK, acl: [...node.acl], stat: node.stat };
     }
-    case OpCode.multiRead:
-      return { xid, zxid, err: ErrorCode.OK, results: req.ops.map((op) => readOne(op, tree)) };
-    case OpCode.getEphemerals:
-      return { xid, zxid, err: ErrorCode.OK, ephemerals: tree.getEphemerals(sessionId, req.prefixPath) };
+    case OpCode.multiRead: {
+      const read = readAll(req.ops, tree, ctx.answerBytesMax);
+      if ('bytes' in read) return tooLarge(xid, zxid, 'multiRead', read.bytes, ctx.answerBytesMax);
+      return { xid, zxid, err: ErrorCode.OK, results: read.results };
+    }
+    case OpCode.getEphemerals: {
+      const ephemerals = tree.getEphemerals(sessionId, req.prefixPath);
+      const bytes = ENVELOPE_BYTES + stringsBytes(ephemerals);
+      if (bytes > ctx.answerBytesMax) return tooLarge(xid, zxid, 'getEphemerals', bytes, ctx.answerBytesMax);
+      return { xid, zxid, err: ErrorCode.OK, ephemerals };
+    }
     case OpCode.getAllChildrenNumber: {
       if (tree.statOf(req.path) === undefined) return err(xid, zxid, ErrorCode.NONODE);
       return { xid, zxid, err: ErrorCode.OK, totalNumber: tree.countDescendants(req.path) };

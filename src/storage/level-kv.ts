@@ -2,11 +2,18 @@
 import { ClassicLevel } from 'classic-level';
 import type { KvOp, KvRange, KvStore } from './kv.js';
 
+/**
+ * Table files LevelDB keeps open. Its default (1000) is more than a server's whole descriptor reserve for
+ * storage (fdReserve, 256 by default): the client listener refuses sockets before they could take the
+ * descriptors LevelDB needs, which only works if LevelDB's own need is bounded well below the reserve.
+ */
+export const LEVELDB_OPEN_FILES_MAX = 128;
+
 export class LevelKv implements KvStore {
   private constructor(private readonly db: ClassicLevel<string, Uint8Array>) {}
 
   static async open(dir: string): Promise<LevelKv> {
-    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view', createIfMissing: true });
+    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view', createIfMissing: true, maxOpenFiles: LEVELDB_OPEN_FILES_MAX });
     await db.open();
     return new LevelKv(db);
   }

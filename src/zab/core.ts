@@ -147,7 +147,7 @@ export class PeerCore {
     const txns = this.history.between(this.committedZxid, target);
     this.committedZxid = target;
     if (txns.length > 0) this.actions.push({ type: 'commit', txns });
-    this.history.prune(this.committedZxid, this.opts.historyTxnsMax);
+    this.history.prune(this.committedZxid, this.opts.historyTxnsMax, this.opts.historyBytesMax ?? Infinity);
   }
 
   emit(action: PeerAction): void {

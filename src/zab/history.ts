@@ -1,7 +1,8 @@
 // The peer's in-memory view of its log: every logged txn after `base`, in zxid order. Committed txns are
-// dropped from the front once more than historyTxnsMax are kept (a learner behind that gets SNAP);
+// dropped from the front once more than historyTxnsMax (or historyBytesMax) are kept (a learner behind that gets SNAP);
 // uncommitted ones are always kept. Zxids identify txns across servers: an epoch has one leader, which
 // never reuses a counter, so two logs holding the same zxid hold the same txn and the same prefix before it.
+import { txnBytes } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
 import { hexZxid, invariant } from './assert.js';
 
@@ -11,6 +12,8 @@ export class History {
   private start = 0;
   /** The zxid just before the first kept txn: the snapshot the log starts from, or the last dropped txn. */
   base: number;
+  /** txnBytes of every kept txn. */
+  private keptBytes = 0;
 
   constructor(base: number, txns: readonly Txn[]) {
     this.base = base;
@@ -31,6 +34,7 @@ export class History {
       invariant(txn.zxid > last, () => `history must grow: ${hexZxid(txn.zxid)} after ${hexZxid(last)}`);
       last = txn.zxid;
       this.txns.push(txn);
+      this.keptBytes += txnBytes(txn);
     }
   }
 
@@ -72,7 +76,7 @@ export class History {
 
   truncateAfter(zxid: number): void {
     invariant(zxid >= this.base, () => `cannot truncate below the history base: ${hexZxid(zxid)} < ${hexZxid(this.base)}`);
-    while (this.txns.length > this.start && this.txns[this.txns.length - 1]!.zxid > zxid) this.txns.pop();
+    while (this.txns.length > this.start && this.txns[this.txns.length - 1]!.zxid > zxid) this.keptBytes -= txnBytes(this.txns.pop()!);
   }
 
   /** Starts over from a snapshot at zxid. */
@@ -80,12 +84,15 @@ export class History {
     this.txns = [];
     this.start = 0;
     this.base = zxid;
+    this.keptBytes = 0;
   }
 
-  /** Drops the oldest committed txns beyond max. */
-  prune(committedZxid: number, max: number): void {
-    while (this.size > max && this.txns[this.start]!.zxid <= committedZxid) {
-      this.base = this.txns[this.start]!.zxid;
+  /** Drops the oldest committed txns while more than txnsMax or bytesMax are kept. */
+  prune(committedZxid: number, txnsMax: number, bytesMax: number): void {
+    while (this.size > 0 && (this.size > txnsMax || this.keptBytes > bytesMax) && this.txns[this.start]!.zxid <= committedZxid) {
+      const dropped = this.txns[this.start]!;
+      this.base = dropped.zxid;
+      this.keptBytes -= txnBytes(dropped);
       this.start += 1;
     }
     if (this.start > 1024 && this.start * 2 > this.txns.length) {

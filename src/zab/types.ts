@@ -153,6 +153,8 @@ export interface PeerOptions {
   syncLimitTicks: number;
   /** Committed txns kept in memory for DIFF; a learner further behind gets SNAP. */
   historyTxnsMax: number;
+  /** Bytes of committed txns kept in memory for DIFF (txnBytes); default: no bound but the count. */
+  historyBytesMax?: number;
   /** Seeded randomness (values in [0, 1)): learner session ids and election retry jitter. */
   random: () => number;
 }

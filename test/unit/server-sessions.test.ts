@@ -42,10 +42,10 @@ describe('session ids', () => {
 describe('response queue (FIFO per connection)', () => {
   test('a read waits behind an earlier pending write', () => {
     const sent: number[] = [];
-    const q = new ResponseQueue((r: Response) => sent.push(r.xid));
-    const write = q.pushPending();
+    const q = new ResponseQueue((r: Response) => sent.push(r.xid), () => false);
+    const write = q.pushPending(10);
     let readRan = false;
-    q.pushRead(() => {
+    q.pushRead(10, () => {
       readRan = true;
       return { xid: 2, zxid: 0, err: 0 };
     });
@@ -54,5 +54,25 @@ describe('response queue (FIFO per connection)', () => {
     q.complete(write, { xid: 1, zxid: 1, err: 0 });
     assert.deepEqual(sent, [1, 2]);
     assert.equal(q.length, 0);
+  });
+
+  test('a read is not computed while the output is congested, and its request bytes stay counted', () => {
+    const sent: number[] = [];
+    let congested = true;
+    const q = new ResponseQueue((r: Response) => sent.push(r.xid), () => congested);
+    let runs = 0;
+    q.pushRead(100, () => {
+      runs += 1;
+      return { xid: 1, zxid: 0, err: 0 };
+    });
+    q.pushReady(50, { xid: 2, zxid: 0, err: 0 });
+    assert.equal(runs, 0);
+    assert.deepEqual(sent, []);
+    assert.equal(q.requestBytes, 150);
+    congested = false;
+    q.flush();
+    assert.equal(runs, 1);
+    assert.deepEqual(sent, [1, 2]);
+    assert.equal(q.requestBytes, 0);
   });
 });

@@ -100,12 +100,29 @@ describe('zab history', () => {
     h.truncateAfter(12);
     assert.equal(h.lastZxid, 12);
     h.append([txn(30), txn(31)]);
-    h.prune(30, 2);
+    h.prune(30, 2, Infinity);
     assert.equal(h.base, 12);
     assert.deepEqual(h.after(h.base).map((t) => t.zxid), [30, 31]);
-    h.prune(31, 0);
+    h.prune(31, 0, Infinity);
     assert.equal(h.base, 31);
     assert.throws(() => h.append([txn(5)]), /history must grow/);
+  });
+
+  test('prunes committed txns by bytes too, never uncommitted ones', () => {
+    const big = (zxid: number): Txn => ({ zxid, time: 0, sessionId: 1, xid: 1, body: { type: 'setData', path: '/a', data: new Uint8Array(1000) } });
+    const h = new History(0, [big(1), big(2), big(3), big(4)]);
+    h.prune(2, 100, 2500);
+    // Four of about 1 KiB each, at most 2.5 KiB kept: only the two committed ones may go.
+    assert.equal(h.base, 2);
+    assert.deepEqual(h.after(h.base).map((t) => t.zxid), [3, 4]);
+    h.prune(4, 100, 2500);
+    assert.equal(h.base, 2);
+    h.prune(4, 100, 1500);
+    assert.equal(h.base, 3);
+    h.truncateAfter(3);
+    h.append([big(5)]);
+    h.prune(5, 100, 1500);
+    assert.deepEqual(h.after(h.base).map((t) => t.zxid), [5]);
   });
 
   test('votes order by epoch, then zxid, then id', () => {
