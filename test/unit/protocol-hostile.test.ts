@@ -1,0 +1,114 @@
+// The codec against hostile frames: decoded maps are never trusted, no wire value is stringified by its own
+// methods, prototype keys and deep nesting are refused, and every message stays short.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, OpCode, OPEN_ACL_UNSAFE, decodeConnectRequest, decodeRequest, describeValue, encode, validateRequestValue } from '../../protocol/index.js';
+
+const limits = { maxDataBytes: 1024 };
+
+/** A msgpack map with one key whose name JavaScript treats specially, built by hand (encode would drop it). */
+function mapWithKey(key: string, rest: Record<string, unknown>): Uint8Array {
+  const restBytes = encode(rest);
+  const count = Object.keys(rest).length + 1;
+  const keyBytes = Buffer.from(key, 'utf8');
+  // The encoder may write a fixmap (1 byte) or a map16 (3 bytes) header: skip it, write a fixmap with one
+  // more entry, then our key (fixstr) and a value of 1, then the other entries.
+  const headerBytes = restBytes[0] === 0xde ? 3 : 1;
+  return Uint8Array.from([0x80 | count, 0xa0 | keyBytes.length, ...keyBytes, 0x01, ...restBytes.subarray(headerBytes)]);
+}
+
+describe('hostile frames', () => {
+  test("a frame shaped like the codec's own error record is just a bad frame", () => {
+    const forged = encode({ ok: false, fatal: true, message: [1] });
+    const connect = decodeConnectRequest(forged);
+    assert.equal(connect.ok, false);
+    assert.ok(!connect.ok && typeof connect.message === 'string' && connect.fatal);
+    const request = decodeRequest(forged, limits);
+    assert.ok(!request.ok && typeof request.message === 'string' && request.fatal, 'no xid: the connection is closed');
+  });
+
+  test('a forged error with a string xid is refused, never echoed', () => {
+    const r = decodeRequest(encode({ ok: false, fatal: false, xid: 'not-a-number', err: 12345 }), limits);
+    assert.ok(!r.ok);
+    assert.equal(r.xid, undefined);
+    assert.equal(r.fatal, true);
+  });
+
+  test('an op that is an object with its own toString gets UNIMPLEMENTED, in multi and multiRead', () => {
+    for (const op of [OpCode.multi, OpCode.multiRead]) {
+      const r = decodeRequest(encode({ xid: 1, op, ops: [{ op: { toString: 1 }, path: '/a' }] }), limits);
+      assert.ok(!r.ok && r.err === ErrorCode.UNIMPLEMENTED && r.xid === 1, JSON.stringify(r));
+      assert.match(r.message, /op a map is not allowed/);
+    }
+  });
+
+  test('prototype keys are refused wherever they appear', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const top = decodeRequest(mapWithKey(key, { xid: 1, op: OpCode.exists, path: '/a' }), limits);
+      assert.ok(!top.ok && top.fatal, key);
+      assert.match(top.message, /forbidden key/);
+    }
+    const nested = decodeRequest(encode({ xid: 1, op: OpCode.multi, ops: [{ op: OpCode.check, path: '/a', version: 1, constructor: 1 }] }), limits);
+    assert.ok(!nested.ok && nested.fatal);
+  });
+
+  test('a missing field never finds a value on Object.prototype', () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.path = '/polluted';
+    try {
+      const r = decodeRequest(encode({ xid: 1, op: OpCode.getData, watch: false }), limits);
+      assert.ok(!r.ok && r.err === ErrorCode.BADARGUMENTS, JSON.stringify(r));
+    } finally {
+      delete polluted.path;
+    }
+  });
+
+  test('deep nesting is refused without overflowing the stack', () => {
+    const deepList = new Uint8Array(200_000).fill(0x91);
+    assert.ok(!decodeRequest(deepList, limits).ok);
+    const nestedOps = encode({ xid: 1, op: OpCode.multi, ops: [[[[[[[[[[1]]]]]]]]]] });
+    const r = decodeRequest(nestedOps, limits);
+    assert.ok(!r.ok && r.fatal && /deeper/.test(r.message));
+    // The decoder is still usable afterwards.
+    assert.ok(decodeRequest(encode({ xid: 2, op: OpCode.ping }), limits).ok);
+  });
+
+  test('extension values (a msgpack timestamp) are refused where a map or scalar belongs', () => {
+    const withDate = Uint8Array.from([0x83, 0xa3, 0x78, 0x69, 0x64, 0x01, 0xa2, 0x6f, 0x70, 0x03, 0xa4, 0x70, 0x61, 0x74, 0x68, 0xd6, 0xff, 0, 0, 0, 1]);
+    const r = decodeRequest(withDate, limits);
+    assert.ok(!r.ok && r.fatal, JSON.stringify(r));
+  });
+
+  test('numbers that are not integers are refused where integers belong', () => {
+    for (const version of [1.5, Number.NaN, Infinity, 2 ** 53, -(2 ** 40)]) {
+      const r = decodeRequest(encode({ xid: 1, op: OpCode.delete, path: '/a', version }), limits);
+      assert.ok(!r.ok && r.err === ErrorCode.BADARGUMENTS, String(version));
+    }
+    assert.ok(!decodeRequest(encode({ xid: 1.5, op: OpCode.ping }), limits).ok);
+  });
+
+  test('error messages quote at most a short prefix of what the client sent', () => {
+    const longPath = `/${'x'.repeat(400_000)}`;
+    const r = decodeRequest(encode({ xid: 1, op: OpCode.getData, path: longPath, watch: false }), limits);
+    assert.ok(!r.ok && r.message.length < 300, `message of ${r.ok ? 0 : r.message.length} characters`);
+    const longOp = decodeRequest(encode({ xid: 1, op: OpCode.multi, ops: [{ op: 'y'.repeat(400_000) }] }), limits);
+    assert.ok(!longOp.ok && longOp.message.length < 300);
+  });
+
+  test('describeValue names values without calling their methods', () => {
+    const hostile = { toString: () => assert.fail('called'), valueOf: () => assert.fail('called') };
+    assert.equal(describeValue(hostile), 'a map');
+    assert.equal(describeValue([1]), 'a list');
+    assert.equal(describeValue(10n), 'a bigint');
+    assert.equal(describeValue(Number.NaN), 'a non-finite number');
+    assert.equal(describeValue('x'.repeat(1000)).length < 80, true);
+  });
+
+  test('forwarded requests meet the same validator', () => {
+    assert.ok(validateRequestValue({ xid: 1, op: OpCode.create, path: '/a', data: new Uint8Array(1), acl: OPEN_ACL_UNSAFE, mode: 0 }, limits).ok);
+    assert.ok(!validateRequestValue({ xid: 1, op: OpCode.create, path: '/a', data: new Uint8Array(2048), acl: OPEN_ACL_UNSAFE, mode: 0 }, limits).ok);
+    assert.ok(!validateRequestValue({ xid: 1, op: OpCode.setData, path: { toString: 1 }, version: -1 }, limits).ok);
+    assert.ok(!validateRequestValue(new Date(), limits).ok);
+    assert.ok(!validateRequestValue([1, 2], limits).ok);
+  });
+});
