@@ -3,7 +3,7 @@
 //
 // Invariants: an ack (of NEWLEADER or of proposals) is sent only once what it acknowledges is durable;
 // acceptedEpoch is durable before ACKEPOCH; the learner serves clients only after UPTODATE.
-import { assertNever, hexZxid, invariant } from './assert.js';
+import { assertNever, hexZxid } from './assert.js';
 import type { PeerCore } from './core.js';
 import { checkSeq } from './learner-handle.js';
 import type { LeaderMessage, LearnerMessage, ServerId, SyncMessage } from './types.js';
@@ -66,6 +66,7 @@ export class FollowerRole {
       case 'sync': return this.onSync(msg);
       case 'proposal': {
         if (this.phase !== 'syncing' && this.phase !== 'serving') return this.giveUp(`proposal in phase ${this.phase}`);
+        if (msg.txns[0]!.zxid <= this.core.history.lastZxid) return this.giveUp(`proposal ${hexZxid(msg.txns[0]!.zxid)} does not follow our log's end ${hexZxid(this.core.history.lastZxid)}`);
         const seq = this.core.appendToLog(msg.txns);
         this.core.whenDurable(seq, () => this.sendAck());
         return;
@@ -101,9 +102,10 @@ export class FollowerRole {
     if (this.phase !== 'epochAcked') return this.giveUp(`sync in phase ${this.phase}`);
     if (msg.epoch !== this.epoch) return this.giveUp(`sync for epoch ${msg.epoch}, expected ${this.epoch}`);
     const h = this.core.history;
+    const problem = syncProblem(msg, h.lastZxid, h.base, this.core.committedZxid);
+    if (problem !== undefined) return this.giveUp(problem);
     switch (msg.mode) {
       case 'diff':
-        invariant(h.lastZxid === msg.fromZxid, () => `DIFF from ${hexZxid(msg.fromZxid)} but our log ends at ${hexZxid(h.lastZxid)}`);
         break;
       case 'trunc':
         this.core.truncateLog(msg.fromZxid);
@@ -146,4 +148,28 @@ export class FollowerRole {
     const limit = this.phase === 'serving' ? this.core.opts.syncLimitTicks : this.core.opts.initLimitTicks;
     if (this.core.now - this.lastHeardTick > limit) this.giveUp(`no word from leader ${this.leader} for ${limit} ticks`);
   }
+}
+
+/**
+ * Why a SYNC cannot be applied to our log, or undefined. A correct leader never sends one of these; one that
+ * does (a bug, or a forged message) costs this learner session, not the process.
+ */
+function syncProblem(msg: SyncMessage, lastZxid: number, base: number, committedZxid: number): string | undefined {
+  switch (msg.mode) {
+    case 'diff':
+      if (msg.fromZxid !== lastZxid) return `DIFF from ${hexZxid(msg.fromZxid)} but our log ends at ${hexZxid(lastZxid)}`;
+      break;
+    case 'trunc':
+      if (msg.fromZxid < committedZxid || msg.fromZxid < base) return `TRUNC to ${hexZxid(msg.fromZxid)} would drop committed txns (committed ${hexZxid(committedZxid)})`;
+      break;
+    case 'snap':
+      if (msg.fromZxid < committedZxid) return `SNAP at ${hexZxid(msg.fromZxid)} is behind our commit point ${hexZxid(committedZxid)}`;
+      break;
+    default:
+      return assertNever(msg.mode, 'sync mode');
+  }
+  const first = msg.txns[0];
+  const from = msg.mode === 'diff' ? lastZxid : msg.fromZxid;
+  if (first !== undefined && first.zxid <= from) return `SYNC txns start at ${hexZxid(first.zxid)}, not after ${hexZxid(from)}`;
+  return undefined;
 }

@@ -181,6 +181,22 @@ describe('zab peer', () => {
     assert.ok(c.committed.get(3)!.includes(z));
   });
 
+  test('a leader message that cannot apply to the log costs the learner session, not an exception', () => {
+    const c = new Cluster([1, 2, 3]);
+    c.start();
+    c.settleWithTicks();
+    const leaderId = c.leader()!.myId;
+    const followerId = [1, 2, 3].find((id) => id !== leaderId)!;
+    const z = c.leader()!.nextZxid();
+    c.step(leaderId, { type: 'propose', txns: [txn(z)] });
+    c.settleWithTicks(1);
+    // The follower's current session with the leader, as the leader last addressed it.
+    const last = [...c.sent].reverse().find((s) => s.from === leaderId && s.to === followerId && 'session' in s.message)!.message as PeerMessage & { session: number; seq: number };
+    const stale = { type: 'proposal', session: last.session, seq: last.seq + 1, txns: [txn(z)] } as PeerMessage;
+    assert.doesNotThrow(() => c.step(followerId, { type: 'message', from: leaderId, message: stale }));
+    assert.match(c.peers.get(followerId)!.diagnostics().lastStepDownReason ?? '', /does not follow our log's end/);
+  });
+
   test('a follower that logged txns the new leader never had truncates them when it rejoins', () => {
     const e1 = 2 ** 32;
     const logs: Record<number, Txn[]> = { 1: [txn(e1 + 1), txn(e1 + 2), txn(e1 + 3)], 2: [txn(e1 + 1)], 3: [txn(e1 + 1)] };
