@@ -188,6 +188,7 @@ export class ClientConnection {
 
   private sendFrame(frame: Response | NotificationFrame | object): void {
     if (this.state === 'closed') return;
+    if (this.ws.readyState !== this.ws.OPEN) return this.socketOnClose();
     // Reads that could outgrow maxFrameBytes are refused before they are built (read-ops.ts). A write's answer
     // may pass it a little (a multi's results carry a Stat per op) and must still be sent: the write happened.
     const bytes = encode(frame);
@@ -199,11 +200,13 @@ export class ClientConnection {
     }
     const size = bytes.byteLength;
     this.unsentBytes += size;
-    this.ws.send(bytes, () => this.frameWritten(size));
+    this.ws.send(bytes, (err) => this.frameWritten(size, err));
   }
 
-  private frameWritten(size: number): void {
+  private frameWritten(size: number, err: Error | undefined): void {
     this.unsentBytes -= size;
+    // A failed write means the socket is gone: answering the rest of the queue into it would only burn CPU.
+    if (err !== undefined && err !== null) return this.socketOnClose();
     if (this.state === 'closed') return;
     this.queue.flush();
     this.updateReading();

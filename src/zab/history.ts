@@ -93,6 +93,8 @@ export class History {
       const dropped = this.txns[this.start]!;
       this.base = dropped.zxid;
       this.keptBytes -= txnBytes(dropped);
+      // The slot is reused only when the array is compacted: free the txn (its data may be 1 MiB) now.
+      this.txns[this.start] = undefined as unknown as Txn;
       this.start += 1;
     }
     if (this.start > 1024 && this.start * 2 > this.txns.length) {

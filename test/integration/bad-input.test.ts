@@ -1,83 +1,10 @@
 // Bad input at the edge: each gets its error, and the server goes on serving a well-behaved client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, OPEN_ACL_UNSAFE, decode, encode } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, OpCode, OPEN_ACL_UNSAFE } from '../../protocol/index.js';
 import { Client } from '../../client/index.js';
+import { RawClient } from '../support/raw-client.js';
 import { ServerProcess } from '../support/server-process.js';
-
-interface RawReply {
-  frames: Record<string, unknown>[];
-  closed?: { code: number; reason: string };
-}
-
-/** A raw protocol client: no SDK checks in the way. */
-class RawClient {
-  readonly frames: Record<string, unknown>[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d: Buffer) => {
-      this.frames.push(decode(new Uint8Array(d)) as Record<string, unknown>);
-      this.wake();
-    });
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.wake();
-    });
-    ws.on('error', () => {});
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  static async open(port: number, maxPayload = 64 * 1024 * 1024): Promise<RawClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { maxPayload });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return new RawClient(ws);
-  }
-
-  async waitFor(cond: (r: RawReply) => boolean, timeoutMs = 20_000): Promise<RawReply> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond({ frames: this.frames, ...(this.closed ? { closed: this.closed } : {}) })) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(this.frames)}, closed: ${JSON.stringify(this.closed)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-    return { frames: this.frames, ...(this.closed ? { closed: this.closed } : {}) };
-  }
-
-  send(message: unknown): void {
-    this.ws.send(encode(message));
-  }
-
-  async handshake(extra: object = {}): Promise<Record<string, unknown>> {
-    this.send({ protocolVersion: PROTOCOL_VERSION, lastZxidSeen: 0, timeoutMs: 10_000, sessionId: 0, passwd: new Uint8Array(0), readOnly: false, ...extra });
-    await this.waitFor((r) => r.frames.length >= 1 || r.closed !== undefined);
-    return this.frames[0]!;
-  }
-
-  async request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
-    this.send(message);
-    const r = await this.waitFor((x) => x.frames.some((f) => f.xid === message.xid) || x.closed !== undefined);
-    const reply = r.frames.find((f) => f.xid === message.xid);
-    if (reply === undefined) throw new Error(`closed instead of answering: ${JSON.stringify(r.closed)}`);
-    return reply;
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
 
 describe('bad input', () => {
   let server: ServerProcess;

@@ -3,7 +3,7 @@
 // appears after a mark (`lineCount`) — a server logs "serving clients" again each time it resumes serving.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,26 @@ export interface ServerOptions {
   /** Called with every complete output line (stdout and stderr), from the first one on. */
   onLine?: (line: string) => void;
   startTimeoutMs?: number;
+  /**
+   * Runs the server with at most this many open files: both the soft and the hard RLIMIT_NOFILE are set
+   * (`ulimit -n`), since Node raises its soft limit to the hard one at start. The process is spawned through
+   * `bash -c 'ulimit -n N && exec node …'`, so its pid is still the server's.
+   */
+  ulimitFiles?: number;
+}
+
+/** Memory of a process as the kernel counts it (/proc/<pid>/status), in bytes. */
+export interface ProcessMemory {
+  /** Resident set size now. */
+  rssBytes: number;
+  /** Peak resident set size since the start, or since the last `resetPeakMemory()`. */
+  hwmBytes: number;
+}
+
+function statusKb(status: string, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!m) throw new Error(`no ${field} in /proc status`);
+  return Number(m[1]) * 1024;
 }
 
 interface LineWaiter {
@@ -140,7 +160,9 @@ export class ServerProcess {
     const args = opts.configFile !== undefined
       ? [SERVER_MAIN, opts.configFile, ...(opts.args ?? [])]
       : [SERVER_MAIN, '--dataDir', dataDir, '--clientPort', String(opts.port ?? 0), '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = opts.ulimitFiles !== undefined
+      ? spawn('bash', ['-c', 'ulimit -n "$0" && exec "$@"', String(opts.ulimitFiles), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(child, dataDir, opts.port ?? 0, opts.onLine);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -198,6 +220,30 @@ export class ServerProcess {
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     if (this.alive) this.child.kill(signal);
     return this.exited;
+  }
+
+  /** The server's resident memory now and its peak (Linux /proc/<pid>/status VmRSS and VmHWM). */
+  memory(): ProcessMemory {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return { rssBytes: statusKb(status, 'VmRSS'), hwmBytes: statusKb(status, 'VmHWM') };
+  }
+
+  /**
+   * Resets the peak (VmHWM) to the current RSS (Linux: `5` into /proc/<pid>/clear_refs), so that a later
+   * `memory().hwmBytes` is the peak of what happened in between. False if the kernel refused.
+   */
+  resetPeakMemory(): boolean {
+    try {
+      writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Open file descriptors of the server process (Linux /proc/<pid>/fd). */
+  openFileCount(): number {
+    return readdirSync(`/proc/${this.child.pid}/fd`).length;
   }
 
   /** Sends a signal without waiting for exit (SIGSTOP, SIGCONT). */
