@@ -3,6 +3,7 @@
 import { Packr } from 'msgpackr';
 import { AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType, Xid, isSequentialMode, isTtlMode } from './constants.js';
 import { MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS } from './limits.js';
+import { msgpackShapeProblem } from './msgpack-guard.js';
 import { pathProblem, sequenceSuffix } from './path.js';
 import type { ConnectRequest, ConnectResponse, CreateRequest, MultiOp, ReadOp, Request } from './messages.js';
 import type { ACL } from './types.js';
@@ -288,6 +289,9 @@ function requestBody(o: Obj, xid: number, op: number, limits: CodecLimits): Requ
 
 /** The frame as a plain map, or why it is not one. Never mistakes the frame's own content for a verdict. */
 function decodeMap(frame: Uint8Array): { ok: true; value: Obj } | FrameError {
+  // Checked before decoding: a header that lies about its length costs a decoder far more than the frame.
+  const shape = msgpackShapeProblem(frame, MAX_FRAME_DEPTH + 1);
+  if (shape !== undefined) return { ok: false, err: ErrorCode.MARSHALLINGERROR, message: `unparseable frame: ${shape}`, fatal: true };
   let value: unknown;
   try {
     value = decode(frame);

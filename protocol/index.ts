@@ -5,3 +5,4 @@ export * from './types.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './txn.js';
+export * from './msgpack-guard.js';

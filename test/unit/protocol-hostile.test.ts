@@ -2,7 +2,7 @@
 // methods, prototype keys and deep nesting are refused, and every message stays short.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, OpCode, OPEN_ACL_UNSAFE, decodeConnectRequest, decodeRequest, describeValue, encode, validateRequestValue } from '../../protocol/index.js';
+import { ErrorCode, OpCode, OPEN_ACL_UNSAFE, decodeConnectRequest, decodeRequest, describeValue, encode, msgpackShapeProblem, validateRequestValue } from '../../protocol/index.js';
 
 const limits = { maxDataBytes: 1024 };
 
@@ -110,5 +110,34 @@ describe('hostile frames', () => {
     assert.ok(!validateRequestValue({ xid: 1, op: OpCode.setData, path: { toString: 1 }, version: -1 }, limits).ok);
     assert.ok(!validateRequestValue(new Date(), limits).ok);
     assert.ok(!validateRequestValue([1, 2], limits).ok);
+  });
+});
+
+describe('msgpack structure before decoding', () => {
+  const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+  test('a container that claims more elements than bytes left is refused without decoding', () => {
+    // Found by the fuzzer: a 9-byte array header claiming 2^24 elements cost msgpackr most of a second.
+    assert.match(msgpackShapeProblem(hex('dd01ffffffa1610102'), 16) ?? '', /claims 33554431 elements/);
+    assert.match(msgpackShapeProblem(hex('81a26f6bdd00a3cdaba161010203'), 16) ?? '', /claims/);
+    assert.match(msgpackShapeProblem(hex('df7fffffff01'), 16) ?? '', /claims/);
+    const r = decodeRequest(hex('dd01ffffffa1610102'), limits);
+    assert.ok(!r.ok && r.fatal && /claims/.test(r.message));
+  });
+
+  test('truncation, trailing bytes, unknown bytes and extensions are refused; valid frames pass', () => {
+    assert.match(msgpackShapeProblem(hex('dbffffffff41'), 16) ?? '', /truncated/);
+    assert.match(msgpackShapeProblem(hex('0102'), 16) ?? '', /after the value/);
+    assert.match(msgpackShapeProblem(hex('c1'), 16) ?? '', /not a msgpack type/);
+    assert.match(msgpackShapeProblem(hex('d6ff00000001'), 16) ?? '', /extension/);
+    assert.match(msgpackShapeProblem(new Uint8Array(0), 16) ?? '', /truncated/);
+    const frame = encode({ xid: 1, op: OpCode.multi, ops: [{ op: OpCode.create, path: '/a', data: new Uint8Array(300), acl: OPEN_ACL_UNSAFE, mode: 0 }] });
+    assert.equal(msgpackShapeProblem(frame, 16), undefined);
+  });
+
+  test('depth is bounded without recursion', () => {
+    assert.match(msgpackShapeProblem(new Uint8Array(1_000_000).fill(0x91), 16) ?? '', /deeper than 16/);
+    assert.equal(msgpackShapeProblem(Uint8Array.from([0x91, 0x91, 0x91, 0x01]), 3), undefined);
+    assert.match(msgpackShapeProblem(Uint8Array.from([0x91, 0x91, 0x91, 0x91, 0x01]), 3) ?? '', /deeper/);
   });
 });
