@@ -152,7 +152,7 @@ export class FollowerRole {
 
 /**
  * Why a SYNC cannot be applied to our log, or undefined. A correct leader never sends one of these; one that
- * does (a bug, or a forged message) costs this learner session, not the process.
+ * does (a bug, or a forged message) costs this learner session and nothing more.
  */
 function syncProblem(msg: SyncMessage, lastZxid: number, base: number, committedZxid: number): string | undefined {
   switch (msg.mode) {
