@@ -1,11 +1,14 @@
-// Frames on a peer link, all msgpack (plain maps, no records extension):
-//   dialler → acceptor, first frame:  { hello: { version, serverId, ensembleId } }
-//   acceptor → dialler, once:         { welcome: { serverId } }
-//   dialler → acceptor, then:         [message, message, ...]   (a batch, in send order)
+// What travels on a peer link, all msgpack (plain maps, no records extension):
+//   dialler → acceptor, in the upgrade request:  header canopy-peer-hello = base64url of
+//                                                { hello: { version, serverId, ensembleId } }
+//   acceptor → dialler, first and only frame:    { welcome: { serverId } }
+//   dialler → acceptor, then:                    [message, message, ...]   (a batch, in send order)
+// A refused hello gets an HTTP error answer instead of the upgrade (handshake.ts: refusalHeaders).
 // Each message is encoded once, when it is sent (so its size is known for the queue bound and a caller's
 // later mutation cannot change it); a batch frame is an array header followed by the encoded messages,
 // which is exactly the msgpack encoding of the array.
 import { Packr } from 'msgpackr';
+import { msgpackShapeProblem } from '../../protocol/msgpack-guard.js';
 
 // int64AsType 'number': zxids up to 2^53 come back as numbers, never bigint. copyBuffers: a decoded
 // binary must not keep a whole (possibly 1 GiB) frame alive.
@@ -13,7 +16,8 @@ const packr = new Packr({
   useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false, copyBuffers: true,
 });
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the hello travels in the upgrade request (version 1 sent it as the first frame). */
+export const PROTOCOL_VERSION = 2;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 
 export interface Hello {
@@ -73,7 +77,14 @@ export function encodeBatch(encoded: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Decodes one frame; throws on bytes that are not exactly one msgpack value. */
+/** Deepest nesting a peer frame may have. */
+const PEER_FRAME_DEPTH_MAX = 32;
+
 export function decodeFrame(data: Uint8Array): unknown {
+  // Headers are checked before decoding: a few bytes claiming millions of elements cost a decoder most
+  // of a second and hundreds of MB. Peer messages nest about 10 deep (batch, sync, txn, multi, ACL id).
+  const problem = msgpackShapeProblem(data, PEER_FRAME_DEPTH_MAX);
+  if (problem !== undefined) throw new Error(`malformed msgpack: ${problem}`);
   // A plain Uint8Array view: msgpackr then returns binaries as plain Uint8Array, as they were sent.
   return packr.unpack(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }

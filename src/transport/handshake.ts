@@ -1,8 +1,26 @@
-// Checks of the hello (on the acceptor) and the welcome (on the dialler). Pure functions: the caller
-// closes the socket with the reason when the check fails.
-import { SUPPORTED_VERSIONS, type Hello } from './codec.js';
+// The handshake, as pure functions. The dialler puts its hello in a header of the WebSocket upgrade
+// request; the acceptor checks it before the upgrade (inbound.ts says why) and either completes the
+// upgrade, then sends a welcome frame, or answers the HTTP request with a refusal. The dialler checks the
+// welcome: the server it reached must be the one it meant to dial.
+//
+// Everything here reads values a stranger sent. A check never throws, never calls anything on a wire
+// value (no String(), no template string, no `in`, no inherited property) and quotes nothing of it in
+// what goes back to the peer. A refusal carries two texts: `reason`, for the local log, which may quote
+// a clipped piece of the input, and `told`, for the peer, which never reveals this server's ensemble id
+// or configuration (who the members are): the ensemble id is a hash of the server.N lines, and telling
+// it to whoever asks would hand out the one value a hello must match.
+import { clipForLog, cutToUtf8Bytes, headerSafe } from './bounded-text.js';
+import { SUPPORTED_VERSIONS, decodeFrame, encodeHello, type Hello } from './codec.js';
+import { CloseCode, TRANSPORT_LIMITS } from './types.js';
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** A refusal: the close code the dialler reports, the local reason and what the peer is told. */
+export interface Refusal {
+  code: number;
+  reason: string;
+  told: string;
+}
+
+export type Checked<T> = { ok: true; value: T } | ({ ok: false } & Refusal);
 
 export interface AcceptorIdentity {
   myId: number;
@@ -10,51 +28,138 @@ export interface AcceptorIdentity {
   members: ReadonlySet<number>;
 }
 
-type Obj = Record<string, unknown>;
+/** The request header that carries the dialler's hello: base64url of the msgpack hello frame. */
+export const HELLO_HEADER = 'canopy-peer-hello';
+/** Response headers of a refused upgrade: the peer-protocol code (CloseCode) and what the peer is told. */
+export const REFUSAL_CODE_HEADER = 'canopy-refusal-code';
+export const REFUSAL_REASON_HEADER = 'canopy-refusal-reason';
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+/** A hello is under 100 bytes; its header value may not be much more (the whole request head is bounded too). */
+const HELLO_HEADER_CHARS_MAX = 1024;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** What every failed membership check tells the peer: which check failed would say who the members are. */
+const NOT_A_MEMBER = 'not a member of this ensemble';
+/** Keys that name or reach a prototype (msgpackr renames a wire '__proto__' to '__proto_'). */
+const HOSTILE_KEYS = ['__proto__', '__proto_', 'constructor', 'prototype'] as const;
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/** A plain map off the wire: not an array, binary, Date, Set or other extension type, no hostile key. */
+function isPlainMap(v: unknown): v is Fields {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !HOSTILE_KEYS.some((k) => Object.hasOwn(v, k));
+}
+
+/** An own property only: a missing key must never find something on Object.prototype. */
+function own(o: Fields, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 function isServerId(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
 }
 
-function clip(text: string, chars = 40): string {
-  return text.length <= chars ? text : `${text.slice(0, chars)}...`;
+function refused(code: number, reason: string, told: string = reason): { ok: false } & Refusal {
+  return { ok: false, code, reason, told };
 }
 
-/** Validates the first frame of an inbound connection. */
-export function checkHello(frame: unknown, me: AcceptorIdentity): Checked<Hello> {
-  if (!isObj(frame) || !isObj(frame['hello'])) return { ok: false, reason: 'expected a hello frame' };
-  const { version, serverId, ensembleId } = frame['hello'];
-  if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
-    return { ok: false, reason: `unsupported version ${clip(String(version))}` };
+/** The header value the dialler sends. */
+export function encodeHelloHeader(hello: Hello): string {
+  return Buffer.from(encodeHello(hello)).toString('base64url');
+}
+
+/** Decodes the hello header (a string, or undefined when absent) to the hello frame it carries. */
+export function decodeHelloHeader(value: unknown): Checked<unknown> {
+  if (value === undefined) return refused(CloseCode.HANDSHAKE_REFUSED, 'no hello in the upgrade request');
+  if (typeof value !== 'string' || value.length > HELLO_HEADER_CHARS_MAX || !BASE64URL.test(value)) {
+    return refused(CloseCode.PROTOCOL_ERROR, 'malformed hello header');
   }
-  if (!isServerId(serverId)) return { ok: false, reason: 'hello without a numeric serverId' };
-  if (serverId === me.myId) return { ok: false, reason: `server id ${serverId} is my own id` };
-  if (!me.members.has(serverId)) return { ok: false, reason: `unknown server id ${serverId}` };
-  if (typeof ensembleId !== 'string') return { ok: false, reason: 'hello without an ensembleId' };
+  try {
+    return { ok: true, value: decodeFrame(Buffer.from(value, 'base64url')) };
+  } catch (err) {
+    return refused(CloseCode.PROTOCOL_ERROR, `undecodable hello: ${clipForLog(err instanceof Error ? err.message : 'not msgpack')}`, 'undecodable hello');
+  }
+}
+
+/** Validates the hello frame of an inbound connection. Never throws. */
+export function checkHello(frame: unknown, me: AcceptorIdentity): Checked<Hello> {
+  try {
+    return helloChecked(frame, me);
+  } catch {
+    // Unreachable for decoded msgpack (no getters, no proxies); the contract is "never throws" for any value.
+    return refused(CloseCode.HANDSHAKE_REFUSED, 'unreadable hello');
+  }
+}
+
+function helloChecked(frame: unknown, me: AcceptorIdentity): Checked<Hello> {
+  const hello = isPlainMap(frame) ? own(frame, 'hello') : undefined;
+  if (!isPlainMap(hello)) return refused(CloseCode.HANDSHAKE_REFUSED, 'expected a hello frame');
+  const version = own(hello, 'version');
+  const serverId = own(hello, 'serverId');
+  const ensembleId = own(hello, 'ensembleId');
+  if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
+    const which = isServerId(version) ? `unsupported version ${version}` : 'hello without a numeric version';
+    return refused(CloseCode.HANDSHAKE_REFUSED, `${which}; this server speaks ${SUPPORTED_VERSIONS.join(', ')}`);
+  }
+  if (!isServerId(serverId)) return refused(CloseCode.HANDSHAKE_REFUSED, 'hello without a numeric serverId');
+  if (typeof ensembleId !== 'string') return refused(CloseCode.HANDSHAKE_REFUSED, 'hello without an ensembleId');
+  if (serverId === me.myId) return refused(CloseCode.HANDSHAKE_REFUSED, `server id ${serverId} is my own id`, NOT_A_MEMBER);
+  if (!me.members.has(serverId)) return refused(CloseCode.HANDSHAKE_REFUSED, `unknown server id ${serverId}`, NOT_A_MEMBER);
   if (ensembleId !== me.ensembleId) {
-    return { ok: false, reason: `ensemble mismatch: mine ${clip(me.ensembleId, 32)}, theirs ${clip(ensembleId, 32)}` };
+    // Ours goes to the local log only; theirs is clipped and escaped like any other wire text.
+    return refused(CloseCode.HANDSHAKE_REFUSED, `ensemble mismatch: mine ${me.ensembleId}, theirs ${JSON.stringify(clipForLog(ensembleId, 32))}`, NOT_A_MEMBER);
   }
   return { ok: true, value: { version, serverId, ensembleId } };
 }
 
-/** Validates the acceptor's answer: it must be the server we meant to dial. */
+/** Validates the acceptor's answer: it must be the server we meant to dial. Never throws. */
 export function checkWelcome(frame: unknown, expectedId: number): Checked<number> {
-  if (!isObj(frame) || !isObj(frame['welcome'])) return { ok: false, reason: 'expected a welcome frame' };
-  const { serverId } = frame['welcome'];
-  if (serverId !== expectedId) {
-    return { ok: false, reason: `welcome from server ${clip(String(serverId))}, expected ${expectedId}` };
+  try {
+    return welcomeChecked(frame, expectedId);
+  } catch {
+    return refused(CloseCode.PROTOCOL_ERROR, 'unreadable welcome');
   }
+}
+
+function welcomeChecked(frame: unknown, expectedId: number): Checked<number> {
+  const welcome = isPlainMap(frame) ? own(frame, 'welcome') : undefined;
+  if (!isPlainMap(welcome)) return refused(CloseCode.PROTOCOL_ERROR, 'expected a welcome frame');
+  const serverId = own(welcome, 'serverId');
+  if (!isServerId(serverId)) return refused(CloseCode.PROTOCOL_ERROR, 'welcome without a numeric serverId');
+  if (serverId !== expectedId) return refused(CloseCode.PROTOCOL_ERROR, `welcome from server ${serverId}, expected ${expectedId}`);
   return { ok: true, value: expectedId };
 }
 
-/** A WebSocket close reason is limited to 123 bytes of UTF-8 (ws throws beyond). */
-export function closeReason(reason: string, bytesMax: number): string {
-  if (Buffer.byteLength(reason) <= bytesMax) return reason;
-  let cut = reason.slice(0, bytesMax);
-  while (Buffer.byteLength(cut) > bytesMax) cut = cut.slice(0, -1);
-  return cut;
+/** A WebSocket close reason: at most bytesMax bytes of UTF-8 (ws throws beyond), cut in one step. */
+export function closeReason(reason: string, bytesMax: number = TRANSPORT_LIMITS.closeReasonBytesMax): string {
+  return cutToUtf8Bytes(reason, bytesMax);
+}
+
+/** The refusal a dialler read from the headers of a refused upgrade: bounded and printable, never trusted. */
+export function readRefusal(headers: Readonly<Record<string, string | string[] | undefined>>): { code: number | undefined; told: string } {
+  const rawCode = Object.hasOwn(headers, REFUSAL_CODE_HEADER) ? headers[REFUSAL_CODE_HEADER] : undefined;
+  const rawTold = Object.hasOwn(headers, REFUSAL_REASON_HEADER) ? headers[REFUSAL_REASON_HEADER] : undefined;
+  const code = typeof rawCode === 'string' && /^[0-9]{4}$/.test(rawCode) ? Number(rawCode) : undefined;
+  const told = typeof rawTold === 'string' ? headerSafe(clipForLog(rawTold)) : '';
+  return { code, told };
+}
+
+/** The headers of a refusal this acceptor sends; `told` is our own text, made header-safe and bounded anyway. */
+export function refusalHeaders(refusal: Refusal): Record<string, string> {
+  return {
+    [REFUSAL_CODE_HEADER]: String(refusal.code),
+    [REFUSAL_REASON_HEADER]: headerSafe(closeReason(refusal.told)),
+  };
+}
+
+/** The HTTP status of a refused upgrade request, by refusal code. */
+export function refusalStatus(code: number): number {
+  switch (code) {
+    case CloseCode.TRY_AGAIN_LATER: return 503;
+    case CloseCode.TIMEOUT: return 408;
+    case CloseCode.PROTOCOL_ERROR: return 400;
+    default: return 403;
+  }
 }

@@ -1,14 +1,33 @@
 // The listening side: accepts the links other members dial to send us their messages. An inbound link
-// only receives. The first frame must be a valid hello; then every frame is a batch delivered in order.
-// At most one authenticated link per member: a newer one replaces the older (the peer redialled after a
-// failure we have not noticed yet). Whatever a connection sends, the worst outcome is that it is closed
-// with a logged reason.
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// only receives: after its hello is accepted every frame is a batch delivered in order. Whatever a
+// connection sends, the worst outcome is that it is refused or closed, with a logged reason.
+//
+// The hello travels in a header of the WebSocket upgrade request and is checked before the upgrade, so
+// no WebSocket, hence no frame, exists for a connection that has not been accepted. Until then the
+// connection can make us hold at most its request head, which Node's HTTP parser bounds
+// (TRANSPORT_LIMITS.preHelloBytesMax, answered 431 beyond). The alternative, the hello as the first
+// frame with the socket's payload limit lowered until it arrives, would rest on a private field of ws
+// (the receiver's _maxPayload), which any ws release may rename or stop reading; a private field that
+// silently stops working would bring back 1 GiB pre-hello frames without a test noticing in production.
+// The header route uses only public APIs (Node's maxHeaderSize, ws's verifyClient and handleUpgrade),
+// and a refused stranger never costs a WebSocket at all.
+//
+// At most one link per member. A hello that passes every check (right ensemble id, a member's id) may
+// still come from an impostor, since the ensemble id is a hash of the server.N lines anyone may know.
+// So it only displaces that member's established link if the link fails a liveness probe (no frame,
+// pong or byte within livenessProbeMs of a ping): a member that restarted or whose link broke
+// unnoticed gets through promptly, because its old link is closed already or answers nothing, while a
+// healthy member's link is never replaced and the newcomer is told to try again later. Only the
+// established link's own close reports the member down (onInboundDown): a refused or replaced
+// connection never does.
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { clipForLog } from './bounded-text.js';
 import { decodeFrame, encodeWelcome } from './codec.js';
 import { TransportError } from './errors.js';
-import { checkHello, type AcceptorIdentity } from './handshake.js';
+import { HELLO_HEADER, checkHello, decodeHelloHeader, refusalHeaders, refusalStatus, type AcceptorIdentity, type Refusal } from './handshake.js';
 import { closeSocket, errorText, rawDataBytes } from './socket-util.js';
 import { CloseCode, TRANSPORT_LIMITS, type TransportLogger } from './types.js';
 
@@ -16,59 +35,101 @@ export interface InboundOptions extends AcceptorIdentity {
   host: string;
   port: number;
   maxPayloadBytes: number;
-  /** How long a new connection may take to send its hello. */
+  /** How long a new connection may take to get its hello accepted. */
   helloTimeoutMs: number;
+  /** How long an established link may take to prove alive when a newer hello claims its member. */
+  livenessProbeMs: number;
   logger: TransportLogger;
   onMessage(from: number, message: unknown): void;
+  /** The shape check of one message; undefined drops it (counted, logged once per batch). */
+  validate?(raw: unknown): unknown;
   onInboundDown?(from: number): void;
 }
 
-interface InboundConnection {
-  socket: WebSocket;
+type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
+
+/** A TCP connection whose hello has not been accepted (yet). */
+interface PendingConnection {
+  raw: Socket;
   remote: string;
-  /** The member this connection authenticated as; undefined until its hello is accepted. */
-  peer: number | undefined;
-  /** Closing after a refusal or protocol error: its further frames are ignored. */
+  timer: NodeJS.Timeout;
+  /** The member it was accepted as, between the hello check and the upgrade callback. */
+  acceptedAs: number | undefined;
+}
+
+/** The established link from one member. */
+interface InboundLink {
+  peer: number;
+  socket: WebSocket;
+  raw: Socket;
+  remote: string;
+  /** performance.now() of the last frame, ping or pong: a link heard from this recently needs no probe. */
+  lastHeardMs: number;
+  /** Closing after a protocol error: its further frames are ignored. */
   rejected: boolean;
-  helloTimer: NodeJS.Timeout | undefined;
+}
+
+/** Malformed messages from one member, for rate-limited warnings. */
+interface MalformedTally {
+  total: number;
+  sinceWarn: number;
+  lastWarnMs: number;
+}
+
+const HTTP_REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 426: 'Upgrade Required', 503: 'Service Unavailable' };
+
+function tryLater(peer: number): Refusal {
+  return { code: CloseCode.TRY_AGAIN_LATER, reason: `server ${peer} already has a live inbound link`, told: 'a live link from that server exists; try again later' };
 }
 
 export class InboundAcceptor {
-  /** Authenticated links by member id: at most one per member. */
-  private readonly links = new Map<number, WebSocket>();
+  private readonly http: HttpServer;
+  private readonly wss: WebSocketServer;
+  /** Connections without an accepted hello, by socket: at most pendingHandshakesMax. */
+  private readonly pending = new Map<Socket, PendingConnection>();
+  /** Established links by member id: at most one per member. */
+  private readonly links = new Map<number, InboundLink>();
+  /** Members whose established link is being probed: another claim meanwhile is told to try later. */
+  private readonly probing = new Set<number>();
   /** Messages received per member (keys are members only). */
   private readonly received = new Map<number, number>();
-  private pendingHandshakes = 0;
+  private readonly malformed = new Map<number, MalformedTally>();
   private closing = false;
 
-  private constructor(
-    private readonly server: WebSocketServer,
-    private readonly options: InboundOptions,
-  ) {
-    server.on('connection', (socket: WebSocket, req: IncomingMessage) => this.serverOnConnection(socket, req));
-    server.on('error', (err: Error) => options.logger.warn('peer listener error', { error: err.message }));
+  private constructor(private readonly options: InboundOptions) {
+    this.http = createServer({ maxHeaderSize: TRANSPORT_LIMITS.preHelloBytesMax });
+    this.wss = new WebSocketServer({
+      noServer: true, perMessageDeflate: false, maxPayload: options.maxPayloadBytes, clientTracking: true,
+      // Two parameters: ws waits for the callback, so the liveness probe can finish first.
+      verifyClient: (info: { req: IncomingMessage }, done: VerifyDone) => this.verify(info.req, done),
+    });
+    this.http.on('connection', (raw: Socket) => this.httpOnConnection(raw));
+    this.http.on('upgrade', (req: IncomingMessage, raw: Socket, head: Buffer) => {
+      this.wss.handleUpgrade(req, raw, head, (socket: WebSocket) => this.linkUp(socket, raw));
+    });
+    this.http.on('request', (req: IncomingMessage, res: ServerResponse) => this.httpOnRequest(req, res));
   }
 
   /** Resolves once listening; rejects with a TransportError when the address cannot be bound. */
   static listen(options: InboundOptions): Promise<InboundAcceptor> {
+    const acceptor = new InboundAcceptor(options);
+    const http = acceptor.http;
     return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({
-        host: options.host, port: options.port, perMessageDeflate: false, maxPayload: options.maxPayloadBytes, clientTracking: true,
-      });
       const onError = (err: Error): void => {
-        server.close();
+        http.close();
         reject(new TransportError(`cannot listen for peers on ${options.host}:${options.port}: ${err.message}`));
       };
-      server.once('error', onError);
-      server.once('listening', () => {
-        server.off('error', onError);
-        resolve(new InboundAcceptor(server, options));
+      http.once('error', onError);
+      http.listen(options.port, options.host, () => {
+        http.off('error', onError);
+        http.on('error', (err: Error) => options.logger.warn('peer listener error', { error: clipForLog(err.message) }));
+        resolve(acceptor);
       });
     });
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return (this.http.address() as AddressInfo).port;
   }
 
   isConnected(peer: number): boolean {
@@ -81,102 +142,257 @@ export class InboundAcceptor {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.server.clients].map((s) => closeSocket(s, CloseCode.GOING_AWAY, 'shutting down')));
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const conn of this.pending.values()) {
+      clearTimeout(conn.timer);
+      conn.raw.destroy();
+    }
+    this.pending.clear();
+    await Promise.all([...this.wss.clients].map((s) => closeSocket(s, CloseCode.GOING_AWAY, 'shutting down')));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
   }
 
-  private serverOnConnection(socket: WebSocket, req: IncomingMessage): void {
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    socket.on('error', (err: Error) => this.options.logger.debug('inbound peer socket error', { remote, error: err.message }));
+  // ---- before the hello: plain TCP and HTTP ----
+
+  private httpOnConnection(raw: Socket): void {
+    const remote = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`;
+    raw.on('error', (err: Error) => this.options.logger.debug('inbound peer socket error', { remote, error: clipForLog(err.message) }));
     if (this.closing) {
+      raw.destroy();
+      return;
+    }
+    if (this.pending.size >= TRANSPORT_LIMITS.pendingHandshakesMax) {
+      this.refuseRaw(raw, remote, { code: CloseCode.TRY_AGAIN_LATER, reason: 'too many pending handshakes', told: 'busy; try again later' });
+      return;
+    }
+    const conn: PendingConnection = { raw, remote, acceptedAs: undefined, timer: setTimeout(() => this.helloTimedOut(conn), this.options.helloTimeoutMs) };
+    this.pending.set(raw, conn);
+    raw.once('close', () => {
+      clearTimeout(conn.timer);
+      if (this.pending.get(raw) === conn) this.pending.delete(raw);
+    });
+  }
+
+  /** A request that is not a WebSocket upgrade: nothing is served on the peer port. */
+  private httpOnRequest(req: IncomingMessage, res: ServerResponse): void {
+    const conn = this.pending.get(req.socket as Socket);
+    this.options.logger.warn('refusing inbound peer connection', { remote: conn?.remote, code: 426, reason: 'plain HTTP request on the peer port' });
+    res.writeHead(426, { Connection: 'close', 'Content-Type': 'text/plain' });
+    res.end('peer port: expected a WebSocket upgrade with a hello\n');
+  }
+
+  private helloTimedOut(conn: PendingConnection): void {
+    if (this.pending.get(conn.raw) !== conn || conn.acceptedAs !== undefined) return;
+    this.refuseRaw(conn.raw, conn.remote, { code: CloseCode.TIMEOUT, reason: `no hello within ${this.options.helloTimeoutMs} ms`, told: 'no hello in time' });
+  }
+
+  /** Answers a connection whose request was never (fully) read, then drops it. */
+  private refuseRaw(raw: Socket, remote: string, refusal: Refusal): void {
+    this.pending.delete(raw);
+    this.options.logger.warn('refusing inbound peer connection', { remote, code: refusal.code, reason: refusal.reason });
+    const status = refusalStatus(refusal.code);
+    const headers = { Connection: 'close', 'Content-Length': '0', ...refusalHeaders(refusal) };
+    const head = [`HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    raw.end(`${head.join('\r\n')}\r\n\r\n`, () => raw.destroy());
+    // A peer that does not read its answer does not keep the socket.
+    setTimeout(() => raw.destroy(), TRANSPORT_LIMITS.closeGraceMs).unref();
+  }
+
+  // ---- the hello: checked in the upgrade request, before any WebSocket exists ----
+
+  private verify(req: IncomingMessage, done: VerifyDone): void {
+    const conn = this.pending.get(req.socket as Socket);
+    if (conn === undefined || this.closing) {
+      done(false, 503);
+      return;
+    }
+    const header = Object.hasOwn(req.headers, HELLO_HEADER) ? req.headers[HELLO_HEADER] : undefined;
+    const decoded = decodeHelloHeader(header);
+    const checked = decoded.ok ? checkHello(decoded.value, this.options) : decoded;
+    if (!checked.ok) {
+      this.refuse(conn, checked, done);
+      return;
+    }
+    this.admit(conn, checked.value.serverId, done).catch((err: unknown) => {
+      // Nothing in admit should throw; if it did, the stranger loses its connection, never the process.
+      this.options.logger.warn('inbound peer handshake failed', { remote: conn.remote, error: clipForLog(errorText(err)) });
+      conn.raw.destroy();
+    });
+  }
+
+  /** A valid hello from `peer`: accepted unless that member has a live established link. */
+  private async admit(conn: PendingConnection, peer: number, done: VerifyDone): Promise<void> {
+    if (this.probing.has(peer)) {
+      this.refuse(conn, tryLater(peer), done);
+      return;
+    }
+    const existing = this.links.get(peer);
+    if (existing === undefined) {
+      this.accept(conn, peer, done);
+      return;
+    }
+    this.probing.add(peer);
+    let alive: boolean;
+    try {
+      alive = await this.probe(existing);
+    } finally {
+      this.probing.delete(peer);
+    }
+    this.options.logger.debug('liveness probe of a claimed member link', { peer, alive, remote: conn.remote });
+    // The newcomer gave up or timed out meanwhile: there is no one to answer.
+    if (this.closing || conn.raw.destroyed || this.pending.get(conn.raw) !== conn) return;
+    const current = this.links.get(peer);
+    if (current !== undefined && (current !== existing || alive)) {
+      this.refuse(conn, tryLater(peer), done);
+      return;
+    }
+    if (current !== undefined) this.retire(current, conn.remote);
+    this.accept(conn, peer, done);
+  }
+
+  /**
+   * Whether an established link is alive: heard from within the probe bound already, or it answers a
+   * ping or receives any byte (a large frame still arriving delays the pong behind it) within the bound.
+   */
+  private probe(link: InboundLink): Promise<boolean> {
+    const boundMs = this.options.livenessProbeMs;
+    if (performance.now() - link.lastHeardMs < boundMs) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const bytesBefore = link.raw.bytesRead;
+      const finish = (alive: boolean): void => {
+        clearTimeout(timer);
+        link.socket.off('pong', onPong);
+        link.socket.off('close', onClose);
+        resolve(alive);
+      };
+      const onPong = (): void => finish(true);
+      const onClose = (): void => finish(false);
+      const timer = setTimeout(() => finish(link.raw.bytesRead > bytesBefore), boundMs);
+      link.socket.on('pong', onPong);
+      link.socket.on('close', onClose);
+      if (link.socket.readyState !== WebSocket.OPEN) return finish(false);
+      this.options.logger.debug('pinging the established link of a claimed member', { peer: link.peer });
+      link.socket.ping();
+    });
+  }
+
+  private refuse(conn: PendingConnection, refusal: Refusal, done: VerifyDone): void {
+    clearTimeout(conn.timer);
+    this.options.logger.warn('refusing inbound peer connection', { remote: conn.remote, code: refusal.code, reason: refusal.reason });
+    done(false, refusalStatus(refusal.code), refusal.told, refusalHeaders(refusal));
+  }
+
+  private accept(conn: PendingConnection, peer: number, done: VerifyDone): void {
+    conn.acceptedAs = peer;
+    // ws completes the upgrade and calls linkUp before this returns.
+    done(true);
+  }
+
+  /** Drops an established link that failed its liveness probe; its close then reports nothing. */
+  private retire(link: InboundLink, newRemote: string): void {
+    this.links.delete(link.peer);
+    this.options.logger.info('inbound peer link replaced: the old one failed a liveness probe', { peer: link.peer, old: link.remote, remote: newRemote });
+    link.socket.terminate();
+  }
+
+  // ---- established links ----
+
+  private linkUp(socket: WebSocket, raw: Socket): void {
+    const conn = this.pending.get(raw);
+    if (conn === undefined || conn.acceptedAs === undefined || this.closing) {
       socket.terminate();
       return;
     }
-    if (this.pendingHandshakes >= TRANSPORT_LIMITS.pendingHandshakesMax) {
-      this.options.logger.warn('refusing inbound peer connection: too many pending handshakes', { remote });
-      void closeSocket(socket, CloseCode.TRY_AGAIN_LATER, 'too many pending handshakes');
-      return;
-    }
-    this.pendingHandshakes++;
-    const conn: InboundConnection = { socket, remote, peer: undefined, rejected: false, helloTimer: undefined };
-    conn.helloTimer = setTimeout(() => this.reject(conn, CloseCode.TIMEOUT, `no hello within ${this.options.helloTimeoutMs} ms`), this.options.helloTimeoutMs);
-    socket.on('message', (data: RawData, isBinary: boolean) => this.socketOnMessage(conn, data, isBinary));
-    socket.on('close', (code: number, reason: Buffer) => this.socketOnClose(conn, code, reason.toString()));
+    this.pending.delete(raw);
+    clearTimeout(conn.timer);
+    const peer = conn.acceptedAs;
+    const link: InboundLink = { peer, socket, raw, remote: conn.remote, lastHeardMs: performance.now(), rejected: false };
+    const older = this.links.get(peer);
+    if (older !== undefined) this.retire(older, conn.remote);
+    this.links.set(peer, link);
+    const heard = (): void => {
+      link.lastHeardMs = performance.now();
+    };
+    socket.on('message', (data: RawData, isBinary: boolean) => this.socketOnMessage(link, data, isBinary));
+    socket.on('ping', heard);
+    socket.on('pong', heard);
+    socket.on('error', (err: Error) => this.options.logger.debug('inbound peer socket error', { peer, remote: conn.remote, error: clipForLog(err.message) }));
+    socket.on('close', (code: number, reason: Buffer) => this.socketOnClose(link, code, reason));
+    socket.send(encodeWelcome(this.options.myId));
+    this.options.logger.info('inbound peer link up', { peer, remote: conn.remote });
   }
 
-  private socketOnMessage(conn: InboundConnection, data: RawData, isBinary: boolean): void {
-    if (this.closing || conn.rejected) return;
+  private socketOnMessage(link: InboundLink, data: RawData, isBinary: boolean): void {
+    if (this.closing || link.rejected) return;
+    link.lastHeardMs = performance.now();
+    // A retired link's late frames would interleave with the newer link's: drop them.
+    if (this.links.get(link.peer) !== link) return;
     if (!isBinary) {
-      this.reject(conn, CloseCode.PROTOCOL_ERROR, 'text frame on a peer link');
+      this.reject(link, CloseCode.PROTOCOL_ERROR, 'text frame on a peer link');
       return;
     }
     let frame: unknown;
     try {
       frame = decodeFrame(rawDataBytes(data));
     } catch (err) {
-      this.reject(conn, CloseCode.PROTOCOL_ERROR, `undecodable frame: ${errorText(err)}`);
+      this.reject(link, CloseCode.PROTOCOL_ERROR, 'undecodable frame', errorText(err));
       return;
     }
-    if (conn.peer === undefined) {
-      this.acceptHello(conn, frame);
-      return;
-    }
-    // A replaced connection's late frames would interleave with the newer link's: drop them.
-    if (this.links.get(conn.peer) !== conn.socket) return;
     if (!Array.isArray(frame)) {
-      this.reject(conn, CloseCode.PROTOCOL_ERROR, 'expected a batch (array) frame');
+      this.reject(link, CloseCode.PROTOCOL_ERROR, 'expected a batch (array) frame');
       return;
     }
-    this.deliver(conn.peer, frame);
+    this.deliver(link.peer, frame);
   }
 
   private deliver(from: number, batch: readonly unknown[]): void {
     this.received.set(from, this.receivedFrom(from) + batch.length);
-    for (const message of batch) {
+    const validate = this.options.validate;
+    let dropped = 0;
+    for (const raw of batch) {
       // The callback may close the transport: nothing after that is delivered.
       if (this.closing) return;
-      this.options.onMessage(from, message);
+      const message = validate === undefined ? raw : validate(raw);
+      if (message === undefined) dropped++;
+      else this.options.onMessage(from, message);
     }
+    if (dropped > 0) this.noteMalformed(from, dropped, batch.length);
   }
 
-  private acceptHello(conn: InboundConnection, frame: unknown): void {
-    const checked = checkHello(frame, this.options);
-    if (!checked.ok) {
-      this.reject(conn, CloseCode.HANDSHAKE_REFUSED, checked.reason);
+  /** One line per batch at most, and a warning at most every malformedWarnIntervalMs per member. */
+  private noteMalformed(from: number, dropped: number, batchSize: number): void {
+    const tally = this.malformed.get(from) ?? { total: 0, sinceWarn: 0, lastWarnMs: -Infinity };
+    this.malformed.set(from, tally);
+    tally.total += dropped;
+    tally.sinceWarn += dropped;
+    const now = performance.now();
+    const meta = { peer: from, dropped, batch: batchSize, droppedTotal: tally.total };
+    if (now - tally.lastWarnMs < TRANSPORT_LIMITS.malformedWarnIntervalMs) {
+      this.options.logger.debug('dropped malformed peer messages', meta);
       return;
     }
-    const peer = checked.value.serverId;
-    clearTimeout(conn.helloTimer);
-    this.pendingHandshakes--;
-    conn.peer = peer;
-    const older = this.links.get(peer);
-    this.links.set(peer, conn.socket);
-    if (older !== undefined) {
-      this.options.logger.info('inbound peer link replaced by a newer connection', { peer, remote: conn.remote });
-      void closeSocket(older, CloseCode.REPLACED, 'replaced by a newer connection');
-    }
-    conn.socket.send(encodeWelcome(this.options.myId));
-    this.options.logger.info('inbound peer link up', { peer, remote: conn.remote });
+    this.options.logger.warn('dropped malformed peer messages', { ...meta, droppedSinceLastWarning: tally.sinceWarn });
+    tally.sinceWarn = 0;
+    tally.lastWarnMs = now;
   }
 
-  private reject(conn: InboundConnection, code: number, reason: string): void {
-    if (conn.rejected) return;
-    conn.rejected = true;
-    clearTimeout(conn.helloTimer);
-    this.options.logger.warn('closing inbound peer connection', { remote: conn.remote, peer: conn.peer, code, reason });
-    void closeSocket(conn.socket, code, reason);
+  /** Closes an established link that broke the protocol; `detail` (the peer's own text) is logged clipped. */
+  private reject(link: InboundLink, code: number, reason: string, detail?: string): void {
+    if (link.rejected) return;
+    link.rejected = true;
+    const logged = detail === undefined ? reason : `${reason}: ${clipForLog(detail)}`;
+    this.options.logger.warn('closing inbound peer link', { peer: link.peer, remote: link.remote, code, reason: logged });
+    void closeSocket(link.socket, code, reason);
   }
 
-  private socketOnClose(conn: InboundConnection, code: number, reason: string): void {
-    clearTimeout(conn.helloTimer);
-    if (conn.peer === undefined) {
-      this.pendingHandshakes--;
-      return;
-    }
-    if (this.links.get(conn.peer) === conn.socket) {
-      this.links.delete(conn.peer);
-      this.options.logger.info('inbound peer link down', { peer: conn.peer, code, reason });
-      if (!this.closing) this.options.onInboundDown?.(conn.peer);
-    }
+  private socketOnClose(link: InboundLink, code: number, reason: Buffer): void {
+    // A retired link is no longer the member's link: its close says nothing about the member.
+    if (this.links.get(link.peer) !== link) return;
+    this.links.delete(link.peer);
+    this.options.logger.info('inbound peer link down', { peer: link.peer, code, reason: clipForLog(reason.toString()) });
+    if (!this.closing) this.options.onInboundDown?.(link.peer);
   }
 }

@@ -1,6 +1,6 @@
 // Checks PeerTransportOptions once, at start, and fills in the defaults: code behind this trusts them.
 import { TransportConfigError } from './errors.js';
-import { TRANSPORT_DEFAULTS, silentTransportLogger, type PeerEndpoint, type PeerTransportOptions, type TransportLogger } from './types.js';
+import { TRANSPORT_DEFAULTS, TRANSPORT_LIMITS, silentTransportLogger, type PeerEndpoint, type PeerTransportOptions, type TransportLogger } from './types.js';
 
 export interface ResolvedOptions {
   myId: number;
@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   reconnectMaxMs: number;
   heartbeatMs: number;
   dialTimeoutMs: number;
+  livenessProbeMs: number;
 }
 
 function positive(name: string, value: number | undefined, dflt: number): number {
@@ -46,6 +47,9 @@ export function resolveOptions<M>(opts: PeerTransportOptions<M>): ResolvedOption
   const reconnectMinMs = positive('reconnectMinMs', opts.reconnectMinMs, TRANSPORT_DEFAULTS.reconnectMinMs);
   const reconnectMaxMs = positive('reconnectMaxMs', opts.reconnectMaxMs, Math.max(reconnectMinMs, TRANSPORT_DEFAULTS.reconnectMaxMs));
   if (reconnectMaxMs < reconnectMinMs) throw new TransportConfigError('reconnectMaxMs must be >= reconnectMinMs');
+  const dialTimeoutMs = positive('dialTimeoutMs', opts.dialTimeoutMs, TRANSPORT_DEFAULTS.dialTimeoutMs);
+  // The dialler waits up to its dialTimeoutMs for our answer, probe included: leave it room.
+  const livenessProbeMs = positive('livenessProbeMs', opts.livenessProbeMs, Math.max(1, Math.min(TRANSPORT_LIMITS.livenessProbeMs, Math.floor(dialTimeoutMs / 2))));
   const listenPort = opts.listenPort ?? me.port;
   if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) throw new TransportConfigError(`bad listen port ${listenPort}`);
   return {
@@ -64,6 +68,7 @@ export function resolveOptions<M>(opts: PeerTransportOptions<M>): ResolvedOption
     reconnectMinMs,
     reconnectMaxMs,
     heartbeatMs: positive('heartbeatMs', opts.heartbeatMs, TRANSPORT_DEFAULTS.heartbeatMs),
-    dialTimeoutMs: positive('dialTimeoutMs', opts.dialTimeoutMs, TRANSPORT_DEFAULTS.dialTimeoutMs),
+    dialTimeoutMs,
+    livenessProbeMs,
   };
 }

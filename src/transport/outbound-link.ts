@@ -2,15 +2,19 @@
 // arrive on the peer's own dialled link (inbound.ts), so every ordered pair of servers has its own FIFO
 // connection and nobody has to decide who connects to whom.
 //
-// States: down (waiting to redial) → connecting (dial, hello, waiting for welcome) → up → down ...
+// States: down (waiting to redial) → connecting (dial with the hello in the upgrade request, waiting for
+// the welcome) → up → down ... A refused hello comes back as an HTTP answer to the upgrade request
+// (handshake.ts); its code and reason come from the acceptor, so they are bounded before being logged.
 // Messages are queued while not up and flushed in order once up; messages sent in one event-loop turn go
 // out as one frame (split only at maxPayloadBytes). The queue bound is applied at the end of each turn,
 // after the flush, so it only ever cuts a backlog, never one turn's output to an up link. A message handed to a socket that then dies may be lost: the protocol above numbers
 // its messages and detects the gap.
 import WebSocket, { type RawData } from 'ws';
 import { Backoff } from './backoff.js';
-import { PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch, encodeHello } from './codec.js';
-import { checkWelcome } from './handshake.js';
+import type { IncomingMessage } from 'node:http';
+import { clipForLog } from './bounded-text.js';
+import { PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch } from './codec.js';
+import { HELLO_HEADER, checkWelcome, encodeHelloHeader, readRefusal } from './handshake.js';
 import { SendQueue } from './send-queue.js';
 import { closeSocket, errorText, rawDataBytes, wsUrl } from './socket-util.js';
 import type { ResolvedOptions } from './options.js';
@@ -28,8 +32,8 @@ export interface OutboundStatus {
   sentFrames: number;
 }
 
-/** The acceptor only ever sends a welcome: anything bigger is a protocol error (ws closes with 1009). */
-const WELCOME_BYTES_MAX = 64 * 1024;
+/** The acceptor only ever sends a welcome (a dozen bytes): anything bigger is a protocol error (ws closes with 1009). */
+const WELCOME_BYTES_MAX = 1024;
 /**
  * Heartbeats in a row without a pong (and without the socket draining) before the link is cut. Two, so
  * that a peer whose event loop is busy for one interval (decoding a large SNAP) keeps its link.
@@ -51,8 +55,10 @@ export class OutboundLink {
   /** A queue-full warning was logged since the link was last up. */
   private warnedDrops = false;
   private closing = false;
-  /** Why the current dial failed (set by error/timeout, reported by the close that follows). */
+  /** Why the current dial failed (set by error/timeout/refusal, reported by the close that follows). */
   private failure = '';
+  /** The acceptor refused the current dial's hello with this code (undefined: not refused). */
+  private refusedWith: number | undefined;
   /** The last failure logged at warn/info; repeats of it go to debug so a long outage does not flood. */
   private lastLoggedFailure = '';
   private sentMessages = 0;
@@ -106,14 +112,16 @@ export class OutboundLink {
   private dial(): void {
     this.redialTimer = undefined;
     if (this.closing) return;
-    const { peer, dialTimeoutMs } = this.options;
+    const { peer, dialTimeoutMs, myId, ensembleId } = this.options;
     const { host, port } = peer.dial ?? peer;
     this.state = 'connecting';
     this.failure = '';
+    this.refusedWith = undefined;
     let socket: WebSocket;
     try {
       socket = new WebSocket(wsUrl(host, port), {
         perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
+        headers: { [HELLO_HEADER]: encodeHelloHeader({ version: PROTOCOL_VERSION, serverId: myId, ensembleId }) },
       });
     } catch (err) {
       this.state = 'down';
@@ -123,7 +131,7 @@ export class OutboundLink {
     }
     this.socket = socket;
     this.dialTimer = setTimeout(() => this.socketOnDialTimeout(socket), dialTimeoutMs);
-    socket.on('open', () => this.socketOnOpen(socket));
+    socket.on('unexpected-response', (_req: unknown, res: IncomingMessage) => this.socketOnRefused(socket, res));
     socket.on('message', (data: RawData, isBinary: boolean) => this.socketOnMessage(socket, data, isBinary));
     socket.on('pong', () => this.socketOnPong(socket));
     socket.on('error', (err: Error) => this.socketOnError(socket, err));
@@ -135,10 +143,15 @@ export class OutboundLink {
     this.redialTimer = setTimeout(() => this.dial(), this.backoff.nextDelayMs());
   }
 
-  private socketOnOpen(socket: WebSocket): void {
+  /** The acceptor answered the upgrade request with an error: its hello was refused (or it is no acceptor). */
+  private socketOnRefused(socket: WebSocket, res: IncomingMessage): void {
+    res.resume();
     if (socket !== this.socket) return;
-    const { myId, ensembleId } = this.options;
-    socket.send(encodeHello({ version: PROTOCOL_VERSION, serverId: myId, ensembleId }));
+    const { code, told } = readRefusal(res.headers);
+    this.refusedWith = code ?? CloseCode.HANDSHAKE_REFUSED;
+    this.failure = `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
+    // ws aborts the request; the close that follows schedules the redial.
+    socket.terminate();
   }
 
   private socketOnDialTimeout(socket: WebSocket): void {
@@ -158,7 +171,7 @@ export class OutboundLink {
     try {
       frame = decodeFrame(rawDataBytes(data));
     } catch (err) {
-      this.abandon(socket, CloseCode.PROTOCOL_ERROR, `undecodable welcome: ${errorText(err)}`);
+      this.abandon(socket, CloseCode.PROTOCOL_ERROR, `undecodable welcome: ${clipForLog(errorText(err))}`);
       return;
     }
     const checked = checkWelcome(frame, this.options.peer.id);
@@ -184,8 +197,8 @@ export class OutboundLink {
 
   private socketOnError(socket: WebSocket, err: Error): void {
     if (socket !== this.socket) return;
-    if (this.failure === '') this.failure = err.message;
-    this.options.logger.debug('peer link error', { peer: this.options.peer.id, error: err.message });
+    if (this.failure === '') this.failure = clipForLog(err.message);
+    this.options.logger.debug('peer link error', { peer: this.options.peer.id, error: clipForLog(err.message) });
   }
 
   private socketOnClose(socket: WebSocket, code: number, reason: string): void {
@@ -196,12 +209,17 @@ export class OutboundLink {
     this.state = 'down';
     if (this.closing) return;
     const peer = this.options.peer.id;
+    // The acceptor's close reason is its own text: bounded before it reaches a log line.
+    const told = clipForLog(reason);
     if (wasUp) {
-      this.options.logger.info('peer link down', { peer, code, reason: reason || this.failure });
+      this.options.logger.info('peer link down', { peer, code, reason: told || this.failure });
+    } else if (this.refusedWith !== undefined) {
+      // Try-again-later is routine (the acceptor still trusts our previous link); a refusal is not.
+      this.logFailure(this.failure, this.refusedWith === CloseCode.TRY_AGAIN_LATER ? 'info' : 'warn');
     } else if (code === CloseCode.HANDSHAKE_REFUSED || code === CloseCode.PROTOCOL_ERROR) {
-      this.logFailure(`refused by server ${peer} (${code}): ${reason}`, 'warn');
+      this.logFailure(`refused by server ${peer} (${code}): ${told}`, 'warn');
     } else {
-      this.logFailure(this.failure || `closed (${code}) ${reason}`, 'info');
+      this.logFailure(this.failure || `closed (${code}) ${told}`, 'info');
     }
     this.scheduleRedial();
   }

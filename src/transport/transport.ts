@@ -1,6 +1,6 @@
 // PeerTransport: one listener for the links other members dial to us, one outbound link per other member
 // for our messages to it. Messages are opaque values: encoded with msgpack on send, decoded on receipt,
-// never inspected. Per ordered pair of servers the order of messages is kept; a message may be lost when
+// and checked only by the caller's validate option, if any. Per ordered pair of servers the order of messages is kept; a message may be lost when
 // a link fails (the protocol above detects the gap), and none is ever delivered twice by the transport.
 import { encodeMessage } from './codec.js';
 import { UnknownPeerError } from './errors.js';
@@ -23,8 +23,9 @@ export class PeerTransport<M> {
     const acceptor = await InboundAcceptor.listen({
       myId: o.myId, ensembleId: o.ensembleId, members: o.members,
       host: o.listenHost, port: o.listenPort, maxPayloadBytes: o.maxPayloadBytes, helloTimeoutMs: o.dialTimeoutMs,
-      logger: o.logger,
+      livenessProbeMs: o.livenessProbeMs, logger: o.logger,
       onMessage: (from, message) => opts.onMessage(from, message as M),
+      ...(opts.validate !== undefined ? { validate: (raw: unknown) => opts.validate!(raw) } : {}),
       ...(opts.onInboundDown !== undefined ? { onInboundDown: opts.onInboundDown } : {}),
     });
     const links = new Map<number, OutboundLink>();

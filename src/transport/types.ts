@@ -25,10 +25,17 @@ export interface PeerTransportOptions<M> {
   listenHost?: string;
   listenPort?: number;
   /**
-   * Called for each message of a received batch, in order. The transport does not validate the shape of
-   * a message (it only checks the frame is msgpack): the receiver validates. Exceptions are not caught.
+   * Called for each message of a received batch, in order. Without `validate` the transport does not look
+   * inside a message (it only checks the frame is msgpack) and the receiver must validate it. Exceptions
+   * are not caught.
    */
   onMessage(from: number, message: M): void;
+  /**
+   * The shape check of one received message: the message as M, or undefined to drop it. Messages it
+   * refuses are dropped before onMessage and logged once per batch with a count, never once per message
+   * (one hostile frame may carry a million of them). It must not throw.
+   */
+  validate?(raw: unknown): M | undefined;
   /**
    * An authenticated inbound link from this member closed (not replaced by a newer one): its process
    * died or its link broke, and messages it sent may have been lost. ZAB uses it to notice a dead leader
@@ -50,6 +57,12 @@ export interface PeerTransportOptions<M> {
   heartbeatMs?: number;
   /** Bound on dial + hello/welcome, and on an inbound connection's wait for its hello. */
   dialTimeoutMs?: number;
+  /**
+   * How long a hello that claims a member with an established inbound link waits for that link to prove
+   * alive (a pong or any bytes) before it may replace it (default: TRANSPORT_LIMITS.livenessProbeMs, at
+   * most half of dialTimeoutMs so the dialler is still waiting for the answer).
+   */
+  livenessProbeMs?: number;
 }
 
 export type OutboundState = 'up' | 'connecting' | 'down';
@@ -89,6 +102,18 @@ export const TRANSPORT_LIMITS = {
   closeGraceMs: 1_000,
   /** A WebSocket close reason is at most 123 bytes of UTF-8. */
   closeReasonBytesMax: 123,
+  /**
+   * What an inbound connection may make us hold before its hello is accepted: Node's HTTP parser refuses
+   * an upgrade request whose head (request line and headers, the hello among them) is larger (431), and
+   * no WebSocket, hence no frame, exists before the hello is accepted.
+   */
+  preHelloBytesMax: 4 * 1024,
+  /** Default bound on the liveness probe of an established link that a newer hello claims (see livenessProbeMs). */
+  livenessProbeMs: 1_500,
+  /** Longest piece of a peer's own text (a reason, an error) quoted in a log line. */
+  logTextCharsMax: 64,
+  /** Between two warnings about one inbound link's malformed messages; those in between go to debug. */
+  malformedWarnIntervalMs: 10_000,
 } as const;
 
 /** WebSocket close codes of the peer protocol (4000-4999 are for applications). */
@@ -96,7 +121,7 @@ export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   TRY_AGAIN_LATER: 1013,
-  /** The hello was refused: version, server id or ensemble mismatch. */
+  /** The hello was refused: version, server id or ensemble mismatch (an HTTP 403 to the upgrade request). */
   HANDSHAKE_REFUSED: 4100,
   /** A frame that breaks the peer protocol (not msgpack, wrong shape, wrong direction, too early). */
   PROTOCOL_ERROR: 4101,

@@ -1,53 +1,310 @@
 // Shape checks for messages that arrive from other servers. Links are only accepted from configured
-// members, but a message is still checked before the peer trusts it: a malformed one is dropped (and
-// logged by the caller) rather than tripping an invariant deep inside the peer.
-import type { PeerMessage, PeerState, SyncMode } from './types.js';
+// members, but without peer authentication a link is no proof of who is at the other end, and a member
+// may be buggy: every field the peer (and the driver behind it) will use is checked before any of it is
+// trusted, so a malformed message is dropped (and counted by the caller) instead of tripping an
+// invariant, crashing the process, or reaching the state machine.
+//
+// The checks never throw and never call anything on a wire value: only typeof, Array.isArray,
+// instanceof Uint8Array, Object.getPrototypeOf and own-property reads (Object.hasOwn), so a key like
+// `toString`, `__proto__` or `constructor` cannot lead anywhere. Maps must be plain maps: an array, a
+// binary, a Date, a Set or a map with a hostile key is refused wherever a map belongs, and an integer
+// field accepts only an integral number in its range (not a bigint, NaN, a fraction, or a string).
+//
+// What is checked is the shape the receiver relies on, not whether the message makes sense in the
+// protocol's current state (a DIFF from the wrong zxid, say): that is the peer's job.
+import {
+  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, pathProblem,
+  type MultiSubTxn, type NodeKind, type TxnBody,
+} from '../../protocol/index.js';
+import type { PeerMessage, PeerState, ServerId, SyncMode } from './types.js';
 
-type Fields = Record<string, unknown>;
+type Fields = Readonly<Record<string, unknown>>;
+/** Why a value is refused (names fields and indexes only, never quotes the value), or undefined. */
+type Problem = string | undefined;
 
-const isRecord = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isZxid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const STATES: readonly PeerState[] = ['looking', 'following', 'leading'];
-const MODES: readonly SyncMode[] = ['diff', 'trunc', 'snap'];
+/** Server ids of the configuration (server.N, 1 to 255). */
+const SERVER_ID_MIN = 1;
+const SERVER_ID_MAX = 255;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** Learner session ids are drawn below 2^48 (core.randomSession); seq numbers count up from 0. */
+const SESSION_MAX = 2 ** 48;
+/** Real abort reasons are a sentence or two; a longer one is not from a peer we know. */
+const ABORT_REASON_CHARS_MAX = 1024;
+/** A session password is 16 bytes; this leaves room without accepting anything large. */
+const PASSWD_BYTES_MAX = 64;
+const ACL_SCHEME_CHARS_MAX = 256;
+const ACL_ID_CHARS_MAX = 1024;
+/** Keys that name or reach a prototype (msgpackr renames a wire '__proto__' to '__proto_'). */
+const HOSTILE_KEYS = ['__proto__', '__proto_', 'constructor', 'prototype'] as const;
+const STATES: ReadonlySet<unknown> = new Set<PeerState>(['looking', 'following', 'leading']);
+const MODES: ReadonlySet<unknown> = new Set<SyncMode>(['diff', 'trunc', 'snap']);
+const KINDS: ReadonlySet<unknown> = new Set<NodeKind>(['persistent', 'ephemeral', 'container', 'ttl']);
 
-function hasNumbers(m: Fields, keys: readonly string[]): boolean {
-  return keys.every((k) => isZxid(m[k]));
+// ---- primitives ----
+
+/** A plain map: not an array, binary or other object type, and no key that reaches a prototype. */
+function isFields(v: unknown): v is Fields {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !HOSTILE_KEYS.some((k) => Object.hasOwn(v, k));
 }
 
-function isTxn(v: unknown): boolean {
-  return isRecord(v) && hasNumbers(v, ['zxid', 'time', 'xid']) && typeof v.sessionId === 'number' && isRecord(v.body) && typeof v.body.type === 'string';
+/** An own property only: a missing key must never find something on Object.prototype. */
+function own(o: Fields, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
-function txnsAscending(v: unknown): boolean {
-  if (!Array.isArray(v) || !v.every(isTxn)) return false;
-  for (let i = 1; i < v.length; i++) if ((v[i] as { zxid: number }).zxid <= (v[i - 1] as { zxid: number }).zxid) return false;
-  return true;
+function isIntIn(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-const SESSION_FIELDS = ['session', 'seq'] as const;
+/** Checks own integer fields against one range. */
+function intsIn(o: Fields, keys: readonly string[], min: number, max: number): Problem {
+  for (const k of keys) if (!isIntIn(own(o, k), min, max)) return `${k} is not an integer in [${min}, ${max}]`;
+  return undefined;
+}
 
-export function asPeerMessage(v: unknown): PeerMessage | undefined {
-  if (!isRecord(v)) return undefined;
-  const ok = ((): boolean => {
-    switch (v.type) {
-      case 'vote': {
-        const vote = v.vote;
-        return isRecord(vote) && hasNumbers(vote, ['leader', 'zxid', 'peerEpoch']) && isZxid(v.electionEpoch) && STATES.includes(v.state as PeerState);
-      }
-      case 'abort': return isZxid(v.session) && typeof v.reason === 'string';
-      case 'followerInfo': return hasNumbers(v, [...SESSION_FIELDS, 'acceptedEpoch', 'currentEpoch', 'lastZxid']);
-      case 'ackEpoch': return hasNumbers(v, [...SESSION_FIELDS, 'currentEpoch', 'lastZxid']);
-      case 'ackNewLeader': case 'ack': case 'commit': return hasNumbers(v, [...SESSION_FIELDS, 'zxid']);
-      case 'pong': case 'ping': return hasNumbers(v, SESSION_FIELDS);
-      case 'request': case 'reply': return hasNumbers(v, SESSION_FIELDS) && 'payload' in v;
-      case 'leaderInfo': return hasNumbers(v, [...SESSION_FIELDS, 'epoch']);
-      case 'sync':
-        return hasNumbers(v, [...SESSION_FIELDS, 'epoch', 'fromZxid', 'commitZxid']) && MODES.includes(v.mode as SyncMode) && txnsAscending(v.txns)
-          && (v.mode !== 'snap' || isRecord(v.snapshot));
-      case 'proposal': return hasNumbers(v, SESSION_FIELDS) && txnsAscending(v.txns) && (v.txns as unknown[]).length > 0;
-      case 'upToDate': return hasNumbers(v, [...SESSION_FIELDS, 'commitZxid']);
-      default: return false;
-    }
-  })();
-  return ok ? (v as unknown as PeerMessage) : undefined;
+const zxids = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
+const epochs = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, MAX_EPOCH);
+const nonNegative = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
+
+function inSession(m: Fields): Problem {
+  return intsIn(m, ['session'], 0, SESSION_MAX) ?? intsIn(m, ['seq'], 0, Number.MAX_SAFE_INTEGER);
+}
+
+function pathField(o: Fields, key = 'path'): Problem {
+  const p = own(o, key);
+  return pathProblem(p) === undefined ? undefined : `${key} is not a valid path`;
+}
+
+function bytesField(o: Fields, key: string, bytesMax = Number.MAX_SAFE_INTEGER): Problem {
+  const v = own(o, key);
+  return v instanceof Uint8Array && v.byteLength <= bytesMax ? undefined : `${key} is not binary${bytesMax < Number.MAX_SAFE_INTEGER ? ` of at most ${bytesMax} bytes` : ''}`;
+}
+
+/** Every element passes check; the problem names the first index that does not. */
+function each(list: readonly unknown[], what: string, check: (v: unknown) => Problem): Problem {
+  for (let i = 0; i < list.length; i++) {
+    const p = check(list[i]);
+    if (p !== undefined) return `${what} ${i}: ${p}`;
+  }
+  return undefined;
+}
+
+// ---- ACLs, txn bodies, txns ----
+
+function aclEntryProblem(v: unknown): Problem {
+  if (!isFields(v)) return 'not a map';
+  const id = own(v, 'id');
+  if (!isIntIn(own(v, 'perms'), 0, 31)) return 'perms is not an integer in [0, 31]';
+  if (!isFields(id)) return 'id is not a map';
+  const scheme = own(id, 'scheme');
+  const ident = own(id, 'id');
+  if (typeof scheme !== 'string' || scheme.length === 0 || scheme.length > ACL_SCHEME_CHARS_MAX) return 'id.scheme is not a scheme name';
+  if (typeof ident !== 'string' || ident.length > ACL_ID_CHARS_MAX) return 'id.id is not a string';
+  return undefined;
+}
+
+function aclField(o: Fields): Problem {
+  const acl = own(o, 'acl');
+  if (!Array.isArray(acl) || acl.length === 0 || acl.length > MAX_ACL_ENTRIES) return `acl is not a list of 1 to ${MAX_ACL_ENTRIES} entries`;
+  return each(acl, 'acl entry', aclEntryProblem);
+}
+
+/** kind, ephemeralOwner and ttlMs agree, as prep makes them: an owner only for ephemerals, a TTL only for ttl nodes. */
+function lifetimeFields(o: Fields): Problem {
+  const kind = own(o, 'kind');
+  if (!KINDS.has(kind)) return 'kind is not a node kind';
+  const owner = own(o, 'ephemeralOwner');
+  const ttlMs = own(o, 'ttlMs');
+  if (kind === 'ephemeral' ? !isIntIn(owner, 1, Number.MAX_SAFE_INTEGER) : owner !== 0) return 'ephemeralOwner does not match the kind';
+  if (kind === 'ttl' ? !isIntIn(ttlMs, 1, MAX_TTL_MS) : ttlMs !== 0) return 'ttlMs does not match the kind';
+  return undefined;
+}
+
+function createProblem(b: Fields): Problem {
+  if (own(b, 'path') === '/') return 'path is the root';
+  return pathField(b) ?? bytesField(b, 'data') ?? aclField(b) ?? lifetimeFields(b);
+}
+
+function sessionFields(o: Fields): Problem {
+  return intsIn(o, ['sessionId'], 1, Number.MAX_SAFE_INTEGER) ?? intsIn(o, ['timeoutMs'], 1, INT32_MAX) ?? bytesField(o, 'passwd', PASSWD_BYTES_MAX);
+}
+
+type BodyCheck = (b: Fields) => Problem;
+
+/** The sub-txns a multi may hold. */
+const SUB_TXN_CHECKS: ReadonlyMap<unknown, BodyCheck> = new Map<MultiSubTxn['type'], BodyCheck>([
+  ['create', createProblem],
+  ['delete', (b) => pathField(b)],
+  ['setData', (b) => pathField(b) ?? bytesField(b, 'data')],
+  ['check', (b) => pathField(b)],
+]);
+
+function subTxnProblem(v: unknown): Problem {
+  if (!isFields(v)) return 'not a map';
+  const check = SUB_TXN_CHECKS.get(own(v, 'type'));
+  return check === undefined ? 'type is not a multi sub-txn type' : check(v);
+}
+
+/** Every variant of TxnBody, and every field of each: the record's type makes the list exhaustive. */
+const BODY_CHECKS: Readonly<Record<TxnBody['type'], BodyCheck>> = {
+  create: createProblem,
+  delete: (b) => pathField(b),
+  setData: (b) => pathField(b) ?? bytesField(b, 'data'),
+  setACL: (b) => pathField(b) ?? aclField(b),
+  check: (b) => pathField(b),
+  createSession: sessionFields,
+  closeSession: (b) => intsIn(b, ['sessionId'], 1, Number.MAX_SAFE_INTEGER),
+  multi: (b) => {
+    const txns = own(b, 'txns');
+    if (!Array.isArray(txns) || txns.length > MAX_MULTI_OPS) return `txns is not a list of at most ${MAX_MULTI_OPS} sub-txns`;
+    return each(txns, 'sub-txn', subTxnProblem);
+  },
+};
+const BODY_CHECK_BY_TYPE: ReadonlyMap<unknown, BodyCheck> = new Map(Object.entries(BODY_CHECKS));
+
+function bodyProblem(v: unknown): Problem {
+  if (!isFields(v)) return 'body is not a map';
+  const check = BODY_CHECK_BY_TYPE.get(own(v, 'type'));
+  if (check === undefined) return 'body type is not a txn type';
+  const p = check(v);
+  return p === undefined ? undefined : `body: ${p}`;
+}
+
+function txnProblem(v: unknown): Problem {
+  if (!isFields(v)) return 'not a map';
+  return intsIn(v, ['zxid'], 1, Number.MAX_SAFE_INTEGER) ?? nonNegative(v, ['time', 'sessionId'])
+    // xid is the client's request xid: any 32-bit integer (the server's own txns use 0).
+    ?? intsIn(v, ['xid'], INT32_MIN, INT32_MAX) ?? bodyProblem(own(v, 'body'));
+}
+
+/** A list of txns with strictly ascending zxids, all above afterZxid (the log they extend ends there). */
+function txnsField(m: Fields, afterZxid: number): Problem {
+  const txns = own(m, 'txns');
+  if (!Array.isArray(txns)) return 'txns is not a list';
+  let last = afterZxid;
+  for (let i = 0; i < txns.length; i++) {
+    const p = txnProblem(txns[i]);
+    if (p !== undefined) return `txn ${i}: ${p}`;
+    const zxid = (txns[i] as { zxid: number }).zxid;
+    if (zxid <= last) return `txn ${i}: zxid does not ascend`;
+    last = zxid;
+  }
+  return undefined;
+}
+
+// ---- a SNAP's snapshot: what DataTree.fromSnapshot and storage rely on ----
+
+const NODE_ZXIDS = ['czxid', 'mzxid', 'pzxid'] as const;
+const NODE_COUNTS = ['ctime', 'mtime', 'version', 'cversion', 'aversion'] as const;
+
+function nodeProblem(v: unknown): Problem {
+  if (!isFields(v)) return 'not a map';
+  return pathField(v) ?? bytesField(v, 'data') ?? aclField(v) ?? zxids(v, NODE_ZXIDS) ?? nonNegative(v, NODE_COUNTS) ?? lifetimeFields(v);
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** The tree's own invariants on load (it throws on them): one node per path, a root, every parent present. */
+function treeProblem(nodes: readonly Fields[]): Problem {
+  const paths = new Set<string>();
+  for (const n of nodes) {
+    const path = n.path as string;
+    if (paths.has(path)) return 'a path appears twice';
+    paths.add(path);
+  }
+  if (!paths.has('/')) return 'no root node';
+  for (const path of paths) if (path !== '/' && !paths.has(parentOf(path))) return 'a node has no parent';
+  return undefined;
+}
+
+function snapshotProblem(v: unknown, fromZxid: number): Problem {
+  if (!isFields(v)) return 'snapshot is not a map';
+  if (own(v, 'zxid') !== fromZxid) return 'snapshot zxid is not fromZxid';
+  const nodes = own(v, 'nodes');
+  const sessions = own(v, 'sessions');
+  if (!Array.isArray(nodes)) return 'snapshot nodes is not a list';
+  if (!Array.isArray(sessions)) return 'snapshot sessions is not a list';
+  const p = each(nodes, 'snapshot node', nodeProblem)
+    ?? each(sessions, 'snapshot session', (s) => (isFields(s) ? sessionFields(s) : 'not a map'))
+    ?? treeProblem(nodes as Fields[]);
+  return p;
+}
+
+// ---- messages ----
+
+function voteProblem(m: Fields): Problem {
+  const vote = own(m, 'vote');
+  if (!isFields(vote)) return 'vote is not a map';
+  return intsIn(vote, ['leader'], SERVER_ID_MIN, SERVER_ID_MAX) ?? zxids(vote, ['zxid']) ?? epochs(vote, ['peerEpoch'])
+    ?? nonNegative(m, ['electionEpoch']) ?? (STATES.has(own(m, 'state')) ? undefined : 'state is not a peer state');
+}
+
+function syncProblem(m: Fields): Problem {
+  const mode = own(m, 'mode');
+  const p = inSession(m) ?? epochs(m, ['epoch']) ?? zxids(m, ['fromZxid', 'commitZxid']) ?? (MODES.has(mode) ? undefined : 'mode is not a sync mode');
+  if (p !== undefined) return p;
+  const fromZxid = m.fromZxid as number;
+  const snapshot = own(m, 'snapshot');
+  return txnsField(m, fromZxid) ?? (mode === 'snap' ? snapshotProblem(snapshot, fromZxid) : snapshot === undefined ? undefined : 'snapshot outside a SNAP');
+}
+
+type MessageCheck = (m: Fields) => Problem;
+
+/** Every message type, and every field the peer reads of it: the record's type makes the list exhaustive. */
+const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
+  vote: voteProblem,
+  abort: (m) => intsIn(m, ['session'], 0, SESSION_MAX)
+    ?? (typeof own(m, 'reason') === 'string' && (m.reason as string).length <= ABORT_REASON_CHARS_MAX ? undefined : 'reason is not a short string'),
+  followerInfo: (m) => inSession(m) ?? epochs(m, ['acceptedEpoch', 'currentEpoch']) ?? zxids(m, ['lastZxid']),
+  ackEpoch: (m) => inSession(m) ?? epochs(m, ['currentEpoch']) ?? zxids(m, ['lastZxid']),
+  ackNewLeader: (m) => inSession(m) ?? zxids(m, ['zxid']),
+  ack: (m) => inSession(m) ?? zxids(m, ['zxid']),
+  pong: inSession,
+  // The payload is opaque to the peer; the server checks it (forwarding.ts) before using it.
+  request: (m) => inSession(m) ?? (Object.hasOwn(m, 'payload') ? undefined : 'no payload'),
+  leaderInfo: (m) => inSession(m) ?? epochs(m, ['epoch']),
+  sync: syncProblem,
+  proposal: (m) => inSession(m) ?? txnsField(m, 0) ?? ((m.txns as unknown[]).length > 0 ? undefined : 'no txns'),
+  commit: (m) => inSession(m) ?? zxids(m, ['zxid']),
+  upToDate: (m) => inSession(m) ?? zxids(m, ['commitZxid']),
+  ping: inSession,
+  reply: (m) => inSession(m) ?? (Object.hasOwn(m, 'payload') ? undefined : 'no payload'),
+};
+const MESSAGE_CHECK_BY_TYPE: ReadonlyMap<unknown, MessageCheck> = new Map(Object.entries(MESSAGE_CHECKS));
+
+function messageProblem(v: unknown, voters: readonly ServerId[] | undefined): Problem {
+  if (!isFields(v)) return 'not a map';
+  const check = MESSAGE_CHECK_BY_TYPE.get(own(v, 'type'));
+  if (check === undefined) return 'type is not a peer message type';
+  const p = check(v);
+  if (p !== undefined) return p;
+  // A vote for a server outside the ensemble would be followed, and sent to, by a peer that adopted it.
+  if (voters !== undefined && v.type === 'vote' && !voters.includes((v.vote as { leader: number }).leader)) return 'vote.leader is not a voter';
+  return undefined;
+}
+
+/**
+ * Why a value off the wire is not a PeerMessage the peer can take, or undefined when it is. The text
+ * names fields and indexes only, never a wire value, so it may go into a log line as it is. With
+ * `voters`, a vote must name one of them as leader.
+ */
+export function peerMessageProblem(v: unknown, voters?: readonly ServerId[]): string | undefined {
+  try {
+    return messageProblem(v, voters);
+  } catch {
+    // Unreachable for decoded msgpack (no getters, no proxies); the contract is "never throws" for any value.
+    return 'unreadable value';
+  }
+}
+
+/** The value as a PeerMessage when its shape is one the peer can take, else undefined. */
+export function asPeerMessage(v: unknown, voters?: readonly ServerId[]): PeerMessage | undefined {
+  return peerMessageProblem(v, voters) === undefined ? (v as PeerMessage) : undefined;
 }

@@ -4,9 +4,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../src/transport/backoff.js';
 import { PROTOCOL_VERSION, decodeFrame, encodeBatch, encodeHello, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
-import { checkHello, checkWelcome, closeReason } from '../../src/transport/handshake.js';
+import { checkHello, checkWelcome, closeReason, decodeHelloHeader, encodeHelloHeader } from '../../src/transport/handshake.js';
 import { SendQueue } from '../../src/transport/send-queue.js';
-import { ensembleIdOf } from '../../src/transport/index.js';
+import { CloseCode, ensembleIdOf } from '../../src/transport/index.js';
 
 describe('transport codec', () => {
   test('binaries and large integers round-trip exactly', () => {
@@ -55,26 +55,48 @@ describe('transport codec', () => {
 describe('transport handshake checks', () => {
   const me = { myId: 1, ensembleId: 'abc', members: new Set([1, 2, 3]) };
   const hello = (h: object): unknown => decodeFrame(encodeHello(h as never));
+  const refusal = (frame: unknown): { reason: string; told: string; code: number } => {
+    const checked = checkHello(frame, me);
+    assert.equal(checked.ok, false);
+    return checked.ok ? { reason: '', told: '', code: 0 } : checked;
+  };
 
   test('accepts a member with the same ensemble and version', () => {
     assert.deepEqual(checkHello(hello({ version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' }), me), {
-      ok: true, value: { version: 1, serverId: 2, ensembleId: 'abc' },
+      ok: true, value: { version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' },
     });
   });
 
-  test('refuses with a readable reason', () => {
-    const reason = (h: object): string => {
-      const checked = checkHello(hello(h), me);
-      assert.equal(checked.ok, false);
-      return checked.ok ? '' : checked.reason;
-    };
-    assert.equal(reason({ version: 1, serverId: 7, ensembleId: 'abc' }), 'unknown server id 7');
-    assert.match(reason({ version: 1, serverId: 2, ensembleId: 'xyz' }), /^ensemble mismatch: mine abc, theirs xyz/);
-    assert.match(reason({ version: 2, serverId: 2, ensembleId: 'abc' }), /unsupported version 2/);
-    assert.match(reason({ version: 1, serverId: 1, ensembleId: 'abc' }), /my own id/);
-    assert.match(reason({ version: 1, serverId: '2', ensembleId: 'abc' }), /numeric serverId/);
+  test('refuses with a readable reason for the log, and tells the peer nothing about the configuration', () => {
+    const v = PROTOCOL_VERSION;
+    assert.equal(refusal(hello({ version: v, serverId: 7, ensembleId: 'abc' })).reason, 'unknown server id 7');
+    assert.match(refusal(hello({ version: v, serverId: 2, ensembleId: 'xyz' })).reason, /^ensemble mismatch: mine abc, theirs "xyz"/);
+    assert.match(refusal(hello({ version: v + 1, serverId: 2, ensembleId: 'abc' })).reason, new RegExp(`unsupported version ${v + 1}`));
+    assert.match(refusal(hello({ version: v, serverId: 1, ensembleId: 'abc' })).reason, /my own id/);
+    assert.match(refusal(hello({ version: v, serverId: '2', ensembleId: 'abc' })).reason, /numeric serverId/);
+    // Which membership check failed would tell a stranger who the members are: all three say the same.
+    for (const h of [{ serverId: 7, ensembleId: 'abc' }, { serverId: 2, ensembleId: 'xyz' }, { serverId: 1, ensembleId: 'abc' }]) {
+      const r = refusal(hello({ version: v, ...h }));
+      assert.equal(r.told, 'not a member of this ensemble');
+      assert.equal(r.code, CloseCode.HANDSHAKE_REFUSED);
+      assert.doesNotMatch(r.told, /abc/);
+    }
     assert.equal(checkHello([1, 2], me).ok, false);
     assert.equal(checkHello(null, me).ok, false);
+  });
+
+  test('the hello header round-trips and anything else in it is refused', () => {
+    const h = { version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' };
+    const decoded = decodeHelloHeader(encodeHelloHeader(h));
+    assert.ok(decoded.ok);
+    assert.deepEqual(checkHello(decoded.value, me), { ok: true, value: h });
+    assert.equal(decodeHelloHeader(undefined).ok, false);
+    for (const bad of ['', 'not base64!', 'a, b', 'A'.repeat(5000), ['x'], 42]) {
+      const r = decodeHelloHeader(bad);
+      assert.equal(r.ok, false, String(bad).slice(0, 20));
+    }
+    const junk = decodeHelloHeader(Buffer.from([0xc1, 0xff]).toString('base64url'));
+    assert.equal(junk.ok, false);
   });
 
   test('the welcome must come from the server dialled', () => {
@@ -83,11 +105,15 @@ describe('transport handshake checks', () => {
     assert.equal(checkWelcome({ hello: {} }, 2).ok, false);
   });
 
-  test('close reasons are cut to the WebSocket limit in bytes', () => {
+  test('close reasons are cut to the WebSocket limit in bytes, never inside a character', () => {
     assert.equal(closeReason('short', 123), 'short');
     const cut = closeReason('é'.repeat(100), 123);
     assert.ok(Buffer.byteLength(cut) <= 123);
     assert.equal(cut, 'é'.repeat(61));
+    assert.equal(closeReason('a'.repeat(122) + '€', 123), 'a'.repeat(122));
+    assert.equal(closeReason('a'.repeat(120) + '😀', 123), 'a'.repeat(120), 'a surrogate pair is kept whole or not at all');
+    assert.equal(closeReason('a'.repeat(119) + '😀', 123), 'a'.repeat(119) + '😀');
+    assert.equal(closeReason('x'.repeat(10_000_000)), 'x'.repeat(123));
   });
 });
 

@@ -1,13 +1,15 @@
-// PeerTransport against misbehaving and misconfigured peers: handshake refusals, garbage frames, raw
-// clients, a spoofed member id, and a peer that stops answering pings. None of it may throw out of the
-// transport, and the good links keep working.
+// PeerTransport against misbehaving and misconfigured peers: handshake refusals, garbage, raw clients,
+// a spoofed member id, and a peer that stops answering pings. None of it may throw out of the transport,
+// and the good links keep working. (transport-hostile.test.ts goes further: hostile values, memory,
+// liveness probes, log volume.)
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PeerTransport, CloseCode, ensembleIdOf, freePorts } from '../../src/transport/index.js';
 import type { LinkStatus, PeerEndpoint, PeerTransportOptions, TransportLogger } from '../../src/transport/index.js';
-import { encodeBatch, encodeHello, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
+import { PROTOCOL_VERSION, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
+import { HELLO_HEADER, encodeHelloHeader } from '../../src/transport/handshake.js';
 import { until } from '../support/until.js';
 
 interface LogEntry { level: 'info' | 'warn' | 'debug'; msg: string; meta: Record<string, unknown> }
@@ -84,17 +86,40 @@ async function assertLinksWork(a: Member, b: Member, tag: string): Promise<void>
 }
 
 interface Closed { code: number; reason: string }
+/** How the acceptor answered an upgrade request it refused. */
+interface Refused { status: number; code: string | undefined; told: string | undefined }
 
-/** A raw ws client on a member's peer port; resolves with how the member closed it. */
-function rawClient(port: number, onOpen: (socket: WebSocket) => void): { socket: WebSocket; closed: Promise<Closed>; frames: Buffer[] } {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+interface RawClient {
+  socket: WebSocket;
+  closed: Promise<Closed>;
+  /** Resolves with the refusal, or undefined once the upgrade succeeded. */
+  refused: Promise<Refused | undefined>;
+  frames: Buffer[];
+}
+
+/** A raw ws client on a member's peer port, with the given hello header (or none). */
+function rawClient(port: number, hello: string | undefined, onOpen: (socket: WebSocket) => void = () => {}): RawClient {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, hello === undefined ? {} : { headers: { [HELLO_HEADER]: hello } });
   const frames: Buffer[] = [];
+  let settle: (r: Refused | undefined) => void = () => {};
+  const refused = new Promise<Refused | undefined>((resolve) => { settle = resolve; });
   socket.on('message', (data) => frames.push(data as Buffer));
   socket.on('error', () => {});
-  socket.on('open', () => onOpen(socket));
+  socket.on('unexpected-response', (_req, res) => {
+    const header = (name: string): string | undefined => (typeof res.headers[name] === 'string' ? res.headers[name] : undefined);
+    settle({ status: res.statusCode ?? 0, code: header('canopy-refusal-code'), told: header('canopy-refusal-reason') });
+    res.resume();
+    socket.terminate();
+  });
+  socket.on('open', () => {
+    settle(undefined);
+    onOpen(socket);
+  });
   const closed = new Promise<Closed>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  return { socket, closed, frames };
+  return { socket, closed, refused, frames };
 }
+
+const helloOf = (serverId: number, ensembleId: string): string => encodeHelloHeader({ version: PROTOCOL_VERSION, serverId, ensembleId });
 
 describe('PeerTransport against bad peers', () => {
   test('a member of another ensemble is refused, keeps retrying, and never delivers', async () => {
@@ -103,7 +128,11 @@ describe('PeerTransport against bad peers', () => {
     const intruder = await startMember(3, peers, { ensembleId: 'another-ensemble' });
     intruder.transport.send(1, 'from the wrong ensemble');
     await until(() => warnings(a, /^ensemble mismatch/).length >= 3, { message: 'repeated refusals logged by the acceptor' });
-    assert.ok(warnings(intruder, /ensemble mismatch/).length >= 1, 'the dialler logs the reason it got');
+    // The dialler is told that it is not a member, never the acceptor's ensemble id.
+    assert.ok(warnings(intruder, /not a member of this ensemble/).length >= 1, 'the dialler logs the reason it got');
+    // (Its own acceptor does see the id: the members dial it with their hello, as they dial every configured address.)
+    const told = intruder.logs.filter((e) => /^peer link (failed|still failing)$/.test(e.msg));
+    assert.ok(told.length >= 1 && told.every((e) => !JSON.stringify(e.meta).includes(ensembleIdOf(peers))), 'the ensemble id is never in a refusal');
     assert.ok(warnings(intruder, /\(4100\)/).length >= 1, 'with the refusal code');
     assert.notEqual(link(intruder, 1).outbound, 'up');
     assert.equal(link(intruder, 1).queued, 1);
@@ -121,37 +150,54 @@ describe('PeerTransport against bad peers', () => {
     const stranger = await startMember(7, strangerPeers, { ensembleId: ensembleIdOf(peers) });
     stranger.transport.send(1, 'from a stranger');
     await until(() => warnings(a, /^unknown server id 7$/).length >= 2, { message: 'refusals logged' });
-    await until(() => warnings(stranger, /unknown server id 7/).length >= 1, { message: 'the dialler logs the reason' });
+    await until(() => warnings(stranger, /not a member of this ensemble/).length >= 1, { message: 'the dialler logs the reason' });
     assert.notEqual(link(stranger, 1).outbound, 'up');
     assert.deepEqual([...a.got.keys()].filter((k) => k !== 2), []);
     await assertLinksWork(a, b, 'after unknown id');
     await stopAll(a, b, stranger);
   });
 
-  test('garbage on the peer port closes that connection only', async () => {
-    const peers = await endpoints(2);
+  test('garbage on the peer port is refused before any WebSocket exists, and closes that connection only', async () => {
+    const peers = await endpoints(3);
     const [a, b] = await Promise.all([startMember(1, peers, { dialTimeoutMs: 300 }), startMember(2, peers)]);
     await assertLinksWork(a!, b!, 'before garbage');
     const port = peers[0]!.port;
+    const ensembleId = ensembleIdOf(peers);
 
-    const text = rawClient(port, (s) => s.send('nonsense'));
-    const junk = rawClient(port, (s) => s.send(new Uint8Array([0xc1, 0xff, 0x00, 0x92])));
-    const truncated = rawClient(port, (s) => s.send(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])));
-    const silent = rawClient(port, () => {});
-    const notArray = rawClient(port, (s) => s.send(encodeMessage({ hello: 'later' })));
-    assert.equal((await text.closed).code, CloseCode.PROTOCOL_ERROR);
-    assert.match((await junk.closed).reason, /undecodable frame/);
+    const noHello = rawClient(port, undefined, (s) => s.send('nonsense'));
+    const notBase64 = rawClient(port, 'not base64 at all!');
+    const junk = rawClient(port, Buffer.from([0xc1, 0xff, 0x00, 0x92]).toString('base64url'));
+    const notAHello = rawClient(port, Buffer.from(encodeMessage({ hello: 'later' })).toString('base64url'));
+    assert.deepEqual(await noHello.refused, { status: 403, code: '4100', told: 'no hello in the upgrade request' });
+    assert.deepEqual(await notBase64.refused, { status: 400, code: '4101', told: 'malformed hello header' });
+    assert.deepEqual(await junk.refused, { status: 400, code: '4101', told: 'undecodable hello' });
+    assert.deepEqual(await notAHello.refused, { status: 403, code: '4100', told: 'expected a hello frame' });
+
+    // A valid hello for member 3 (not running, so its slot is free) opens a link; bad frames then close it.
+    const text = rawClient(port, helloOf(3, ensembleId), (s) => s.send('nonsense'));
+    assert.equal(await text.refused, undefined);
+    assert.deepEqual(await text.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'text frame on a peer link' });
+    const undecodable = rawClient(port, helloOf(3, ensembleId), (s) => s.send(new Uint8Array([0xc1, 0xff, 0x00, 0x92])));
+    assert.deepEqual(await undecodable.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'undecodable frame' });
+    const truncated = rawClient(port, helloOf(3, ensembleId), (s) => s.send(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])));
     assert.equal((await truncated.closed).code, CloseCode.PROTOCOL_ERROR);
-    assert.deepEqual(await silent.closed, { code: CloseCode.TIMEOUT, reason: 'no hello within 300 ms' });
-    assert.deepEqual(await notArray.closed, { code: CloseCode.HANDSHAKE_REFUSED, reason: 'expected a hello frame' });
+    const notBatch = rawClient(port, helloOf(3, ensembleId), (s) => s.send(encodeMessage({ not: 'a batch' })));
+    assert.deepEqual(await notBatch.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'expected a batch (array) frame' });
 
-    // Raw TCP junk never becomes a WebSocket: the HTTP layer drops it.
-    const tcp = connect(port, '127.0.0.1', () => tcp.write('GARBAGE\r\n\r\n\x00\x01\x02'));
-    tcp.on('error', () => {});
-    const answer: Buffer[] = [];
-    tcp.on('data', (d: Buffer) => answer.push(d));
-    await new Promise((resolve) => tcp.on('close', resolve));
-    assert.match(Buffer.concat(answer).toString(), /^HTTP\/1.1 400/);
+    // Raw TCP: junk is answered 400 by the HTTP layer; silence is answered 408 after the hello timeout.
+    const tcpAnswer = async (bytes: string | undefined): Promise<string> => {
+      const tcp = connect(port, '127.0.0.1', () => { if (bytes !== undefined) tcp.write(bytes); });
+      tcp.on('error', () => {});
+      const answer: Buffer[] = [];
+      tcp.on('data', (d: Buffer) => answer.push(d));
+      await new Promise((resolve) => tcp.on('close', resolve));
+      return Buffer.concat(answer).toString();
+    };
+    assert.match(await tcpAnswer('GARBAGE\r\n\r\n\x00\x01\x02'), /^HTTP\/1.1 400/);
+    const silent = await tcpAnswer(undefined);
+    assert.match(silent, /^HTTP\/1.1 408/);
+    assert.match(silent, /canopy-refusal-code: 4103/);
+    assert.match(await tcpAnswer('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1.1 426/);
 
     await assertLinksWork(a!, b!, 'after garbage');
     assert.ok(warnings(a!, /undecodable frame/).length >= 1);
@@ -159,29 +205,28 @@ describe('PeerTransport against bad peers', () => {
     await stopAll(a!, b!);
   });
 
-  test('a newer connection with the same id replaces the older one, and bad frames after hello are refused', async () => {
+  test('a claim on a healthy member link is refused; a member that restarts gets through at once', async () => {
     const peers = await endpoints(2);
-    const [a, b] = await Promise.all([startMember(1, peers), startMember(2, peers)]);
+    const downs: number[] = [];
+    const [a, b] = await Promise.all([startMember(1, peers, { onInboundDown: (from) => downs.push(from) }), startMember(2, peers)]);
     await assertLinksWork(a!, b!, 'before spoof');
-    const hello = encodeHello({ version: 1, serverId: 2, ensembleId: ensembleIdOf(peers) });
-    const spoof = rawClient(peers[0]!.port, (s) => s.send(hello));
-    await until(() => spoof.frames.length === 1, { message: 'welcome to the spoofer' });
-    assert.deepEqual(new Uint8Array(spoof.frames[0]!), new Uint8Array(encodeWelcome(1)));
-    spoof.socket.send(encodeBatch([encodeMessage('spoofed')]));
-    await until(() => received(a!, 2).includes('spoofed'), { message: 'a newer link delivers' });
-    // Member 2 notices its link was replaced, redials, and replaces the spoofer in turn.
-    assert.equal((await spoof.closed).code, CloseCode.REPLACED);
-    await until(() => link(b!, 1).outbound === 'up' && link(a!, 2).inbound, { message: 'member 2 back' });
-    await assertLinksWork(a!, b!, 'after spoof');
+    const hello = helloOf(2, ensembleIdOf(peers));
+    for (let i = 0; i < 5; i++) {
+      const spoof = rawClient(peers[0]!.port, hello);
+      assert.deepEqual(await spoof.refused, { status: 503, code: '1013', told: 'a live link from that server exists; try again later' });
+    }
+    await assertLinksWork(a!, b!, 'after spoofs');
+    assert.deepEqual(downs, [], 'a refused claim never reports the member down');
+    assert.ok(!a!.logs.some((e) => /replaced/.test(e.msg)));
 
-    const late = rawClient(peers[0]!.port, (s) => {
-      s.send(hello);
-      s.send(encodeMessage({ not: 'a batch' }));
-    });
-    assert.deepEqual(await late.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'expected a batch (array) frame' });
-    await until(() => link(b!, 1).outbound === 'up' && link(a!, 2).inbound, { message: 'member 2 back again' });
-    await assertLinksWork(a!, b!, 'after bad batch');
-    await stopAll(a!, b!);
+    // Member 2 restarts: its old link closes with the process, so the new one needs no probe.
+    await stopAll(b!);
+    await until(() => downs.length === 1, { message: 'the real link going down is reported' });
+    const b2 = await startMember(2, peers);
+    await until(() => link(b2, 1).outbound === 'up' && link(a!, 2).inbound, { message: 'member 2 back' });
+    await assertLinksWork(a!, b2, 'after restart');
+    assert.deepEqual(downs, [2]);
+    await stopAll(a!, b2);
   });
 
   test('an outbound link whose pongs stop is terminated and redialled', async () => {
@@ -193,10 +238,8 @@ describe('PeerTransport against bad peers', () => {
     const fakeGot: unknown[] = [];
     fake.on('connection', (socket) => {
       connections++;
-      socket.once('message', () => {
-        socket.send(encodeWelcome(2));
-        socket.on('message', (data) => fakeGot.push(data));
-      });
+      socket.send(encodeWelcome(2));
+      socket.on('message', (data) => fakeGot.push(data));
     });
     await new Promise((resolve) => fake.once('listening', resolve));
     const a = await startMember(1, peers, { heartbeatMs: 50 });
