@@ -3,7 +3,8 @@
 // most of a second of CPU) before it finds the bytes missing. This pass builds nothing and does not
 // recurse: it walks the headers once, refusing a container that claims more elements than there are bytes
 // left (each element takes at least one), nesting deeper than a bound, extension types (neither protocol
-// uses any; decoders turn some into Dates, Errors or RegExps), and anything but exactly one value.
+// uses any but msgpackr's encoding of undefined; decoders turn others into Dates, Errors or RegExps), and
+// anything but exactly one value.
 
 /** Bytes after the header byte, for the fixed-size formats (ints, floats). */
 const FIXED_BYTES: Readonly<Record<number, number>> = {
@@ -31,6 +32,8 @@ function readHeader(b: Uint8Array, view: DataView, pos: number): { header: Heade
   if (t <= 0xbf) return { header: { skip: t & 0x1f, children: 0 }, size: 1 };
   const fixed = FIXED_BYTES[t];
   if (fixed !== undefined) return { header: { skip: fixed, children: 0 }, size: 1 };
+  // msgpackr writes undefined (an optional field left unset) as fixext1 type 0, data 0: it decodes to undefined.
+  if (t === 0xd4 && b[pos + 1] === 0 && b[pos + 2] === 0) return { header: { skip: 2, children: 0 }, size: 1 };
   if (EXTENSION_TYPES.has(t)) return 'extension types are not accepted';
   const widths: Readonly<Record<number, [1 | 2 | 4, 'skip' | 'items' | 'pairs']>> = {
     0xc4: [1, 'skip'], 0xc5: [2, 'skip'], 0xc6: [4, 'skip'], 0xd9: [1, 'skip'], 0xda: [2, 'skip'], 0xdb: [4, 'skip'],

@@ -130,6 +130,8 @@ describe('msgpack structure before decoding', () => {
     assert.match(msgpackShapeProblem(hex('0102'), 16) ?? '', /after the value/);
     assert.match(msgpackShapeProblem(hex('c1'), 16) ?? '', /not a msgpack type/);
     assert.match(msgpackShapeProblem(hex('d6ff00000001'), 16) ?? '', /extension/);
+    assert.match(msgpackShapeProblem(hex('d40001'), 16) ?? '', /extension/);
+    assert.equal(msgpackShapeProblem(encode({ a: undefined, b: 1 }), 16), undefined, 'an unset optional field (undefined) passes');
     assert.match(msgpackShapeProblem(new Uint8Array(0), 16) ?? '', /truncated/);
     const frame = encode({ xid: 1, op: OpCode.multi, ops: [{ op: OpCode.create, path: '/a', data: new Uint8Array(300), acl: OPEN_ACL_UNSAFE, mode: 0 }] });
     assert.equal(msgpackShapeProblem(frame, 16), undefined);
