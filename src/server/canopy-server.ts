@@ -47,6 +47,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   private readonly heldHandshakes = new Map<ClientConnection, { req: ConnectRequest; timer: NodeJS.Timeout }>();
   private status: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
   private readonly ids: SessionIdGenerator;
+  private readonly voters: readonly number[];
   private readonly connsBySession = new Map<number, ClientConnection>();
   /** Writes and syncs in flight from every connection (globalOutstandingLimit / globalOutstandingBytes). */
   private readonly budget: RequestBudget;
@@ -93,6 +94,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
       report: (sessions) => this.driver.forward({ kind: 'touch', sessions }),
     });
     this.ids = new SessionIdGenerator(config.serverId, Date.now());
+    this.voters = config.servers.length > 0 ? config.servers.map((s) => s.id) : [config.serverId];
     // Spread snapshots like ZooKeeper so the servers of an ensemble do not all snapshot at once.
     this.snapshotAfterTxns = Math.floor(config.snapCount / 2) + Math.floor(Math.random() * Math.ceil(config.snapCount / 2));
   }
@@ -114,7 +116,7 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
       server = new CanopyServer(config, store, tree, log);
-      const voters = config.servers.length > 0 ? config.servers.map((s) => s.id) : [config.serverId];
+      const voters = server.voters;
       const peer = new ZabPeer(
         {
           myId: config.serverId, voters, initLimitTicks: config.initLimit, syncLimitTicks: config.syncLimit,
@@ -153,7 +155,8 @@ export class CanopyServer implements ConnectionHandler, ReplicaHost {
   }
 
   private peerOnMessage(from: number, raw: unknown): void {
-    const msg = asPeerMessage(raw);
+    // With the voters: a vote for a server outside the ensemble would have us follow a peer we cannot reach.
+    const msg = asPeerMessage(raw, this.voters);
     if (msg === undefined) {
       this.inputLog.warn('dropping malformed peer message', { from });
       return;

@@ -7,14 +7,19 @@
 // Each message is encoded once, when it is sent (so its size is known for the queue bound and a caller's
 // later mutation cannot change it); a batch frame is an array header followed by the encoded messages,
 // which is exactly the msgpack encoding of the array.
-import { Packr } from 'msgpackr';
+import { Packr, type Options } from 'msgpackr';
 import { msgpackShapeProblem } from '../../protocol/msgpack-guard.js';
 
 // int64AsType 'number': zxids up to 2^53 come back as numbers, never bigint. copyBuffers: a decoded
-// binary must not keep a whole (possibly 1 GiB) frame alive.
-const packr = new Packr({
+// binary must not keep a whole (possibly 1 GiB) frame alive. skipValues: a map field holding undefined
+// is left out (it reads back the same), because msgpackr would write undefined as an extension, which
+// decodeFrame refuses: one optional field left undefined would otherwise make a whole batch undecodable.
+// (skipValues is in msgpackr's README but not in its type definitions.)
+const options: Options & { skipValues: readonly unknown[] } = {
   useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false, copyBuffers: true,
-});
+  skipValues: [undefined],
+};
+const packr = new Packr(options);
 
 /** 2: the hello travels in the upgrade request (version 1 sent it as the first frame). */
 export const PROTOCOL_VERSION = 2;
@@ -76,10 +81,10 @@ export function encodeBatch(encoded: readonly Uint8Array[]): Uint8Array {
   return frame;
 }
 
-/** Decodes one frame; throws on bytes that are not exactly one msgpack value. */
 /** Deepest nesting a peer frame may have. */
 const PEER_FRAME_DEPTH_MAX = 32;
 
+/** Decodes one frame; throws on bytes that are not exactly one msgpack value (or whose headers claim too much). */
 export function decodeFrame(data: Uint8Array): unknown {
   // Headers are checked before decoding: a few bytes claiming millions of elements cost a decoder most
   // of a second and hundreds of MB. Peer messages nest about 10 deep (batch, sync, txn, multi, ACL id).

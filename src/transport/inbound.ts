@@ -20,7 +20,7 @@
 // healthy member's link is never replaced and the newcomer is told to try again later. Only the
 // established link's own close reports the member down (onInboundDown): a refused or replaced
 // connection never does.
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
@@ -75,8 +75,6 @@ interface MalformedTally {
   sinceWarn: number;
   lastWarnMs: number;
 }
-
-const HTTP_REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 426: 'Upgrade Required', 503: 'Service Unavailable' };
 
 function tryLater(peer: number): Refusal {
   return { code: CloseCode.TRY_AGAIN_LATER, reason: `server ${peer} already has a live inbound link`, told: 'a live link from that server exists; try again later' };
@@ -195,7 +193,7 @@ export class InboundAcceptor {
     this.options.logger.warn('refusing inbound peer connection', { remote, code: refusal.code, reason: refusal.reason });
     const status = refusalStatus(refusal.code);
     const headers = { Connection: 'close', 'Content-Length': '0', ...refusalHeaders(refusal) };
-    const head = [`HTTP/1.1 ${status} ${HTTP_REASONS[status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     raw.end(`${head.join('\r\n')}\r\n\r\n`, () => raw.destroy());
     // A peer that does not read its answer does not keep the socket.
     setTimeout(() => raw.destroy(), TRANSPORT_LIMITS.closeGraceMs).unref();

@@ -267,15 +267,16 @@ const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
   ackNewLeader: (m) => inSession(m) ?? zxids(m, ['zxid']),
   ack: (m) => inSession(m) ?? zxids(m, ['zxid']),
   pong: inSession,
-  // The payload is opaque to the peer; the server checks it (forwarding.ts) before using it.
-  request: (m) => inSession(m) ?? (Object.hasOwn(m, 'payload') ? undefined : 'no payload'),
+  // The payload is opaque to the peer (and absent when undefined: the transport does not send undefined);
+  // the server checks it (forwarding.ts) before using it.
+  request: inSession,
   leaderInfo: (m) => inSession(m) ?? epochs(m, ['epoch']),
   sync: syncProblem,
   proposal: (m) => inSession(m) ?? txnsField(m, 0) ?? ((m.txns as unknown[]).length > 0 ? undefined : 'no txns'),
   commit: (m) => inSession(m) ?? zxids(m, ['zxid']),
   upToDate: (m) => inSession(m) ?? zxids(m, ['commitZxid']),
   ping: inSession,
-  reply: (m) => inSession(m) ?? (Object.hasOwn(m, 'payload') ? undefined : 'no payload'),
+  reply: inSession,
 };
 const MESSAGE_CHECK_BY_TYPE: ReadonlyMap<unknown, MessageCheck> = new Map(Object.entries(MESSAGE_CHECKS));
 
