@@ -5,6 +5,7 @@ import { AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType, Xid, isSequen
 import { MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS } from './limits.js';
 import { msgpackShapeProblem } from './msgpack-guard.js';
 import { pathProblem, sequenceSuffix } from './path.js';
+import { HOSTILE_KEYS, isPlainMap, ownField } from './wire-values.js';
 import type { ConnectRequest, ConnectResponse, CreateRequest, MultiOp, ReadOp, Request } from './messages.js';
 import type { ACL } from './types.js';
 
@@ -43,21 +44,13 @@ function fail(message: string, err: ErrorCode = ErrorCode.BADARGUMENTS): never {
 
 type Obj = Record<string, unknown>;
 
-/** Keys no frame may carry: they name or reach an object's prototype (msgpackr renames __proto__ to __proto_). */
-const HOSTILE_KEYS = new Set(['__proto__', '__proto_', 'constructor', 'prototype']);
 /** Deepest nesting a frame may have: a multi's ACL id is 6 levels down ({ops: [{acl: [{id: {}}]}]}). */
 const MAX_FRAME_DEPTH = 8;
 /** Longest piece of a client's own text quoted back in an error message. */
 const QUOTE_CHARS_MAX = 64;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/** An own property only: a missing key must never find something on Object.prototype. */
-function field(o: Obj, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : undefined;
-}
+const isObj = isPlainMap as (v: unknown) => v is Obj;
+const field = ownField;
 
 /** Names a wire value for an error message without calling anything on it (no String(), no toString). */
 export function describeValue(v: unknown): string {
@@ -93,7 +86,7 @@ function structureProblem(v: unknown, depth: number): string | undefined {
   }
   if (!isObj(v)) return 'holds a value of an extension type';
   for (const key of Object.keys(v)) {
-    if (HOSTILE_KEYS.has(key)) return `has a forbidden key ${describeValue(key)}`;
+    if (HOSTILE_KEYS.includes(key)) return `has a forbidden key ${describeValue(key)}`;
     const p = structureProblem(v[key], depth + 1);
     if (p !== undefined) return p;
   }

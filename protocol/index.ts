@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './codec.js';
 export * from './txn.js';
 export * from './msgpack-guard.js';
+export * from './wire-values.js';

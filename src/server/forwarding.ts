@@ -3,7 +3,7 @@
 // the follower completes them when it applies the committed txn (matched by session id and xid).
 // Payloads arrive from ensemble members only (the transport checks membership) but are still checked
 // for shape before use: a bad one is logged and dropped, never trusted.
-import { MAX_MULTI_OPS, OpCode, isValidPath, validateRequestValue } from '../../protocol/index.js';
+import { MAX_MULTI_OPS, OpCode, isPlainMap, isValidPath, ownField, validateRequestValue } from '../../protocol/index.js';
 import type { CodecLimits, OpResult } from '../../protocol/index.js';
 import type { WriteRequest } from './prep.js';
 
@@ -29,10 +29,8 @@ const SESSION_PASSWD_BYTES_MAX = 64;
 const TOUCHED_SESSIONS_MAX = 1_000_000;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype;
-/** An own property only: a missing key must never find something on Object.prototype. */
-const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+const isRecord = isPlainMap;
+const own = ownField;
 
 /** A forwarded write, checked as strictly as the client's own frame was at the follower's edge. */
 function asWriteRequest(v: unknown, limits: CodecLimits): WriteRequest | undefined {

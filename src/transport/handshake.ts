@@ -9,6 +9,7 @@
 // a clipped piece of the input, and `told`, for the peer, which never reveals this server's ensemble id
 // or configuration (who the members are): the ensemble id is a hash of the server.N lines, and telling
 // it to whoever asks would hand out the one value a hello must match.
+import { isSafeMap, ownField } from '../../protocol/wire-values.js';
 import { clipForLog, cutToUtf8Bytes, headerSafe } from './bounded-text.js';
 import { SUPPORTED_VERSIONS, decodeFrame, encodeHello, type Hello } from './codec.js';
 import { CloseCode, TRANSPORT_LIMITS } from './types.js';
@@ -39,23 +40,7 @@ const HELLO_HEADER_CHARS_MAX = 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** What every failed membership check tells the peer: which check failed would say who the members are. */
 const NOT_A_MEMBER = 'not a member of this ensemble';
-/** Keys that name or reach a prototype (msgpackr renames a wire '__proto__' to '__proto_'). */
-const HOSTILE_KEYS = ['__proto__', '__proto_', 'constructor', 'prototype'] as const;
 
-type Fields = Readonly<Record<string, unknown>>;
-
-/** A plain map off the wire: not an array, binary, Date, Set or other extension type, no hostile key. */
-function isPlainMap(v: unknown): v is Fields {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return !HOSTILE_KEYS.some((k) => Object.hasOwn(v, k));
-}
-
-/** An own property only: a missing key must never find something on Object.prototype. */
-function own(o: Fields, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : undefined;
-}
 
 function isServerId(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
@@ -94,11 +79,11 @@ export function checkHello(frame: unknown, me: AcceptorIdentity): Checked<Hello>
 }
 
 function helloChecked(frame: unknown, me: AcceptorIdentity): Checked<Hello> {
-  const hello = isPlainMap(frame) ? own(frame, 'hello') : undefined;
-  if (!isPlainMap(hello)) return refused(CloseCode.HANDSHAKE_REFUSED, 'expected a hello frame');
-  const version = own(hello, 'version');
-  const serverId = own(hello, 'serverId');
-  const ensembleId = own(hello, 'ensembleId');
+  const hello = isSafeMap(frame) ? ownField(frame, 'hello') : undefined;
+  if (!isSafeMap(hello)) return refused(CloseCode.HANDSHAKE_REFUSED, 'expected a hello frame');
+  const version = ownField(hello, 'version');
+  const serverId = ownField(hello, 'serverId');
+  const ensembleId = ownField(hello, 'ensembleId');
   if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
     const which = isServerId(version) ? `unsupported version ${version}` : 'hello without a numeric version';
     return refused(CloseCode.HANDSHAKE_REFUSED, `${which}; this server speaks ${SUPPORTED_VERSIONS.join(', ')}`);
@@ -124,9 +109,9 @@ export function checkWelcome(frame: unknown, expectedId: number): Checked<number
 }
 
 function welcomeChecked(frame: unknown, expectedId: number): Checked<number> {
-  const welcome = isPlainMap(frame) ? own(frame, 'welcome') : undefined;
-  if (!isPlainMap(welcome)) return refused(CloseCode.PROTOCOL_ERROR, 'expected a welcome frame');
-  const serverId = own(welcome, 'serverId');
+  const welcome = isSafeMap(frame) ? ownField(frame, 'welcome') : undefined;
+  if (!isSafeMap(welcome)) return refused(CloseCode.PROTOCOL_ERROR, 'expected a welcome frame');
+  const serverId = ownField(welcome, 'serverId');
   if (!isServerId(serverId)) return refused(CloseCode.PROTOCOL_ERROR, 'welcome without a numeric serverId');
   if (serverId !== expectedId) return refused(CloseCode.PROTOCOL_ERROR, `welcome from server ${serverId}, expected ${expectedId}`);
   return { ok: true, value: expectedId };

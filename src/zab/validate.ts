@@ -13,12 +13,11 @@
 // What is checked is the shape the receiver relies on, not whether the message makes sense in the
 // protocol's current state (a DIFF from the wrong zxid, say): that is the peer's job.
 import {
-  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, pathProblem,
-  type MultiSubTxn, type NodeKind, type TxnBody,
+  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, isSafeMap, ownField, pathProblem,
+  type MultiSubTxn, type WireMap, type NodeKind, type TxnBody,
 } from '../../protocol/index.js';
 import type { PeerMessage, PeerState, ServerId, SyncMode } from './types.js';
 
-type Fields = Readonly<Record<string, unknown>>;
 /** Why a value is refused (names fields and indexes only, never quotes the value), or undefined. */
 type Problem = string | undefined;
 
@@ -35,52 +34,37 @@ const ABORT_REASON_CHARS_MAX = 1024;
 const PASSWD_BYTES_MAX = 64;
 const ACL_SCHEME_CHARS_MAX = 256;
 const ACL_ID_CHARS_MAX = 1024;
-/** Keys that name or reach a prototype (msgpackr renames a wire '__proto__' to '__proto_'). */
-const HOSTILE_KEYS = ['__proto__', '__proto_', 'constructor', 'prototype'] as const;
 const STATES: ReadonlySet<unknown> = new Set<PeerState>(['looking', 'following', 'leading']);
 const MODES: ReadonlySet<unknown> = new Set<SyncMode>(['diff', 'trunc', 'snap']);
 const KINDS: ReadonlySet<unknown> = new Set<NodeKind>(['persistent', 'ephemeral', 'container', 'ttl']);
 
 // ---- primitives ----
 
-/** A plain map: not an array, binary or other object type, and no key that reaches a prototype. */
-function isFields(v: unknown): v is Fields {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return !HOSTILE_KEYS.some((k) => Object.hasOwn(v, k));
-}
-
-/** An own property only: a missing key must never find something on Object.prototype. */
-function own(o: Fields, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : undefined;
-}
-
 function isIntIn(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
 /** Checks own integer fields against one range. */
-function intsIn(o: Fields, keys: readonly string[], min: number, max: number): Problem {
-  for (const k of keys) if (!isIntIn(own(o, k), min, max)) return `${k} is not an integer in [${min}, ${max}]`;
+function intsIn(o: WireMap, keys: readonly string[], min: number, max: number): Problem {
+  for (const k of keys) if (!isIntIn(ownField(o, k), min, max)) return `${k} is not an integer in [${min}, ${max}]`;
   return undefined;
 }
 
-const zxids = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
-const epochs = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, MAX_EPOCH);
-const nonNegative = (o: Fields, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
+const zxids = (o: WireMap, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
+const epochs = (o: WireMap, keys: readonly string[]): Problem => intsIn(o, keys, 0, MAX_EPOCH);
+const nonNegative = (o: WireMap, keys: readonly string[]): Problem => intsIn(o, keys, 0, Number.MAX_SAFE_INTEGER);
 
-function inSession(m: Fields): Problem {
+function inSession(m: WireMap): Problem {
   return intsIn(m, ['session'], 0, SESSION_MAX) ?? intsIn(m, ['seq'], 0, Number.MAX_SAFE_INTEGER);
 }
 
-function pathField(o: Fields, key = 'path'): Problem {
-  const p = own(o, key);
+function pathField(o: WireMap, key = 'path'): Problem {
+  const p = ownField(o, key);
   return pathProblem(p) === undefined ? undefined : `${key} is not a valid path`;
 }
 
-function bytesField(o: Fields, key: string, bytesMax = Number.MAX_SAFE_INTEGER): Problem {
-  const v = own(o, key);
+function bytesField(o: WireMap, key: string, bytesMax = Number.MAX_SAFE_INTEGER): Problem {
+  const v = ownField(o, key);
   return v instanceof Uint8Array && v.byteLength <= bytesMax ? undefined : `${key} is not binary${bytesMax < Number.MAX_SAFE_INTEGER ? ` of at most ${bytesMax} bytes` : ''}`;
 }
 
@@ -96,44 +80,44 @@ function each(list: readonly unknown[], what: string, check: (v: unknown) => Pro
 // ---- ACLs, txn bodies, txns ----
 
 function aclEntryProblem(v: unknown): Problem {
-  if (!isFields(v)) return 'not a map';
-  const id = own(v, 'id');
-  if (!isIntIn(own(v, 'perms'), 0, 31)) return 'perms is not an integer in [0, 31]';
-  if (!isFields(id)) return 'id is not a map';
-  const scheme = own(id, 'scheme');
-  const ident = own(id, 'id');
+  if (!isSafeMap(v)) return 'not a map';
+  const id = ownField(v, 'id');
+  if (!isIntIn(ownField(v, 'perms'), 0, 31)) return 'perms is not an integer in [0, 31]';
+  if (!isSafeMap(id)) return 'id is not a map';
+  const scheme = ownField(id, 'scheme');
+  const ident = ownField(id, 'id');
   if (typeof scheme !== 'string' || scheme.length === 0 || scheme.length > ACL_SCHEME_CHARS_MAX) return 'id.scheme is not a scheme name';
   if (typeof ident !== 'string' || ident.length > ACL_ID_CHARS_MAX) return 'id.id is not a string';
   return undefined;
 }
 
-function aclField(o: Fields): Problem {
-  const acl = own(o, 'acl');
+function aclField(o: WireMap): Problem {
+  const acl = ownField(o, 'acl');
   if (!Array.isArray(acl) || acl.length === 0 || acl.length > MAX_ACL_ENTRIES) return `acl is not a list of 1 to ${MAX_ACL_ENTRIES} entries`;
   return each(acl, 'acl entry', aclEntryProblem);
 }
 
 /** kind, ephemeralOwner and ttlMs agree, as prep makes them: an owner only for ephemerals, a TTL only for ttl nodes. */
-function lifetimeFields(o: Fields): Problem {
-  const kind = own(o, 'kind');
+function lifetimeFields(o: WireMap): Problem {
+  const kind = ownField(o, 'kind');
   if (!KINDS.has(kind)) return 'kind is not a node kind';
-  const owner = own(o, 'ephemeralOwner');
-  const ttlMs = own(o, 'ttlMs');
+  const owner = ownField(o, 'ephemeralOwner');
+  const ttlMs = ownField(o, 'ttlMs');
   if (kind === 'ephemeral' ? !isIntIn(owner, 1, Number.MAX_SAFE_INTEGER) : owner !== 0) return 'ephemeralOwner does not match the kind';
   if (kind === 'ttl' ? !isIntIn(ttlMs, 1, MAX_TTL_MS) : ttlMs !== 0) return 'ttlMs does not match the kind';
   return undefined;
 }
 
-function createProblem(b: Fields): Problem {
-  if (own(b, 'path') === '/') return 'path is the root';
+function createProblem(b: WireMap): Problem {
+  if (ownField(b, 'path') === '/') return 'path is the root';
   return pathField(b) ?? bytesField(b, 'data') ?? aclField(b) ?? lifetimeFields(b);
 }
 
-function sessionFields(o: Fields): Problem {
+function sessionFields(o: WireMap): Problem {
   return intsIn(o, ['sessionId'], 1, Number.MAX_SAFE_INTEGER) ?? intsIn(o, ['timeoutMs'], 1, INT32_MAX) ?? bytesField(o, 'passwd', PASSWD_BYTES_MAX);
 }
 
-type BodyCheck = (b: Fields) => Problem;
+type BodyCheck = (b: WireMap) => Problem;
 
 /** The sub-txns a multi may hold. */
 const SUB_TXN_CHECKS: ReadonlyMap<unknown, BodyCheck> = new Map<MultiSubTxn['type'], BodyCheck>([
@@ -144,8 +128,8 @@ const SUB_TXN_CHECKS: ReadonlyMap<unknown, BodyCheck> = new Map<MultiSubTxn['typ
 ]);
 
 function subTxnProblem(v: unknown): Problem {
-  if (!isFields(v)) return 'not a map';
-  const check = SUB_TXN_CHECKS.get(own(v, 'type'));
+  if (!isSafeMap(v)) return 'not a map';
+  const check = SUB_TXN_CHECKS.get(ownField(v, 'type'));
   return check === undefined ? 'type is not a multi sub-txn type' : check(v);
 }
 
@@ -159,7 +143,7 @@ const BODY_CHECKS: Readonly<Record<TxnBody['type'], BodyCheck>> = {
   createSession: sessionFields,
   closeSession: (b) => intsIn(b, ['sessionId'], 1, Number.MAX_SAFE_INTEGER),
   multi: (b) => {
-    const txns = own(b, 'txns');
+    const txns = ownField(b, 'txns');
     if (!Array.isArray(txns) || txns.length > MAX_MULTI_OPS) return `txns is not a list of at most ${MAX_MULTI_OPS} sub-txns`;
     return each(txns, 'sub-txn', subTxnProblem);
   },
@@ -167,23 +151,23 @@ const BODY_CHECKS: Readonly<Record<TxnBody['type'], BodyCheck>> = {
 const BODY_CHECK_BY_TYPE: ReadonlyMap<unknown, BodyCheck> = new Map(Object.entries(BODY_CHECKS));
 
 function bodyProblem(v: unknown): Problem {
-  if (!isFields(v)) return 'body is not a map';
-  const check = BODY_CHECK_BY_TYPE.get(own(v, 'type'));
+  if (!isSafeMap(v)) return 'body is not a map';
+  const check = BODY_CHECK_BY_TYPE.get(ownField(v, 'type'));
   if (check === undefined) return 'body type is not a txn type';
   const p = check(v);
   return p === undefined ? undefined : `body: ${p}`;
 }
 
 function txnProblem(v: unknown): Problem {
-  if (!isFields(v)) return 'not a map';
+  if (!isSafeMap(v)) return 'not a map';
   return intsIn(v, ['zxid'], 1, Number.MAX_SAFE_INTEGER) ?? nonNegative(v, ['time', 'sessionId'])
     // xid is the client's request xid: any 32-bit integer (the server's own txns use 0).
-    ?? intsIn(v, ['xid'], INT32_MIN, INT32_MAX) ?? bodyProblem(own(v, 'body'));
+    ?? intsIn(v, ['xid'], INT32_MIN, INT32_MAX) ?? bodyProblem(ownField(v, 'body'));
 }
 
 /** A list of txns with strictly ascending zxids, all above afterZxid (the log they extend ends there). */
-function txnsField(m: Fields, afterZxid: number): Problem {
-  const txns = own(m, 'txns');
+function txnsField(m: WireMap, afterZxid: number): Problem {
+  const txns = ownField(m, 'txns');
   if (!Array.isArray(txns)) return 'txns is not a list';
   let last = afterZxid;
   for (let i = 0; i < txns.length; i++) {
@@ -202,7 +186,7 @@ const NODE_ZXIDS = ['czxid', 'mzxid', 'pzxid'] as const;
 const NODE_COUNTS = ['ctime', 'mtime', 'version', 'cversion', 'aversion'] as const;
 
 function nodeProblem(v: unknown): Problem {
-  if (!isFields(v)) return 'not a map';
+  if (!isSafeMap(v)) return 'not a map';
   return pathField(v) ?? bytesField(v, 'data') ?? aclField(v) ?? zxids(v, NODE_ZXIDS) ?? nonNegative(v, NODE_COUNTS) ?? lifetimeFields(v);
 }
 
@@ -212,7 +196,7 @@ function parentOf(path: string): string {
 }
 
 /** The tree's own invariants on load (it throws on them): one node per path, a root, every parent present. */
-function treeProblem(nodes: readonly Fields[]): Problem {
+function treeProblem(nodes: readonly WireMap[]): Problem {
   const paths = new Set<string>();
   for (const n of nodes) {
     const path = n.path as string;
@@ -225,43 +209,43 @@ function treeProblem(nodes: readonly Fields[]): Problem {
 }
 
 function snapshotProblem(v: unknown, fromZxid: number): Problem {
-  if (!isFields(v)) return 'snapshot is not a map';
-  if (own(v, 'zxid') !== fromZxid) return 'snapshot zxid is not fromZxid';
-  const nodes = own(v, 'nodes');
-  const sessions = own(v, 'sessions');
+  if (!isSafeMap(v)) return 'snapshot is not a map';
+  if (ownField(v, 'zxid') !== fromZxid) return 'snapshot zxid is not fromZxid';
+  const nodes = ownField(v, 'nodes');
+  const sessions = ownField(v, 'sessions');
   if (!Array.isArray(nodes)) return 'snapshot nodes is not a list';
   if (!Array.isArray(sessions)) return 'snapshot sessions is not a list';
   const p = each(nodes, 'snapshot node', nodeProblem)
-    ?? each(sessions, 'snapshot session', (s) => (isFields(s) ? sessionFields(s) : 'not a map'))
-    ?? treeProblem(nodes as Fields[]);
+    ?? each(sessions, 'snapshot session', (s) => (isSafeMap(s) ? sessionFields(s) : 'not a map'))
+    ?? treeProblem(nodes as WireMap[]);
   return p;
 }
 
 // ---- messages ----
 
-function voteProblem(m: Fields): Problem {
-  const vote = own(m, 'vote');
-  if (!isFields(vote)) return 'vote is not a map';
+function voteProblem(m: WireMap): Problem {
+  const vote = ownField(m, 'vote');
+  if (!isSafeMap(vote)) return 'vote is not a map';
   return intsIn(vote, ['leader'], SERVER_ID_MIN, SERVER_ID_MAX) ?? zxids(vote, ['zxid']) ?? epochs(vote, ['peerEpoch'])
-    ?? nonNegative(m, ['electionEpoch']) ?? (STATES.has(own(m, 'state')) ? undefined : 'state is not a peer state');
+    ?? nonNegative(m, ['electionEpoch']) ?? (STATES.has(ownField(m, 'state')) ? undefined : 'state is not a peer state');
 }
 
-function syncProblem(m: Fields): Problem {
-  const mode = own(m, 'mode');
+function syncProblem(m: WireMap): Problem {
+  const mode = ownField(m, 'mode');
   const p = inSession(m) ?? epochs(m, ['epoch']) ?? zxids(m, ['fromZxid', 'commitZxid']) ?? (MODES.has(mode) ? undefined : 'mode is not a sync mode');
   if (p !== undefined) return p;
   const fromZxid = m.fromZxid as number;
-  const snapshot = own(m, 'snapshot');
+  const snapshot = ownField(m, 'snapshot');
   return txnsField(m, fromZxid) ?? (mode === 'snap' ? snapshotProblem(snapshot, fromZxid) : snapshot === undefined ? undefined : 'snapshot outside a SNAP');
 }
 
-type MessageCheck = (m: Fields) => Problem;
+type MessageCheck = (m: WireMap) => Problem;
 
 /** Every message type, and every field the peer reads of it: the record's type makes the list exhaustive. */
 const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
   vote: voteProblem,
   abort: (m) => intsIn(m, ['session'], 0, SESSION_MAX)
-    ?? (typeof own(m, 'reason') === 'string' && (m.reason as string).length <= ABORT_REASON_CHARS_MAX ? undefined : 'reason is not a short string'),
+    ?? (typeof ownField(m, 'reason') === 'string' && (m.reason as string).length <= ABORT_REASON_CHARS_MAX ? undefined : 'reason is not a short string'),
   followerInfo: (m) => inSession(m) ?? epochs(m, ['acceptedEpoch', 'currentEpoch']) ?? zxids(m, ['lastZxid']),
   ackEpoch: (m) => inSession(m) ?? epochs(m, ['currentEpoch']) ?? zxids(m, ['lastZxid']),
   ackNewLeader: (m) => inSession(m) ?? zxids(m, ['zxid']),
@@ -281,8 +265,8 @@ const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
 const MESSAGE_CHECK_BY_TYPE: ReadonlyMap<unknown, MessageCheck> = new Map(Object.entries(MESSAGE_CHECKS));
 
 function messageProblem(v: unknown, voters: readonly ServerId[] | undefined): Problem {
-  if (!isFields(v)) return 'not a map';
-  const check = MESSAGE_CHECK_BY_TYPE.get(own(v, 'type'));
+  if (!isSafeMap(v)) return 'not a map';
+  const check = MESSAGE_CHECK_BY_TYPE.get(ownField(v, 'type'));
   if (check === undefined) return 'type is not a peer message type';
   const p = check(v);
   if (p !== undefined) return p;
