@@ -7,11 +7,11 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, decodeConnectRequest, decodeRequest, encode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { CodecLimits, ConnectRequest, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
-import { ConnectionAuth } from './auth.js';
+import { ConnectionAuth } from '../replica/auth.js';
 import type { Logger } from './logger.js';
-import type { BudgetToken, RequestBudget } from './request-budget.js';
-import { ResponseQueue } from './response-queue.js';
-import type { QueuedItem } from './response-queue.js';
+import type { BudgetToken, RequestBudget } from '../replica/request-budget.js';
+import { ResponseQueue } from '../replica/response-queue.js';
+import type { QueuedItem } from '../replica/response-queue.js';
 
 export interface ConnectionHandler {
   onConnect(conn: ClientConnection, req: ConnectRequest): void;

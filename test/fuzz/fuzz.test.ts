@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_MAX_DATA_BYTES, OpCode, decode, decodeConnectRequest, decodeRequest, ErrorCode, encode } from '../../protocol/index.js';
 import { asPeerMessage } from '../../src/zab/validate.js';
-import { asLeaderPayload, asLearnerPayload } from '../../src/server/forwarding.js';
+import { asLeaderPayload, asLearnerPayload } from '../../src/replica/forwarding.js';
 import { Prng } from '../sim/prng.js';
 import { CORPUS_OPCODES, everyValidRequest, validConnectRequest } from './client-frames.js';
 import { formatFailure } from './report.js';

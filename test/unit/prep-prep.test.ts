@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, OpCode, type CreateRequest, type MultiOp, type Txn, type TxnBody } from '../../protocol/index.js';
 import { DataTree } from '../../src/tree/index.js';
-import { Prep, type PrepResult, type WriteRequest } from '../../src/server/prep.js';
-import { PendingOrderError } from '../../src/server/pending-changes.js';
+import { Prep, type PrepResult, type WriteRequest } from '../../src/replica/prep.js';
+import { PendingOrderError } from '../../src/replica/pending-changes.js';
 
 const S = 0x100; // a live client session
 const OTHER = 0x200;

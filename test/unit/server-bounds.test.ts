@@ -8,12 +8,12 @@ import { WatchManager } from '../../src/tree/watch-manager.js';
 import { closeReason } from '../../src/server/client-connection.js';
 import { ConfigError, buildConfig } from '../../src/server/config.js';
 import { FdBudget } from '../../src/server/fd-budget.js';
-import { asLeaderPayload, asLearnerPayload } from '../../src/server/forwarding.js';
+import { asLeaderPayload, asLearnerPayload } from '../../src/replica/forwarding.js';
 import { boundedMeta, throttledLogger } from '../../src/server/log-throttle.js';
 import type { Logger } from '../../src/server/logger.js';
-import { executeRead } from '../../src/server/read-ops.js';
-import type { ReadRequest } from '../../src/server/read-ops.js';
-import { RequestBudget } from '../../src/server/request-budget.js';
+import { executeRead } from '../../src/replica/read-ops.js';
+import type { ReadRequest } from '../../src/replica/read-ops.js';
+import { RequestBudget } from '../../src/replica/request-budget.js';
 import { apply, create } from '../support/tree-txns.js';
 
 function recordingLogger(): { log: Logger; lines: string[] } {

@@ -10,7 +10,7 @@ import type { Request } from '../../protocol/index.js';
 import { ClientConnection } from '../../src/server/client-connection.js';
 import type { ConnectionHandler } from '../../src/server/client-connection.js';
 import { silentLogger } from '../../src/server/logger.js';
-import { RequestBudget } from '../../src/server/request-budget.js';
+import { RequestBudget } from '../../src/replica/request-budget.js';
 
 /** The parts of a ws WebSocket that ClientConnection uses; writes complete when flush() says so. */
 class FakeSocket extends EventEmitter {

@@ -3,7 +3,7 @@
 // every session's timeout afresh. The clock moves in half ticks, ticking as a running server does.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionLiveness } from '../../src/server/session-liveness.js';
+import { SessionLiveness } from '../../src/replica/session-liveness.js';
 import type { SessionRecord } from '../../src/tree/data-tree.js';
 
 /** Moves the clock on by ms, ticking every half tick (50 ms) on the way, as the server's interval does. */

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionTracker } from '../../src/server/session-tracker.js';
-import { SessionIdGenerator } from '../../src/server/session-ids.js';
-import { ResponseQueue } from '../../src/server/response-queue.js';
+import { SessionTracker } from '../../src/replica/session-tracker.js';
+import { SessionIdGenerator } from '../../src/replica/session-ids.js';
+import { ResponseQueue } from '../../src/replica/response-queue.js';
 import type { Response } from '../../protocol/index.js';
 
 describe('session tracker', () => {
