@@ -1,7 +1,5 @@
 // Session ids: serverId in the high bits, then a counter seeded from the clock in seconds, so ids made
 // after a restart do not collide with recovered ones. Kept below 2^53 so they are exact JS numbers.
-import { randomBytes } from 'node:crypto';
-import { SESSION_PASSWD_BYTES } from '../../protocol/index.js';
 
 const COUNTER_SPAN = 2 ** 44;
 
@@ -20,10 +18,6 @@ export class SessionIdGenerator {
       if (id !== 0 && !taken(id)) return id;
     }
   }
-}
-
-export function newSessionPasswd(): Uint8Array {
-  return new Uint8Array(randomBytes(SESSION_PASSWD_BYTES));
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -27,8 +27,12 @@ export interface WritePathHooks {
   deliverEvent(sessionId: number, event: WatchedEvent): void;
   /** Called after each txn is applied (sessions, snapshots). */
   afterApply(txn: Txn, result: ApplyResult): void;
+  /** Leader: the zxid ZAB expects on the next proposal (the peer owns it; prepared txns not yet proposed come on top). */
+  nextZxid(): number;
   /** Leader: hand prepared txns to ZAB. */
   propose(txns: Txn[]): void;
+  /** Leader: txns were prepared; flush() should run once the inputs arriving now are handled. */
+  scheduleFlush(): void;
   /** Follower: send to the leader. */
   forward(payload: LearnerPayload): void;
   /** Leader: answer one learner. */
@@ -46,9 +50,8 @@ export class WritePath {
   private mode: Mode = 'idle';
   /** The zxid answers must be ordered after: the last txn proposed, or the last applied when none was proposed yet. */
   private lastProposedZxid = 0;
-  /** Leader: the zxid the next prepared txn gets. */
-  private nextZxid = 0;
   private epoch = 0;
+  /** Leader: prepared, not yet handed to ZAB (zxids consecutive after the peer's last). */
   private batch: Txn[] = [];
   private flushScheduled = false;
   /** Leader: completions of writes prepared here, by zxid. */
@@ -65,7 +68,7 @@ export class WritePath {
     private readonly prep: Prep,
     private readonly watches: WatchManager,
     private readonly hooks: WritePathHooks,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number,
   ) {}
 
   get role(): Mode {
@@ -77,12 +80,11 @@ export class WritePath {
     return this.mode === 'leader' ? this.lastProposedZxid : this.tree.lastZxid;
   }
 
-  /** The epoch is established with us as leader; nextZxid is the first zxid to hand out. */
-  becomeLeader(nextZxid: number): void {
+  /** The epoch is established with us as leader. */
+  becomeLeader(): void {
     this.reset();
     this.mode = 'leader';
-    this.epoch = zxidEpoch(nextZxid);
-    this.nextZxid = nextZxid;
+    this.epoch = zxidEpoch(this.hooks.nextZxid());
     // Not nextZxid - 1: that zxid never exists, and a sync or a failed write waiting for it would wait for the next write.
     this.lastProposedZxid = this.tree.lastZxid;
   }
@@ -142,24 +144,25 @@ export class WritePath {
       if (prepared.path !== undefined) outcome.path = prepared.path;
       return outcome;
     }
-    const txn: Txn = { zxid: this.nextZxid, time: now, sessionId, xid, body: prepared.body };
+    const zxid = this.batch.length > 0 ? this.batch[this.batch.length - 1]!.zxid + 1 : this.hooks.nextZxid();
+    const txn: Txn = { zxid, time: now, sessionId, xid, body: prepared.body };
     if (zxidEpoch(txn.zxid) !== this.epoch) {
       // 2^32 txns in one epoch: ZooKeeper forces a new election here; so do we, by refusing until then.
       return { err: ErrorCode.THROTTLEDOP, zxid: this.lastProposedZxid };
     }
-    this.nextZxid += 1;
     this.lastProposedZxid = txn.zxid;
     this.prep.recordProposed(txn);
     this.batch.push(txn);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // Everything prepared in this turn of the event loop goes out as one proposal (one fsync, one message).
-      setImmediate(() => this.flush());
+      // Everything prepared from the inputs arriving now goes out as one proposal (one fsync, one message).
+      this.hooks.scheduleFlush();
     }
     return undefined;
   }
 
-  private flush(): void {
+  /** Leader: hands the prepared txns to ZAB. */
+  flush(): void {
     this.flushScheduled = false;
     if (this.batch.length === 0 || this.mode !== 'leader') return;
     const txns = this.batch;
@@ -177,6 +180,11 @@ export class WritePath {
     }
     const target = this.proposedZxid;
     this.afterZxid(target, () => done(this.tree.lastZxid));
+  }
+
+  /** Follower: sessions its clients touched, for the leader that decides expiry. */
+  reportTouches(sessions: Array<[number, number]>): void {
+    if (this.mode === 'follower') this.hooks.forward({ kind: 'touch', sessions });
   }
 
   /** Runs fn once zxid is applied. */

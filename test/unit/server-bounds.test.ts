@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode, OpCode, OPEN_ACL_UNSAFE } from '../../protocol/index.js';
 import { DataTree } from '../../src/tree/data-tree.js';
 import { WatchManager } from '../../src/tree/watch-manager.js';
-import { closeReason } from '../../src/server/client-connection.js';
+import { closeReason } from '../../src/server/ws-client.js';
 import { ConfigError, buildConfig } from '../../src/server/config.js';
 import { FdBudget } from '../../src/server/fd-budget.js';
 import { asLeaderPayload, asLearnerPayload } from '../../src/replica/forwarding.js';

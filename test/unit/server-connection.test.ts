@@ -1,4 +1,4 @@
-// ClientConnection with a fake socket: a handler that throws costs one connection (1011), answers wait
+// A client connection (the replica's ClientHandle behind a WsClient) with a fake socket: a handler that throws costs one connection (1011), answers wait
 // while the output is congested, a client that does not read is closed as a slow consumer, and reading
 // pauses when requests pile up or the global budget of writes runs out.
 import { describe, test } from 'node:test';
@@ -7,12 +7,13 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, encode } from '../../protocol/index.js';
 import type { Request } from '../../protocol/index.js';
-import { ClientConnection } from '../../src/server/client-connection.js';
-import type { ConnectionHandler } from '../../src/server/client-connection.js';
+import { ClientHandle } from '../../src/replica/client-handle.js';
+import type { ClientHandler } from '../../src/replica/client-handle.js';
+import { WsClient } from '../../src/server/ws-client.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { RequestBudget } from '../../src/replica/request-budget.js';
 
-/** The parts of a ws WebSocket that ClientConnection uses; writes complete when flush() says so. */
+/** The parts of a ws WebSocket that WsClient uses; writes complete when flush() says so. */
 class FakeSocket extends EventEmitter {
   readonly OPEN = 1;
   readyState = 1;
@@ -49,15 +50,17 @@ class FakeSocket extends EventEmitter {
 
 const LIMITS = { maxDataBytes: 1024, maxOutstanding: 4, maxOutputBytes: 64 * 1024 };
 
-function open(handler: Partial<ConnectionHandler> = {}, budget = new RequestBudget({ countMax: 100, bytesMax: 1 << 20 })): { ws: FakeSocket; conn: ClientConnection } {
+function open(handler: Partial<ClientHandler> = {}, budget = new RequestBudget({ countMax: 100, bytesMax: 1 << 20 })): { ws: FakeSocket; conn: ClientHandle } {
   const ws = new FakeSocket();
-  const full: ConnectionHandler = {
+  const full: ClientHandler = {
     onConnect: (c) => c.opened(42, 10_000),
     onRequest: () => {},
     onClose: () => {},
     ...handler,
   };
-  const conn = new ClientConnection(ws as unknown as WebSocket, '127.0.0.1', full, LIMITS, budget, () => {}, silentLogger);
+  const link = new WsClient(ws as unknown as WebSocket, LIMITS, () => {}, silentLogger);
+  const conn = new ClientHandle(1, link, '127.0.0.1', full, { maxOutstanding: LIMITS.maxOutstanding, maxQueuedBytes: LIMITS.maxOutputBytes }, budget, silentLogger);
+  link.bind(conn);
   ws.frame({ protocolVersion: PROTOCOL_VERSION, lastZxidSeen: 0, timeoutMs: 10_000, sessionId: 0, passwd: new Uint8Array(0) });
   return { ws, conn };
 }

@@ -1,0 +1,70 @@
+// Where each client request goes once its session is bound: reads are answered from the local tree at the
+// head of the connection's queue; auth ops at once; sync, closeSession and writes through the write path,
+// answered in their turn. Every request (a ping included) counts as a sign of life for its session.
+import { CloseCode, ErrorCode, OpCode, hex } from '../../protocol/index.js';
+import type { Request, Response, WatchedEvent } from '../../protocol/index.js';
+import type { DataTree } from '../tree/data-tree.js';
+import { WatchLimitError } from '../tree/watch-manager.js';
+import type { WatchManager } from '../tree/watch-manager.js';
+import type { ClientHandle } from './client-handle.js';
+import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
+import type { ReadRequest } from './read-ops.js';
+import type { SessionService } from './session-service.js';
+import type { WritePath } from './write-path.js';
+import { writeResponse } from './write-responses.js';
+
+export class RequestRouter {
+  constructor(
+    private readonly tree: DataTree,
+    private readonly watches: WatchManager,
+    private readonly writePath: WritePath,
+    private readonly sessions: SessionService,
+    private readonly answerBytesMax: number,
+  ) {}
+
+  route(conn: ClientHandle, req: Request): void {
+    const sessionId = conn.sessionId;
+    this.sessions.liveness.touch(sessionId, conn.sessionTimeoutMs);
+    const closing = this.sessions.closingState(sessionId);
+    if (closing === 'expiring') {
+      // Its expiry is proposed but may never commit: no answer can be given yet, so the client retries.
+      return conn.close(CloseCode.NOT_SERVING, `session ${hex(sessionId)} is being expired; retry`);
+    }
+    if (closing === 'closed' && req.op !== OpCode.ping) {
+      return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
+    }
+    if (isReadRequest(req)) return conn.read(() => this.read(conn, req));
+    switch (req.op) {
+      case OpCode.auth:
+      case OpCode.whoAmI:
+        return conn.read(executeAuthOp(req, conn.auth, this.tree));
+      case OpCode.sync: {
+        const pending = conn.pending();
+        this.writePath.sync((zxid) => conn.settle(pending, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));
+        return;
+      }
+      case OpCode.closeSession: {
+        this.sessions.markClosed(sessionId);
+        const pending = conn.pending(() => conn.close(CloseCode.NORMAL, 'session closed'));
+        this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, (outcome) => {
+          conn.settle(pending, { xid: req.xid, zxid: outcome.zxid, err: outcome.err });
+        });
+        return;
+      }
+      default: {
+        const pending = conn.pending();
+        this.writePath.submit(req, sessionId, req.xid, (outcome) => conn.settle(pending, writeResponse(req, outcome, this.tree.lastZxid)));
+      }
+    }
+  }
+
+  private read(conn: ClientHandle, req: ReadRequest): Response {
+    const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
+    try {
+      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax });
+    } catch (e) {
+      if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
+      throw e;
+    }
+  }
+}

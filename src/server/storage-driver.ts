@@ -1,0 +1,126 @@
+// The replica's storage port on a real TxnStore (classic-level). Writes are started in the order the
+// replica gives them; group commit batches them into synced batches; completions are reported to the
+// replica in sequence order, each only once everything before it is durable too. Installing a leader's
+// snapshot is a barrier: later writes wait for it, and it waits for a local snapshot being written.
+import { hex } from '../../protocol/index.js';
+import type { Txn } from '../../protocol/index.js';
+import type { SnapshotInput, TxnStore } from '../storage/index.js';
+import type { TreeSnapshot } from '../tree/data-tree.js';
+import type { ReplicaLog, StoragePort, StorageWrite } from '../replica/ports.js';
+import { assertNever } from '../zab/assert.js';
+
+export interface StorageDriverHost {
+  persisted(seq: number): void;
+  storageFailed(error: Error): void;
+}
+
+export class StorageDriver implements StoragePort {
+  private reportedSeq = 0;
+  private readonly durableSeqs = new Set<number>();
+  /** Storage work that later writes must wait for (a snapshot install). */
+  private barrier: Promise<void> | undefined;
+  private snapshotInProgress: Promise<void> | undefined;
+  private host: StorageDriverHost | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly store: TxnStore,
+    private readonly log: ReplicaLog,
+  ) {}
+
+  /** Where completions go (the replica, once it exists). */
+  attach(host: StorageDriverHost): void {
+    this.host = host;
+  }
+
+  write(w: StorageWrite): void {
+    switch (w.type) {
+      case 'append': return this.persist(w.seq, () => this.appendAll(w.txns));
+      case 'truncate': return this.persist(w.seq, () => this.store.truncateAfter(w.afterZxid));
+      case 'epochs': return this.persist(w.seq, () => this.writeEpochs(w.acceptedEpoch, w.currentEpoch));
+      case 'installSnapshot': return this.persist(w.seq, () => this.install(w.snapshot), true);
+      default: return assertNever(w, 'storage write');
+    }
+  }
+
+  snapshot(snapshot: TreeSnapshot): void {
+    if (this.snapshotInProgress !== undefined || this.failed) return;
+    const started = Date.now();
+    this.snapshotInProgress = this.store
+      .writeSnapshot(snapshot as unknown as SnapshotInput)
+      .then(
+        () => this.log.info('snapshot written', { zxid: hex(snapshot.zxid), nodes: snapshot.nodes.length, ms: Date.now() - started }),
+        (e: unknown) => this.log.error('snapshot failed', { error: e instanceof Error ? e.message : 'unknown error' }),
+      )
+      .finally(() => {
+        this.snapshotInProgress = undefined;
+      });
+  }
+
+  /** Resolves once no local snapshot is being written. */
+  async idle(): Promise<void> {
+    while (this.snapshotInProgress !== undefined) await this.snapshotInProgress;
+  }
+
+  /** Nothing more is reported (the server is stopping). */
+  stop(): void {
+    this.failed = true;
+  }
+
+  diagnostics(): { reportedSeq: number; durableOutOfOrder: number; barrier: boolean; snapshotting: boolean; failed: boolean } {
+    return { reportedSeq: this.reportedSeq, durableOutOfOrder: this.durableSeqs.size, barrier: this.barrier !== undefined, snapshotting: this.snapshotInProgress !== undefined, failed: this.failed };
+  }
+
+  private async install(snapshot: TreeSnapshot): Promise<void> {
+    await this.store.flush();
+    await this.idle();
+    await this.store.installSnapshot(snapshot as unknown as SnapshotInput);
+  }
+
+  private appendAll(txns: readonly Txn[]): Promise<void> {
+    let last: Promise<void> = Promise.resolve();
+    for (const txn of txns) {
+      last = this.store.append(txn);
+      // Earlier appends of the batch settle first (group commit keeps order); their failures surface through last.
+      last.catch(() => {});
+    }
+    return last;
+  }
+
+  private async writeEpochs(acceptedEpoch: number | undefined, currentEpoch: number | undefined): Promise<void> {
+    const writes: Array<Promise<void>> = [];
+    if (acceptedEpoch !== undefined) writes.push(this.store.setMeta('acceptedEpoch', acceptedEpoch));
+    if (currentEpoch !== undefined) writes.push(this.store.setMeta('currentEpoch', currentEpoch));
+    await Promise.all(writes);
+  }
+
+  private persist(seq: number, write: () => Promise<void>, isBarrier = false): void {
+    const before = this.barrier;
+    const done = before === undefined ? write() : before.then(write);
+    if (isBarrier) {
+      const b = done.catch(() => {});
+      this.barrier = b;
+      void b.then(() => {
+        if (this.barrier === b) this.barrier = undefined;
+      });
+    }
+    done.then(
+      () => this.markDurable(seq),
+      (e: unknown) => {
+        if (this.failed) return;
+        this.failed = true;
+        this.host?.storageFailed(e instanceof Error ? e : new Error('storage failed'));
+      },
+    );
+  }
+
+  private markDurable(seq: number): void {
+    if (this.failed) return;
+    this.durableSeqs.add(seq);
+    let next = this.reportedSeq;
+    while (this.durableSeqs.delete(next + 1)) next++;
+    if (next === this.reportedSeq) return;
+    this.reportedSeq = next;
+    this.host?.persisted(next);
+  }
+}
