@@ -30,7 +30,7 @@ export class SessionLiveness {
   constructor(
     private readonly tickMs: number,
     private readonly hooks: LivenessHooks,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number,
   ) {
     this.tracker = new SessionTracker(tickMs, clock());
     this.lastTickAt = clock();
