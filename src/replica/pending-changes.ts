@@ -5,14 +5,14 @@
 // Invariant: for every path, get() = the state after applying every recorded txn to the tree.
 import { type Txn } from '../../protocol/index.js';
 import type { DataTree } from '../tree/index.js';
-import { foldOp, nodeFromRecord, type PrepNode, type PrepView } from './prep-view.js';
+import { foldOp, type OverlayNode, type NodeOverlay } from '../tree/overlay.js';
 
 /** Most paths the overlay holds; prep answers THROTTLEDOP beyond it until the tree catches up. */
 export const PENDING_PATHS_MAX = 1_000_000;
 
 interface PendingRecord {
   zxid: number;
-  node: PrepNode | null;
+  node: OverlayNode | null;
 }
 
 /** Which sessions are being created or closed by a txn in flight. */
@@ -26,7 +26,7 @@ export class PendingOrderError extends Error {
   }
 }
 
-export class PendingChanges implements Pick<PrepView, 'get'> {
+export class PendingChanges implements Pick<NodeOverlay, 'get'> {
   private readonly records = new Map<string, PendingRecord>();
   /** Paths touched per proposed txn, in zxid order, so applied() finds what to drop without a scan. */
   private queue: Array<{ zxid: number; paths: string[] }> = [];
@@ -34,17 +34,20 @@ export class PendingChanges implements Pick<PrepView, 'get'> {
   private readonly sessionChanges = new Map<number, SessionChange>();
   private lastProposedZxid = 0;
 
-  constructor(private readonly tree: DataTree) {}
+  private readonly base: Pick<NodeOverlay, 'get'>;
+
+  constructor(private readonly tree: DataTree) {
+    this.base = tree.overlayBase();
+  }
 
   get size(): number {
     return this.records.size;
   }
 
-  get(path: string): PrepNode | undefined {
+  get(path: string): OverlayNode | undefined {
     const pending = this.records.get(path);
     if (pending !== undefined) return pending.node ?? undefined;
-    const record = this.tree.recordOf(path);
-    return record === undefined ? undefined : nodeFromRecord(record, this.tree.numChildrenOf(path));
+    return this.base.get(path);
   }
 
   /** 'closing' while a closeSession is in flight; 'live' if the session exists or is being created. */
@@ -56,7 +59,7 @@ export class PendingChanges implements Pick<PrepView, 'get'> {
 
   /** The session's ephemerals as they will be once everything in flight is applied, sorted. */
   ephemeralsOf(sessionId: number): string[] {
-    const owned = (node: PrepNode | null | undefined): boolean => node?.kind === 'ephemeral' && node.ephemeralOwner === sessionId;
+    const owned = (node: OverlayNode | null | undefined): boolean => node?.kind === 'ephemeral' && node.ephemeralOwner === sessionId;
     const out = new Set<string>();
     for (const path of this.tree.ephemeralsOf(sessionId)) if (owned(this.get(path))) out.add(path);
     for (const [path, pending] of this.records) if (owned(pending.node)) out.add(path);
@@ -67,7 +70,7 @@ export class PendingChanges implements Pick<PrepView, 'get'> {
     if (txn.zxid <= this.lastProposedZxid) throw new PendingOrderError(`proposed zxid ${txn.zxid} after ${this.lastProposedZxid}`);
     this.lastProposedZxid = txn.zxid;
     const paths: string[] = [];
-    const view: PrepView = {
+    const view: NodeOverlay = {
       get: (path) => this.get(path),
       set: (path, node) => {
         this.records.set(path, { zxid: txn.zxid, node });

@@ -23,7 +23,7 @@ import {
   type SetACLTxn,
   type SetDataRequest,
 } from '../../protocol/index.js';
-import type { PrepView } from './prep-view.js';
+import type { NodeOverlay } from '../tree/overlay.js';
 
 export interface PrepContext {
   /** The requesting session; 0 for the server's own requests (trusted: may write under /zookeeper). */
@@ -68,7 +68,7 @@ function createArgumentsError(req: CreateRequest & { op: CreateOp }, ctx: PrepCo
   return ErrorCode.OK;
 }
 
-export function prepCreate(view: PrepView, req: CreateRequest & { op: CreateOp }, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
+export function prepCreate(view: NodeOverlay, req: CreateRequest & { op: CreateOp }, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   const kind = kindOf(req.mode);
   const argErr = createArgumentsError(req, ctx, kind);
   if (argErr !== ErrorCode.OK) return fail(argErr, req.path);
@@ -95,7 +95,7 @@ export function prepCreate(view: PrepView, req: CreateRequest & { op: CreateOp }
   };
 }
 
-export function prepDelete(view: PrepView, req: DeleteRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
+export function prepDelete(view: NodeOverlay, req: DeleteRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   if (req.path === '/' || reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
@@ -104,7 +104,7 @@ export function prepDelete(view: PrepView, req: DeleteRequest, ctx: PrepContext)
   return { ok: true, body: { type: 'delete', path: req.path } };
 }
 
-export function prepSetData(view: PrepView, req: SetDataRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
+export function prepSetData(view: NodeOverlay, req: SetDataRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   if (req.data.byteLength > ctx.maxDataBytes) return fail(ErrorCode.BADARGUMENTS, req.path);
   const node = view.get(req.path);
@@ -113,7 +113,7 @@ export function prepSetData(view: PrepView, req: SetDataRequest, ctx: PrepContex
   return { ok: true, body: { type: 'setData', path: req.path, data: req.data } };
 }
 
-export function prepSetACL(view: PrepView, req: SetACLRequest, ctx: PrepContext): OpPrepResult<SetACLTxn> {
+export function prepSetACL(view: NodeOverlay, req: SetACLRequest, ctx: PrepContext): OpPrepResult<SetACLTxn> {
   if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   if (req.acl.length === 0) return fail(ErrorCode.INVALIDACL, req.path);
   const node = view.get(req.path);
@@ -122,7 +122,7 @@ export function prepSetACL(view: PrepView, req: SetACLRequest, ctx: PrepContext)
   return { ok: true, body: { type: 'setACL', path: req.path, acl: req.acl } };
 }
 
-export function prepCheck(view: PrepView, req: CheckVersionRequest): OpPrepResult<MultiSubTxn> {
+export function prepCheck(view: NodeOverlay, req: CheckVersionRequest): OpPrepResult<MultiSubTxn> {
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BADVERSION, req.path);
@@ -133,7 +133,7 @@ export function prepCheck(view: PrepView, req: CheckVersionRequest): OpPrepResul
  * Server cleanup of a container or TTL node: only if it still qualifies once everything in flight is
  * applied (a child may be on its way, or the TTL node was touched since the scan).
  */
-export function prepDeleteContainer(view: PrepView, path: string, nowMs: number): OpPrepResult<MultiSubTxn> {
+export function prepDeleteContainer(view: NodeOverlay, path: string, nowMs: number): OpPrepResult<MultiSubTxn> {
   const node = view.get(path);
   if (node === undefined) return fail(ErrorCode.NONODE, path);
   if (node.numChildren > 0) return fail(ErrorCode.NOTEMPTY, path);
@@ -143,7 +143,7 @@ export function prepDeleteContainer(view: PrepView, path: string, nowMs: number)
 }
 
 /** One op of a multi (or the same op on its own). */
-export function prepMultiOp(view: PrepView, op: MultiOp, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
+export function prepMultiOp(view: NodeOverlay, op: MultiOp, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   switch (op.op) {
     case OpCode.create:
     case OpCode.create2:

@@ -6,7 +6,7 @@ import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type Request, type 
 import { failedMultiResults, type DataTree } from '../tree/index.js';
 import { PENDING_PATHS_MAX, PendingChanges } from './pending-changes.js';
 import { prepDeleteContainer, prepMultiOp, prepSetACL, type PrepContext } from './prep-ops.js';
-import { ScratchView, foldOp } from './prep-view.js';
+import { ScratchOverlay, foldOp } from '../tree/overlay.js';
 
 type ClientWriteOp =
   | typeof OpCode.create
@@ -55,7 +55,7 @@ export class Prep {
     }
     if (sessionId !== 0 && this.pending.sessionState(sessionId) !== 'live') return { ok: false, err: ErrorCode.SESSIONEXPIRED };
     const ctx: PrepContext = { sessionId, nowMs, maxDataBytes: this.limits.maxDataBytes };
-    const view = new ScratchView(this.pending);
+    const view = new ScratchOverlay(this.pending);
     switch (req.op) {
       case OpCode.closeSession:
         if (sessionId === 0) return { ok: false, err: ErrorCode.BADARGUMENTS };
@@ -94,7 +94,7 @@ export class Prep {
 
   /** Each op sees the ones before it; the first failure fails the whole multi, ZooKeeper style. */
   private prepareMulti(ops: Extract<WriteRequest, { op: typeof OpCode.multi }>['ops'], ctx: PrepContext): PrepResult {
-    const scratch = new ScratchView(this.pending);
+    const scratch = new ScratchOverlay(this.pending);
     const txns: MultiSubTxn[] = [];
     for (let i = 0; i < ops.length; i++) {
       const result = prepMultiOp(scratch, ops[i]!, ctx);

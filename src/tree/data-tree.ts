@@ -16,9 +16,10 @@ import {
 import { applyCreate, applyDelete, applySetACL, applySetData, type NodeChange, type OpOutcome } from './apply-ops.js';
 import { stateDigest } from './digest.js';
 import { invariant } from './errors.js';
-import { CheckView, checkOp } from './multi-check.js';
+import { checkOp, storeView } from './multi-check.js';
+import { ScratchOverlay, foldOp, type NodeOverlay } from './overlay.js';
 import { NodeStore } from './node-store.js';
-import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode, type ZnodeRecord } from './znode.js';
+import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode } from './znode.js';
 
 export type { NodeChange } from './apply-ops.js';
 export type { SessionRecord, SnapshotNode, ZnodeRecord } from './znode.js';
@@ -115,7 +116,7 @@ export class DataTree {
       case 'multi':
         return this.applyMulti(body, txn.zxid, txn.time);
       default: {
-        const err = checkOp(new CheckView(this.store), body);
+        const err = checkOp(storeView(this.store), body);
         if (err !== ErrorCode.OK) return { err, changes: [] };
         const changes: NodeChange[] = [];
         const outcome = this.applyOne(body, txn.zxid, txn.time, changes);
@@ -140,12 +141,12 @@ export class DataTree {
   }
 
   private applyMulti(body: MultiTxn, zxid: number, time: number): ApplyResult {
-    const view = new CheckView(this.store);
+    const view = new ScratchOverlay(storeView(this.store));
     for (let i = 0; i < body.txns.length; i++) {
       const sub = body.txns[i]!;
       const err = checkOp(view, sub);
       if (err !== ErrorCode.OK) return { err, results: failedMultiResults(body.txns.length, i, err), changes: [] };
-      view.fold(sub);
+      foldOp(view, sub, time);
     }
     const changes: NodeChange[] = [];
     const results: OpResult[] = body.txns.map((sub) => {
@@ -185,18 +186,14 @@ export class DataTree {
     return r === undefined ? undefined : reportedStat(r, this.store.childCount(path));
   }
 
-  /** The raw immutable record (internal cversion, kind, ttl), for prep and snapshot tooling. */
-  recordOf(path: string): ZnodeRecord | undefined {
-    return this.store.get(path);
+  /** The tree as the bottom layer of an overlay of changes not yet applied (prep's view of what is in flight). */
+  overlayBase(): Pick<NodeOverlay, 'get'> {
+    return storeView(this.store);
   }
 
   /** Child names in insertion order, or undefined for a missing node. */
   getChildren(path: string): string[] | undefined {
     return this.store.has(path) ? Array.from(this.store.childNames(path)) : undefined;
-  }
-
-  numChildrenOf(path: string): number {
-    return this.store.childCount(path);
   }
 
   /** getAllChildrenNumber: every node below path, not counting path itself (0 for a missing node). */

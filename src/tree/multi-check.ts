@@ -1,45 +1,21 @@
 // Validation of txns against the tree without touching it, so apply() is all or nothing: a multi is
-// checked op by op on a scratch view (op 2 sees op 1's create) before the first mutation.
-import { ErrorCode, parentPath, type MultiSubTxn, type NodeKind, type SetACLTxn } from '../../protocol/index.js';
+// checked op by op on a scratch overlay (op 2 sees op 1's create) before the first mutation.
+import { ErrorCode, parentPath, type MultiSubTxn, type SetACLTxn } from '../../protocol/index.js';
 import type { NodeStore } from './node-store.js';
+import { nodeFromRecord, type NodeOverlay, type OverlayNode } from './overlay.js';
 
-interface ViewNode {
-  kind: NodeKind;
-  numChildren: number;
-}
-
-/** The tree as it would be after the ops folded so far. */
-export class CheckView {
-  private readonly staged = new Map<string, ViewNode | null>();
-
-  constructor(private readonly store: NodeStore) {}
-
-  get(path: string): ViewNode | undefined {
-    const staged = this.staged.get(path);
-    if (staged !== undefined) return staged ?? undefined;
-    const record = this.store.get(path);
-    return record === undefined ? undefined : { kind: record.kind, numChildren: this.store.childCount(path) };
-  }
-
-  /** Records the effect of an op that checkOp accepted. */
-  fold(body: MultiSubTxn): void {
-    if (body.type === 'create') {
-      this.staged.set(body.path, { kind: body.kind, numChildren: 0 });
-      this.adjustChildren(parentPath(body.path), 1);
-    } else if (body.type === 'delete') {
-      this.staged.set(body.path, null);
-      this.adjustChildren(parentPath(body.path), -1);
-    }
-  }
-
-  private adjustChildren(path: string, delta: number): void {
-    const node = this.get(path);
-    if (node !== undefined) this.staged.set(path, { kind: node.kind, numChildren: node.numChildren + delta });
-  }
+/** The tree itself as the bottom layer of an overlay. */
+export function storeView(store: NodeStore): Pick<NodeOverlay, 'get'> {
+  return {
+    get(path: string): OverlayNode | undefined {
+      const record = store.get(path);
+      return record === undefined ? undefined : nodeFromRecord(record, store.childCount(path));
+    },
+  };
 }
 
 /** The error apply() would hit for this op, or OK. */
-export function checkOp(view: CheckView, body: MultiSubTxn | SetACLTxn): ErrorCode {
+export function checkOp(view: Pick<NodeOverlay, 'get'>, body: MultiSubTxn | SetACLTxn): ErrorCode {
   switch (body.type) {
     case 'create': {
       if (body.path === '/' || view.get(body.path) !== undefined) return ErrorCode.NODEEXISTS;

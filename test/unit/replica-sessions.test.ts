@@ -32,7 +32,7 @@ describe('replica: session liveness', () => {
     assert.ok(r.replica.tree.sessions.has(sessionId));
     e.advance(TIMEOUT_MS + 2 * TICK_MS);
     assert.equal(r.replica.tree.sessions.has(sessionId), false, 'the session expired');
-    assert.equal(r.replica.tree.recordOf('/eph'), undefined, 'the ephemeral went with its session');
+    assert.equal(r.replica.tree.getNode('/eph'), undefined, 'the ephemeral went with its session');
     const expiry = r.writes.flatMap((w) => (w.type === 'append' ? w.txns : [])).find((t) => t.body.type === 'closeSession');
     assert.ok(expiry !== undefined && expiry.xid === 0 && expiry.sessionId === sessionId, 'expired through a logged txn marked xid 0');
     assert.ok(c.closedWith !== undefined, 'its connection was closed');

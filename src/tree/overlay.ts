@@ -1,11 +1,12 @@
-// What prep needs to know about a node, and how a txn changes it. Prep looks at the tree through layers:
-// a scratch layer (the ops of one multi so far) over the pending overlay (txns proposed, not yet applied)
-// over the tree itself. fold() is the one place that says how a txn changes these records, used both
-// for a multi's scratch layer and for the overlay when a txn is proposed.
+// The tree as it will be once some changes are applied, without applying them: what a node will be and
+// how a txn changes it. Layers stack: a scratch layer (the ops of one multi so far) over the pending
+// overlay of prep (txns proposed, not yet applied) over the tree itself. foldOp() is the one place that
+// says how an op changes a node and its parent's child count: the tree's own multi check (apply is all or
+// nothing), prep's scratch layer for a multi, and prep's overlay of proposed txns all use it.
 import { parentPath, type MultiSubTxn, type NodeKind, type SetACLTxn } from '../../protocol/index.js';
-import type { ZnodeRecord } from '../tree/index.js';
+import type { ZnodeRecord } from './znode.js';
 
-export interface PrepNode {
+export interface OverlayNode {
   readonly kind: NodeKind;
   readonly ephemeralOwner: number;
   readonly version: number;
@@ -17,14 +18,14 @@ export interface PrepNode {
   readonly ttlMs: number;
 }
 
-export interface PrepView {
+export interface NodeOverlay {
   /** The node as it will be once everything in flight is applied; undefined if it will not exist. */
-  get(path: string): PrepNode | undefined;
+  get(path: string): OverlayNode | undefined;
   /** Records the node's future state (null: deleted). */
-  set(path: string, node: PrepNode | null): void;
+  set(path: string, node: OverlayNode | null): void;
 }
 
-export function nodeFromRecord(r: ZnodeRecord, numChildren: number): PrepNode {
+export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode {
   return {
     kind: r.kind,
     ephemeralOwner: r.ephemeralOwner,
@@ -38,23 +39,23 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): PrepNode {
 }
 
 /** Changes made by the earlier ops of one multi, over a base view; thrown away after prepare(). */
-export class ScratchView implements PrepView {
-  private readonly staged = new Map<string, PrepNode | null>();
+export class ScratchOverlay implements NodeOverlay {
+  private readonly staged = new Map<string, OverlayNode | null>();
 
-  constructor(private readonly base: Pick<PrepView, 'get'>) {}
+  constructor(private readonly base: Pick<NodeOverlay, 'get'>) {}
 
-  get(path: string): PrepNode | undefined {
+  get(path: string): OverlayNode | undefined {
     const staged = this.staged.get(path);
     if (staged !== undefined) return staged ?? undefined;
     return this.base.get(path);
   }
 
-  set(path: string, node: PrepNode | null): void {
+  set(path: string, node: OverlayNode | null): void {
     this.staged.set(path, node);
   }
 }
 
-function adjustParent(view: PrepView, path: string, created: boolean): void {
+function adjustParent(view: NodeOverlay, path: string, created: boolean): void {
   const parentOf = parentPath(path);
   const parent = view.get(parentOf);
   if (parent === undefined) return;
@@ -66,7 +67,7 @@ function adjustParent(view: PrepView, path: string, created: boolean): void {
 }
 
 /** Folds an accepted op into view, as DataTree.apply() will change the node. */
-export function foldOp(view: PrepView, body: MultiSubTxn | SetACLTxn, timeMs: number): void {
+export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs: number): void {
   switch (body.type) {
     case 'create':
       view.set(body.path, {
