@@ -5,7 +5,7 @@ import {
   AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, MAX_AUTH_BYTES, MAX_AUTH_SCHEME_LENGTH, OPEN_ACL_UNSAFE, OpCode, WatcherType,
 } from '../protocol/index.js';
 import type { ACL, CreateRequest, MultiOp, OpResult, ReadOp, Response, Stat, WatchedEvent } from '../protocol/index.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../protocol/backoff.js';
 import { toBytes } from './bytes.js';
 import type { Data } from './bytes.js';
 import { Chroot } from './chroot.js';

@@ -10,7 +10,7 @@ import {
   decodeConnectResponse, encode, errorCodeName,
 } from '../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, Response, WatchedEvent } from '../protocol/index.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../protocol/backoff.js';
 import { serverUrl } from './connect-string.js';
 import type { ServerAddress } from './connect-string.js';
 import { KeeperError } from './errors.js';

@@ -7,7 +7,7 @@ import type { Txn } from '../../protocol/index.js';
 import { hex } from '../../protocol/index.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
 import { ZabPeer } from '../zab/index.js';
-import { assertNever } from '../zab/assert.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { PeerAction, PeerInput, PeerMessage, PeerStatus, ServerId } from '../zab/index.js';
 import type { PeerPort, ReplicaLog, StoragePort } from './ports.js';
 
@@ -25,11 +25,11 @@ export interface PeerLoopHost {
 
 export class PeerLoop {
   private stepping = false;
-  private readonly queued: PeerInput[] = [];
+  private readonly queued: PeerInput<TreeSnapshot>[] = [];
   private stopped = false;
 
   constructor(
-    readonly peer: ZabPeer,
+    readonly peer: ZabPeer<TreeSnapshot>,
     private readonly storage: StoragePort,
     private readonly peers: PeerPort,
     private readonly host: PeerLoopHost,
@@ -51,7 +51,7 @@ export class PeerLoop {
   }
 
   /** Feeds one input. Inputs that arrive while actions are being carried out wait their turn. */
-  step(input: PeerInput): void {
+  step(input: PeerInput<TreeSnapshot>): void {
     if (this.stopped) return;
     this.queued.push(input);
     if (this.stepping) return;
@@ -63,7 +63,7 @@ export class PeerLoop {
     }
   }
 
-  private execute(actions: PeerAction[]): void {
+  private execute(actions: PeerAction<TreeSnapshot>[]): void {
     for (const a of actions) {
       switch (a.type) {
         case 'send': this.send(a.to, a.message); break;
@@ -73,7 +73,7 @@ export class PeerLoop {
           this.storage.write({ type: 'truncate', seq: a.seq, afterZxid: a.afterZxid });
           break;
         case 'epochs': this.storage.write(epochsWrite(a)); break;
-        case 'installSnapshot': this.installSnapshot(a.seq, a.zxid, a.snapshot as TreeSnapshot); break;
+        case 'installSnapshot': this.installSnapshot(a.seq, a.zxid, a.snapshot); break;
         case 'commit': this.host.commit(a.txns); break;
         case 'fromLearner': this.host.fromLearner(a.from, a.payload); break;
         case 'fromLeader': this.host.fromLeader(a.payload); break;
@@ -83,7 +83,7 @@ export class PeerLoop {
     }
   }
 
-  private send(to: ServerId, message: PeerMessage): void {
+  private send(to: ServerId, message: PeerMessage<TreeSnapshot>): void {
     if (message.type === 'sync') {
       if (message.mode === 'snap') message = { ...message, snapshot: this.host.snapshotAt(message.fromZxid) };
       this.log.info('syncing learner', { to, mode: message.mode, fromZxid: hex(message.fromZxid), txns: message.txns.length, epoch: message.epoch });
@@ -98,7 +98,7 @@ export class PeerLoop {
   }
 }
 
-function epochsWrite(a: Extract<PeerAction, { type: 'epochs' }>): Extract<Parameters<StoragePort['write']>[0], { type: 'epochs' }> {
+function epochsWrite(a: Extract<PeerAction<TreeSnapshot>, { type: 'epochs' }>): Extract<Parameters<StoragePort['write']>[0], { type: 'epochs' }> {
   const w: { type: 'epochs'; seq: number; acceptedEpoch?: number; currentEpoch?: number } = { type: 'epochs', seq: a.seq };
   if (a.acceptedEpoch !== undefined) w.acceptedEpoch = a.acceptedEpoch;
   if (a.currentEpoch !== undefined) w.currentEpoch = a.currentEpoch;

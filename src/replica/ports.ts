@@ -31,7 +31,7 @@ export interface StoragePort {
 }
 
 export interface PeerPort {
-  send(to: ServerId, message: PeerMessage): void;
+  send(to: ServerId, message: PeerMessage<TreeSnapshot>): void;
 }
 
 /** Answers and events as they go to a client, before any encoding. */

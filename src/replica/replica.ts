@@ -78,7 +78,7 @@ export class Replica implements ClientHandler {
     this.tree = recovered.tree;
     this.budget = new RequestBudget({ countMax: opts.globalOutstandingLimit, bytesMax: opts.globalOutstandingBytes });
     this.watches = new WatchManager({ watchesPerSessionMax: opts.maxWatchesPerSession });
-    const peer = new ZabPeer(
+    const peer = new ZabPeer<TreeSnapshot>(
       {
         myId: opts.serverId, voters: opts.voters, initLimitTicks: opts.initLimit, syncLimitTicks: opts.syncLimit,
         historyTxnsMax: opts.historyTxnsMax, historyBytesMax: opts.historyBytesMax, random: ports.random,
@@ -143,7 +143,7 @@ export class Replica implements ClientHandler {
   /** A message from a peer, not yet trusted: checked for shape first. */
   peerMessage(from: ServerId, raw: unknown): void {
     // With the voters: a vote for a server outside the ensemble would have us follow a peer we cannot reach.
-    const msg = asPeerMessage(raw, this.opts.voters);
+    const msg = asPeerMessage<TreeSnapshot>(raw, this.opts.voters);
     if (msg === undefined) return this.ports.inputLog.warn('dropping malformed peer message', { from });
     this.loop.step({ type: 'message', from, message: msg });
   }

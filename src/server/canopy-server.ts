@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
+import type { Txn } from '../../protocol/index.js';
 import { PeerTransport, ensembleIdOf } from '../transport/index.js';
 import type { PeerMessage, PeerStatus } from '../zab/index.js';
 import { LevelStorage } from '../storage/index.js';
@@ -22,7 +23,7 @@ import { StorageDriver } from './storage-driver.js';
 import { WsClient } from './ws-client.js';
 
 export class CanopyServer {
-  private transport: PeerTransport<PeerMessage> | undefined;
+  private transport: PeerTransport<PeerMessage<TreeSnapshot>> | undefined;
   private listener: ClientListener | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
@@ -34,9 +35,9 @@ export class CanopyServer {
 
   private constructor(
     readonly config: Readonly<Config>,
-    private readonly store: TxnStore,
+    private readonly store: TxnStore<TreeSnapshot>,
     tree: DataTree,
-    recovered: { acceptedEpoch: number; currentEpoch: number; txns: Awaited<ReturnType<TxnStore['recover']>>['txns'] },
+    recovered: { acceptedEpoch: number; currentEpoch: number; txns: Txn[] },
     private readonly log: Logger,
   ) {
     this.inputLog = throttledLogger(log);
@@ -67,12 +68,12 @@ export class CanopyServer {
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
-    const store = await LevelStorage.open(join(config.dataDir, 'db'), { logger: log });
+    const store = await LevelStorage.open<TreeSnapshot>(join(config.dataDir, 'db'), { logger: log });
     let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();
       // Only the snapshot is known committed; the log after it is committed by ZAB once a leader adopts it.
-      const tree = recovered.snapshot !== undefined ? DataTree.fromSnapshot(recovered.snapshot as unknown as TreeSnapshot) : new DataTree();
+      const tree = recovered.snapshot !== undefined ? DataTree.fromSnapshot(recovered.snapshot) : new DataTree();
       const acceptedEpoch = (await store.getMeta('acceptedEpoch')) ?? 0;
       const currentEpoch = (await store.getMeta('currentEpoch')) ?? 0;
       log.info('recovered state', {
@@ -109,7 +110,7 @@ export class CanopyServer {
       const peers = cfg.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
       const me = peers.find((p) => p.id === cfg.serverId)!;
       const dial = new Map(cfg.peerDial.map((d) => [d.id, { host: d.host, port: d.port }]));
-      this.transport = await PeerTransport.start<PeerMessage>({
+      this.transport = await PeerTransport.start<PeerMessage<TreeSnapshot>>({
         myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers: peers.map((p) => ({ ...p, dial: dial.get(p.id) })),
         listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
         onMessage: (from, msg) => this.replica.peerMessage(from, msg),

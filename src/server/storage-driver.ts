@@ -4,10 +4,10 @@
 // snapshot is a barrier: later writes wait for it, and it waits for a local snapshot being written.
 import { hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
-import type { SnapshotInput, TxnStore } from '../storage/index.js';
+import type { TxnStore } from '../storage/index.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
 import type { ReplicaLog, StoragePort, StorageWrite } from '../replica/ports.js';
-import { assertNever } from '../zab/assert.js';
+import { assertNever } from '../../protocol/assert-never.js';
 
 export interface StorageDriverHost {
   persisted(seq: number): void;
@@ -24,7 +24,7 @@ export class StorageDriver implements StoragePort {
   private failed = false;
 
   constructor(
-    private readonly store: TxnStore,
+    private readonly store: TxnStore<TreeSnapshot>,
     private readonly log: ReplicaLog,
   ) {}
 
@@ -47,7 +47,7 @@ export class StorageDriver implements StoragePort {
     if (this.snapshotInProgress !== undefined || this.failed) return;
     const started = Date.now();
     this.snapshotInProgress = this.store
-      .writeSnapshot(snapshot as unknown as SnapshotInput)
+      .writeSnapshot(snapshot)
       .then(
         () => this.log.info('snapshot written', { zxid: hex(snapshot.zxid), nodes: snapshot.nodes.length, ms: Date.now() - started }),
         (e: unknown) => this.log.error('snapshot failed', { error: e instanceof Error ? e.message : 'unknown error' }),
@@ -74,7 +74,7 @@ export class StorageDriver implements StoragePort {
   private async install(snapshot: TreeSnapshot): Promise<void> {
     await this.store.flush();
     await this.idle();
-    await this.store.installSnapshot(snapshot as unknown as SnapshotInput);
+    await this.store.installSnapshot(snapshot);
   }
 
   private appendAll(txns: readonly Txn[]): Promise<void> {

@@ -1,5 +1,6 @@
 // KvTxnStore: every storage rule (group commit, snapshots, recovery, truncation, epochs) over a
-// KvStore. LevelStorage and MemoryStorage only choose the KvStore, so they behave the same.
+// KvStore. LevelStorage and MemoryStorage only choose the KvStore, so they behave the same. S is the
+// snapshot type (types.ts): storage writes its zxid and lists, and reads them back as StoredSnapshot<S>.
 //
 // Invariants:
 // - A txn's append promise resolves only after a synced batch holding it completed.
@@ -33,7 +34,7 @@ function hex(zxid: number): string {
   return `0x${zxid.toString(16)}`;
 }
 
-export class KvTxnStore implements TxnStore {
+export class KvTxnStore<S extends SnapshotInput = SnapshotInput> implements TxnStore<S> {
   protected readonly logger: StorageLogger;
   private readonly committer: GroupCommitter<StoreOp>;
   /** Highest zxid appended or recovered: the next append must exceed it. */
@@ -133,12 +134,12 @@ export class KvTxnStore implements TxnStore {
     await this.kv.write(out, { sync: true });
   }
 
-  async recover(): Promise<RecoveredState> {
+  async recover(): Promise<RecoveredState<S>> {
     this.assertOpen();
     await this.flush();
     const snapshot = await this.recoverSnapshot();
     const base = snapshot?.zxid ?? 0;
-    const scan = await scanLog(this.kv, base, true);
+    const scan = await scanLog(this.kv, base);
     if (scan.tornReason !== undefined) {
       this.logger.warn('storage: dropping torn tail of the txn log', {
         records: scan.tornKeys.length, firstKey: scan.tornKeys[0], reason: scan.tornReason.reason,
@@ -156,7 +157,7 @@ export class KvTxnStore implements TxnStore {
    * Loads the newest snapshot that verifies and that the log reaches back to. Snapshots that failed
    * are deleted once an older one loads, so the next snapshot will not keep them as "previous".
    */
-  private async recoverSnapshot(): Promise<StoredSnapshot | undefined> {
+  private async recoverSnapshot(): Promise<StoredSnapshot<S> | undefined> {
     const entries = await listSnapshots(this.kv);
     const failed: Array<{ zxid: number; error: CorruptStorageError }> = [];
     for (const entry of entries) {
@@ -164,7 +165,7 @@ export class KvTxnStore implements TxnStore {
       if (entry.zxid < this.purgedThroughZxid) break;
       try {
         if (entry.state === 'badMeta') throw entry.error;
-        const snapshot = await loadSnapshot(this.kv, entry.meta);
+        const snapshot = await loadSnapshot<S>(this.kv, entry.meta);
         for (const bad of failed) await deleteSnapshot(this.kv, bad.zxid);
         this.latestSnapshotZxid = snapshot.zxid;
         return snapshot;
@@ -188,7 +189,7 @@ export class KvTxnStore implements TxnStore {
     return undefined;
   }
 
-  async writeSnapshot(snap: SnapshotInput): Promise<void> {
+  async writeSnapshot(snap: S): Promise<void> {
     this.assertOpen();
     assertZxid(snap.zxid, 'snapshot zxid');
     const previous = this.latestSnapshotZxid;
@@ -207,11 +208,10 @@ export class KvTxnStore implements TxnStore {
 
   /**
    * Replaces the whole state with a snapshot from the leader (ZAB SNAP): afterwards the store holds
-   * this snapshot and an empty log, and readTxnsAfter(z) is undefined for every z below its zxid.
-   * The local log is dropped even below the snapshot because it may hold txns the leader never
-   * committed. Do not append until this resolves.
+   * this snapshot and an empty log, purged through its zxid. The local log is dropped even below the
+   * snapshot because it may hold txns the leader never committed. Do not append until this resolves.
    */
-  async installSnapshot(snap: SnapshotInput): Promise<void> {
+  async installSnapshot(snap: S): Promise<void> {
     this.assertOpen();
     assertZxid(snap.zxid, 'snapshot zxid');
     await this.runSnapshotJob(snap.zxid, async () => {
@@ -245,7 +245,7 @@ export class KvTxnStore implements TxnStore {
   }
 
   /** Writes chunks and sessions, then the meta (synced) that makes the snapshot the latest. */
-  private async writeCompleteSnapshot(snap: SnapshotInput): Promise<void> {
+  private async writeCompleteSnapshot(snap: S): Promise<void> {
     // Leftovers of an interrupted write at the same zxid must not mix with the new chunks.
     await deleteSnapshot(this.kv, snap.zxid);
     const meta = await writeSnapshotBody(this.kv, snap);
@@ -268,14 +268,6 @@ export class KvTxnStore implements TxnStore {
     this.purgedThroughZxid = previous;
     const deleted = await deleteRange(this.kv, LOG_PREFIX, logKey(previous), true);
     this.logger.info('storage: purged old log records', { throughZxid: hex(previous), records: deleted });
-  }
-
-  async readTxnsAfter(afterZxid: number): Promise<Txn[] | undefined> {
-    this.assertOpen();
-    assertZxid(afterZxid, 'afterZxid');
-    await this.flush();
-    if (afterZxid < this.purgedThroughZxid) return undefined;
-    return (await scanLog(this.kv, afterZxid, false)).txns;
   }
 
   truncateAfter(zxid: number): Promise<void> {

@@ -22,7 +22,7 @@
 // ignores it and the next snapshot deletes it.
 //
 // Retention: after writing a snapshot the store keeps it, the previous complete snapshot, and the log
-// after the previous one (for DIFF, and to fall back on if the newest snapshot fails verification);
+// after the previous one (recovery falls back on those if the newest snapshot fails verification);
 // older snapshots, incomplete ones and older log records are deleted. installSnapshot (ZAB SNAP) keeps
 // only the installed snapshot and an empty log, with meta/purgedThroughZxid = its zxid.
 //

@@ -17,17 +17,16 @@ export interface LogScan {
 }
 
 /**
- * Scans log records with zxid > afterZxid. With tolerateTornTail, corrupt records at the end are
- * reported in tornKeys; otherwise, and always when a valid record follows a corrupt one, throws.
+ * Scans log records with zxid > afterZxid. Corrupt records at the end are reported in tornKeys; a
+ * corrupt record with a valid one after it throws.
  */
-export async function scanLog(kv: KvStore, afterZxid: number, tolerateTornTail: boolean): Promise<LogScan> {
+export async function scanLog(kv: KvStore, afterZxid: number): Promise<LogScan> {
   const scan: LogScan = { txns: [], tornKeys: [], tornReason: undefined };
   const range = { gt: logKey(afterZxid), lt: prefixEnd(LOG_PREFIX) };
   for await (const page of kv.entries(range, SCAN_PAGE_ENTRIES)) {
     for (const [key, stored] of page) {
       const txn = tryOpen(key, stored);
       if (txn instanceof CorruptStorageError) {
-        if (!tolerateTornTail) throw txn;
         scan.tornReason ??= txn;
         scan.tornKeys.push(key);
       } else if (scan.tornReason !== undefined) {

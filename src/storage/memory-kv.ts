@@ -1,14 +1,14 @@
 // The in-memory KvStore: a simulated disk with LevelDB's durability rules. Writes apply in the order
 // issued. An unsynced write is visible at once but only reaches the MemoryDisk together with the next
-// synced write; a synced write completes on the next macrotask ('auto') or when the test or simulator
-// calls completeSync() ('manual'). crash() throws away everything that has not reached the disk.
+// synced write; a synced write completes on the next macrotask ('auto') or when the test calls
+// completeSync() ('manual'). crash() throws away everything that has not reached the disk.
 import { StorageClosedError } from './errors.js';
 import type { KvOp, KvRange, KvStore } from './kv.js';
 import { SortedMap } from './sorted-map.js';
 
 export type SyncMode = 'auto' | 'manual';
 
-/** What survives a crash. Raw access (get/set/delete/keys) is for fault injection in tests and the simulator. */
+/** What survives a crash. Raw access (get/set/delete/keys) is for fault injection in tests. */
 export class MemoryDisk {
   private readonly records = new SortedMap<Uint8Array>();
 

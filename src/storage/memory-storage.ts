@@ -1,21 +1,22 @@
-// The in-memory twin of LevelStorage for unit tests and the simulator: the same KvTxnStore logic on
-// a MemoryKv. Reopen after a crash (or a clean close) with MemoryStorage.open({ disk: old.disk }).
+// The in-memory twin of LevelStorage for unit tests: the same KvTxnStore logic on a MemoryKv, with a
+// disk that a test can crash and whose syncs it can hold back. Reopen after a crash (or a clean close)
+// with MemoryStorage.open({ disk: old.disk }).
 import { StorageClosedError } from './errors.js';
 import { KvTxnStore } from './kv-storage.js';
 import { MemoryDisk, MemoryKv, type SyncMode } from './memory-kv.js';
-import type { StorageOptions } from './types.js';
+import type { SnapshotInput, StorageOptions } from './types.js';
 
 export interface MemoryStorageOptions extends StorageOptions {
   /** The simulated disk to open; a fresh empty one by default. */
   disk?: MemoryDisk;
   /**
    * 'auto': a synced write completes on the next macrotask. 'manual': it completes only when
-   * completeSync() is called, so a simulator decides when the disk catches up.
+   * completeSync() is called, so a test decides when the disk catches up.
    */
   syncMode?: SyncMode;
 }
 
-export class MemoryStorage extends KvTxnStore {
+export class MemoryStorage<S extends SnapshotInput = SnapshotInput> extends KvTxnStore<S> {
   private constructor(private readonly memKv: MemoryKv, opts: StorageOptions) {
     super(memKv, opts);
   }
@@ -24,9 +25,9 @@ export class MemoryStorage extends KvTxnStore {
    * Opens the disk (a fresh one by default). Opening itself syncs on its own (a new disk gets its
    * format record); in 'manual' mode everything after that, recover() included, waits for completeSync().
    */
-  static async open(opts: MemoryStorageOptions = {}): Promise<MemoryStorage> {
+  static async open<S extends SnapshotInput = SnapshotInput>(opts: MemoryStorageOptions = {}): Promise<MemoryStorage<S>> {
     const kv = new MemoryKv(opts.disk ?? new MemoryDisk(), 'auto');
-    const store = new MemoryStorage(kv, opts);
+    const store = new MemoryStorage<S>(kv, opts);
     await store.init();
     kv.setSyncMode(opts.syncMode ?? 'auto');
     return store;

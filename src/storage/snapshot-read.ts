@@ -7,7 +7,7 @@ import {
 } from './layout.js';
 import { openRecord, openSnapshotMeta } from './record.js';
 import { crcOfCrcs } from './snapshot-write.js';
-import type { StoredSnapshot } from './types.js';
+import type { SnapshotInput, StoredSnapshot } from './types.js';
 
 /** A snapshot found in the store: complete when its meta verified. */
 export type SnapshotEntry =
@@ -42,8 +42,11 @@ async function readSnapshotEntry(kv: KvStore, zxid: number): Promise<SnapshotEnt
   }
 }
 
-/** Loads the snapshot a verified meta describes; CorruptStorageError if any part does not match. */
-export async function loadSnapshot(kv: KvStore, meta: SnapshotMeta): Promise<StoredSnapshot> {
+/**
+ * Loads the snapshot a verified meta describes; CorruptStorageError if any part does not match. Its
+ * elements are typed as what was written (S): every record checks against its checksum and the meta.
+ */
+export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: SnapshotMeta): Promise<StoredSnapshot<S>> {
   const nodes: unknown[] = [];
   const chunkCrcs: number[] = [];
   const prefix = snapChunkPrefix(meta.zxid);
@@ -62,7 +65,8 @@ export async function loadSnapshot(kv: KvStore, meta: SnapshotMeta): Promise<Sto
   if (chunkCrcs.length !== meta.chunks) throw new CorruptStorageError(metaKey, `meta lists ${meta.chunks} chunks, found ${chunkCrcs.length}`);
   if (nodes.length !== meta.nodeCount) throw new CorruptStorageError(metaKey, `meta counts ${meta.nodeCount} nodes, chunks hold ${nodes.length}`);
   if (crcOfCrcs(chunkCrcs) !== meta.crcOfChunkCrcs) throw new CorruptStorageError(metaKey, 'chunk checksums do not match the meta');
-  return { zxid: meta.zxid, nodes, sessions: await loadSessions(kv, meta) };
+  const sessions = await loadSessions(kv, meta);
+  return { zxid: meta.zxid, nodes, sessions } as StoredSnapshot<S>;
 }
 
 async function loadSessions(kv: KvStore, meta: SnapshotMeta): Promise<unknown[]> {

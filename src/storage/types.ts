@@ -1,13 +1,14 @@
-// The storage contract the server (and ZAB, later) programs against. Two implementations:
-// LevelStorage (classic-level on disk) and MemoryStorage (the in-memory twin for unit tests and
-// the simulator); both share every rule below because both run the same KvTxnStore logic.
+// The storage contract the server's ZAB driver programs against: it persists what the peer's persist
+// actions ask for (txns, truncations, installed snapshots, epochs) and the server's own snapshots. Two
+// implementations: LevelStorage (classic-level on disk) and MemoryStorage (the in-memory twin for unit
+// tests); both share every rule below because both run the same KvTxnStore logic.
 import type { Txn } from '../../protocol/index.js';
 
 /**
- * A snapshot to write. The tree's nodes and the sessions are opaque to storage: any values msgpack
- * can encode (plain objects, arrays, numbers, strings, Uint8Array). Maps come back as plain objects.
- * The arrays and the values in them must not change until writeSnapshot resolves: the write is
- * spread over many event-loop turns.
+ * What storage needs of a snapshot: its zxid and two lists, the tree's nodes (written in chunks) and the
+ * sessions. Their elements are opaque to storage: any values msgpack can encode (plain objects, arrays,
+ * numbers, strings, Uint8Array). The arrays and the values in them must not change until the write
+ * resolves: it is spread over many event-loop turns.
  */
 export interface SnapshotInput {
   zxid: number;
@@ -15,15 +16,20 @@ export interface SnapshotInput {
   sessions: readonly unknown[];
 }
 
-export interface StoredSnapshot {
+/**
+ * A snapshot as recovery reads it back: the zxid and the two lists of S, nothing else of S. Elements come
+ * back as msgpack decodes what was written (maps as plain objects), checksums verified.
+ */
+export interface StoredSnapshot<S extends SnapshotInput = SnapshotInput> {
   zxid: number;
-  nodes: unknown[];
-  sessions: unknown[];
+  nodes: Array<S['nodes'][number]>;
+  sessions: Array<S['sessions'][number]>;
 }
 
-export interface RecoveredState {
+/** S is the snapshot type the store writes (the tree's TreeSnapshot in the server). */
+export interface RecoveredState<S extends SnapshotInput = SnapshotInput> {
   /** The newest snapshot that verified, or undefined when the state starts empty. */
-  snapshot: StoredSnapshot | undefined;
+  snapshot: StoredSnapshot<S> | undefined;
   /** Every logged txn with zxid > snapshot zxid (or all of them without a snapshot), ascending. */
   txns: Txn[];
   /** The zxid of the last txn, or of the snapshot when no txn follows it; 0 when empty. */
@@ -32,28 +38,27 @@ export interface RecoveredState {
 
 export type MetaKey = 'acceptedEpoch' | 'currentEpoch';
 
-export interface TxnStore {
+/** A durable txn log with snapshots of type S (the tree's TreeSnapshot in the server). */
+export interface TxnStore<S extends SnapshotInput = SnapshotInput> {
   /** Resolves once the txn is durable. Txns must be appended in increasing zxid order (asserted). Group-committed. */
   append(txn: Txn): Promise<void>;
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
   /** Call once after opening, before appending: loads the snapshot and the log after it. */
-  recover(): Promise<RecoveredState>;
+  recover(): Promise<RecoveredState<S>>;
   /**
    * Writes a snapshot without blocking the event loop for more than a few ms at a time, makes it the
    * latest (its meta record is written last, synced), then deletes every snapshot except this one and
    * the previous one, and log records with zxid <= the previous snapshot's zxid: the log since the
-   * previous snapshot stays for followers' DIFF and for falling back if the new snapshot goes bad.
+   * previous snapshot stays so that recovery can fall back to it if the new snapshot goes bad.
    * A zxid equal to the latest snapshot's is a no-op; a lower one is a StorageStateError.
    */
-  writeSnapshot(snap: SnapshotInput): Promise<void>;
+  writeSnapshot(snap: S): Promise<void>;
   /**
    * ZAB SNAP: replaces the whole state with a snapshot from the leader, at any zxid. Afterwards the
    * store holds only this snapshot and an empty log. Do not append until it resolves.
    */
-  installSnapshot(snap: SnapshotInput): Promise<void>;
-  /** Txns with zxid > afterZxid in order (for DIFF); undefined if the log no longer reaches back that far. */
-  readTxnsAfter(afterZxid: number): Promise<Txn[] | undefined>;
+  installSnapshot(snap: S): Promise<void>;
   /** Drops every logged txn with zxid > zxid (ZAB TRUNC). Below the latest snapshot: StorageStateError. */
   truncateAfter(zxid: number): Promise<void>;
   getMeta(key: MetaKey): Promise<number | undefined>;

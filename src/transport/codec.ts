@@ -22,8 +22,8 @@ const options: Options & { skipValues: readonly unknown[] } = {
 const packr = new Packr(options);
 
 /** 2: the hello travels in the upgrade request (version 1 sent it as the first frame). */
-export const PROTOCOL_VERSION = 2;
-export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+export const PEER_PROTOCOL_VERSION = 2;
+export const PEER_SUPPORTED_VERSIONS: readonly number[] = [PEER_PROTOCOL_VERSION];
 
 export interface Hello {
   version: number;

@@ -11,8 +11,8 @@
 // it to whoever asks would hand out the one value a hello must match.
 import { isSafeMap, ownField } from '../../protocol/wire-values.js';
 import { clipForLog, cutToUtf8Bytes, headerSafe } from './bounded-text.js';
-import { SUPPORTED_VERSIONS, decodeFrame, encodeHello, type Hello } from './codec.js';
-import { CloseCode, TRANSPORT_LIMITS } from './types.js';
+import { PEER_SUPPORTED_VERSIONS, decodeFrame, encodeHello, type Hello } from './codec.js';
+import { PeerCloseCode, TRANSPORT_LIMITS } from './types.js';
 
 /** A refusal: the close code the dialler reports, the local reason and what the peer is told. */
 export interface Refusal {
@@ -31,7 +31,7 @@ export interface AcceptorIdentity {
 
 /** The request header that carries the dialler's hello: base64url of the msgpack hello frame. */
 export const HELLO_HEADER = 'canopy-peer-hello';
-/** Response headers of a refused upgrade: the peer-protocol code (CloseCode) and what the peer is told. */
+/** Response headers of a refused upgrade: the peer-protocol code (PeerCloseCode) and what the peer is told. */
 export const REFUSAL_CODE_HEADER = 'canopy-refusal-code';
 export const REFUSAL_REASON_HEADER = 'canopy-refusal-reason';
 
@@ -57,14 +57,14 @@ export function encodeHelloHeader(hello: Hello): string {
 
 /** Decodes the hello header (a string, or undefined when absent) to the hello frame it carries. */
 export function decodeHelloHeader(value: unknown): Checked<unknown> {
-  if (value === undefined) return refused(CloseCode.HANDSHAKE_REFUSED, 'no hello in the upgrade request');
+  if (value === undefined) return refused(PeerCloseCode.HANDSHAKE_REFUSED, 'no hello in the upgrade request');
   if (typeof value !== 'string' || value.length > HELLO_HEADER_CHARS_MAX || !BASE64URL.test(value)) {
-    return refused(CloseCode.PROTOCOL_ERROR, 'malformed hello header');
+    return refused(PeerCloseCode.PROTOCOL_ERROR, 'malformed hello header');
   }
   try {
     return { ok: true, value: decodeFrame(Buffer.from(value, 'base64url')) };
   } catch (err) {
-    return refused(CloseCode.PROTOCOL_ERROR, `undecodable hello: ${clipForLog(err instanceof Error ? err.message : 'not msgpack')}`, 'undecodable hello');
+    return refused(PeerCloseCode.PROTOCOL_ERROR, `undecodable hello: ${clipForLog(err instanceof Error ? err.message : 'not msgpack')}`, 'undecodable hello');
   }
 }
 
@@ -74,27 +74,27 @@ export function checkHello(frame: unknown, me: AcceptorIdentity): Checked<Hello>
     return helloChecked(frame, me);
   } catch {
     // Unreachable for decoded msgpack (no getters, no proxies); the contract is "never throws" for any value.
-    return refused(CloseCode.HANDSHAKE_REFUSED, 'unreadable hello');
+    return refused(PeerCloseCode.HANDSHAKE_REFUSED, 'unreadable hello');
   }
 }
 
 function helloChecked(frame: unknown, me: AcceptorIdentity): Checked<Hello> {
   const hello = isSafeMap(frame) ? ownField(frame, 'hello') : undefined;
-  if (!isSafeMap(hello)) return refused(CloseCode.HANDSHAKE_REFUSED, 'expected a hello frame');
+  if (!isSafeMap(hello)) return refused(PeerCloseCode.HANDSHAKE_REFUSED, 'expected a hello frame');
   const version = ownField(hello, 'version');
   const serverId = ownField(hello, 'serverId');
   const ensembleId = ownField(hello, 'ensembleId');
-  if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
+  if (typeof version !== 'number' || !PEER_SUPPORTED_VERSIONS.includes(version)) {
     const which = isServerId(version) ? `unsupported version ${version}` : 'hello without a numeric version';
-    return refused(CloseCode.HANDSHAKE_REFUSED, `${which}; this server speaks ${SUPPORTED_VERSIONS.join(', ')}`);
+    return refused(PeerCloseCode.HANDSHAKE_REFUSED, `${which}; this server speaks ${PEER_SUPPORTED_VERSIONS.join(', ')}`);
   }
-  if (!isServerId(serverId)) return refused(CloseCode.HANDSHAKE_REFUSED, 'hello without a numeric serverId');
-  if (typeof ensembleId !== 'string') return refused(CloseCode.HANDSHAKE_REFUSED, 'hello without an ensembleId');
-  if (serverId === me.myId) return refused(CloseCode.HANDSHAKE_REFUSED, `server id ${serverId} is my own id`, NOT_A_MEMBER);
-  if (!me.members.has(serverId)) return refused(CloseCode.HANDSHAKE_REFUSED, `unknown server id ${serverId}`, NOT_A_MEMBER);
+  if (!isServerId(serverId)) return refused(PeerCloseCode.HANDSHAKE_REFUSED, 'hello without a numeric serverId');
+  if (typeof ensembleId !== 'string') return refused(PeerCloseCode.HANDSHAKE_REFUSED, 'hello without an ensembleId');
+  if (serverId === me.myId) return refused(PeerCloseCode.HANDSHAKE_REFUSED, `server id ${serverId} is my own id`, NOT_A_MEMBER);
+  if (!me.members.has(serverId)) return refused(PeerCloseCode.HANDSHAKE_REFUSED, `unknown server id ${serverId}`, NOT_A_MEMBER);
   if (ensembleId !== me.ensembleId) {
     // Ours goes to the local log only; theirs is clipped and escaped like any other wire text.
-    return refused(CloseCode.HANDSHAKE_REFUSED, `ensemble mismatch: mine ${me.ensembleId}, theirs ${JSON.stringify(clipForLog(ensembleId, 32))}`, NOT_A_MEMBER);
+    return refused(PeerCloseCode.HANDSHAKE_REFUSED, `ensemble mismatch: mine ${me.ensembleId}, theirs ${JSON.stringify(clipForLog(ensembleId, 32))}`, NOT_A_MEMBER);
   }
   return { ok: true, value: { version, serverId, ensembleId } };
 }
@@ -104,16 +104,16 @@ export function checkWelcome(frame: unknown, expectedId: number): Checked<number
   try {
     return welcomeChecked(frame, expectedId);
   } catch {
-    return refused(CloseCode.PROTOCOL_ERROR, 'unreadable welcome');
+    return refused(PeerCloseCode.PROTOCOL_ERROR, 'unreadable welcome');
   }
 }
 
 function welcomeChecked(frame: unknown, expectedId: number): Checked<number> {
   const welcome = isSafeMap(frame) ? ownField(frame, 'welcome') : undefined;
-  if (!isSafeMap(welcome)) return refused(CloseCode.PROTOCOL_ERROR, 'expected a welcome frame');
+  if (!isSafeMap(welcome)) return refused(PeerCloseCode.PROTOCOL_ERROR, 'expected a welcome frame');
   const serverId = ownField(welcome, 'serverId');
-  if (!isServerId(serverId)) return refused(CloseCode.PROTOCOL_ERROR, 'welcome without a numeric serverId');
-  if (serverId !== expectedId) return refused(CloseCode.PROTOCOL_ERROR, `welcome from server ${serverId}, expected ${expectedId}`);
+  if (!isServerId(serverId)) return refused(PeerCloseCode.PROTOCOL_ERROR, 'welcome without a numeric serverId');
+  if (serverId !== expectedId) return refused(PeerCloseCode.PROTOCOL_ERROR, `welcome from server ${serverId}, expected ${expectedId}`);
   return { ok: true, value: expectedId };
 }
 
@@ -142,9 +142,9 @@ export function refusalHeaders(refusal: Refusal): Record<string, string> {
 /** The HTTP status of a refused upgrade request, by refusal code. */
 export function refusalStatus(code: number): number {
   switch (code) {
-    case CloseCode.TRY_AGAIN_LATER: return 503;
-    case CloseCode.TIMEOUT: return 408;
-    case CloseCode.PROTOCOL_ERROR: return 400;
+    case PeerCloseCode.TRY_AGAIN_LATER: return 503;
+    case PeerCloseCode.TIMEOUT: return 408;
+    case PeerCloseCode.PROTOCOL_ERROR: return 400;
     default: return 403;
   }
 }

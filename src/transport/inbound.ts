@@ -29,7 +29,7 @@ import { decodeFrame, encodeWelcome } from './codec.js';
 import { TransportError } from './errors.js';
 import { HELLO_HEADER, checkHello, decodeHelloHeader, refusalHeaders, refusalStatus, type AcceptorIdentity, type Refusal } from './handshake.js';
 import { closeSocket, errorText, rawDataBytes } from './socket-util.js';
-import { CloseCode, TRANSPORT_LIMITS, type TransportLogger } from './types.js';
+import { PeerCloseCode, TRANSPORT_LIMITS, type TransportLogger } from './types.js';
 
 export interface InboundOptions extends AcceptorIdentity {
   host: string;
@@ -77,7 +77,7 @@ interface MalformedTally {
 }
 
 function tryLater(peer: number): Refusal {
-  return { code: CloseCode.TRY_AGAIN_LATER, reason: `server ${peer} already has a live inbound link`, told: 'a live link from that server exists; try again later' };
+  return { code: PeerCloseCode.TRY_AGAIN_LATER, reason: `server ${peer} already has a live inbound link`, told: 'a live link from that server exists; try again later' };
 }
 
 export class InboundAcceptor {
@@ -145,7 +145,7 @@ export class InboundAcceptor {
       conn.raw.destroy();
     }
     this.pending.clear();
-    await Promise.all([...this.wss.clients].map((s) => closeSocket(s, CloseCode.GOING_AWAY, 'shutting down')));
+    await Promise.all([...this.wss.clients].map((s) => closeSocket(s, PeerCloseCode.GOING_AWAY, 'shutting down')));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
@@ -163,7 +163,7 @@ export class InboundAcceptor {
       return;
     }
     if (this.pending.size >= TRANSPORT_LIMITS.pendingHandshakesMax) {
-      this.refuseRaw(raw, remote, { code: CloseCode.TRY_AGAIN_LATER, reason: 'too many pending handshakes', told: 'busy; try again later' });
+      this.refuseRaw(raw, remote, { code: PeerCloseCode.TRY_AGAIN_LATER, reason: 'too many pending handshakes', told: 'busy; try again later' });
       return;
     }
     const conn: PendingConnection = { raw, remote, acceptedAs: undefined, timer: setTimeout(() => this.helloTimedOut(conn), this.options.helloTimeoutMs) };
@@ -184,7 +184,7 @@ export class InboundAcceptor {
 
   private helloTimedOut(conn: PendingConnection): void {
     if (this.pending.get(conn.raw) !== conn || conn.acceptedAs !== undefined) return;
-    this.refuseRaw(conn.raw, conn.remote, { code: CloseCode.TIMEOUT, reason: `no hello within ${this.options.helloTimeoutMs} ms`, told: 'no hello in time' });
+    this.refuseRaw(conn.raw, conn.remote, { code: PeerCloseCode.TIMEOUT, reason: `no hello within ${this.options.helloTimeoutMs} ms`, told: 'no hello in time' });
   }
 
   /** Answers a connection whose request was never (fully) read, then drops it. */
@@ -329,18 +329,18 @@ export class InboundAcceptor {
     // A retired link's late frames would interleave with the newer link's: drop them.
     if (this.links.get(link.peer) !== link) return;
     if (!isBinary) {
-      this.reject(link, CloseCode.PROTOCOL_ERROR, 'text frame on a peer link');
+      this.reject(link, PeerCloseCode.PROTOCOL_ERROR, 'text frame on a peer link');
       return;
     }
     let frame: unknown;
     try {
       frame = decodeFrame(rawDataBytes(data));
     } catch (err) {
-      this.reject(link, CloseCode.PROTOCOL_ERROR, 'undecodable frame', errorText(err));
+      this.reject(link, PeerCloseCode.PROTOCOL_ERROR, 'undecodable frame', errorText(err));
       return;
     }
     if (!Array.isArray(frame)) {
-      this.reject(link, CloseCode.PROTOCOL_ERROR, 'expected a batch (array) frame');
+      this.reject(link, PeerCloseCode.PROTOCOL_ERROR, 'expected a batch (array) frame');
       return;
     }
     this.deliver(link.peer, frame);

@@ -4,6 +4,6 @@ export { ensembleIdOf } from './ensemble-id.js';
 export { freePorts } from './free-ports.js';
 export { TransportError, TransportConfigError, UnknownPeerError } from './errors.js';
 export {
-  CloseCode, TRANSPORT_DEFAULTS, TRANSPORT_LIMITS, silentTransportLogger,
+  PeerCloseCode, TRANSPORT_DEFAULTS, TRANSPORT_LIMITS, silentTransportLogger,
   type LinkStatus, type OutboundState, type PeerEndpoint, type PeerTransportOptions, type TransportLogger,
 } from './types.js';

@@ -10,15 +10,15 @@
 // after the flush, so it only ever cuts a backlog, never one turn's output to an up link. A message handed to a socket that then dies may be lost: the protocol above numbers
 // its messages and detects the gap.
 import WebSocket, { type RawData } from 'ws';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../protocol/backoff.js';
 import type { IncomingMessage } from 'node:http';
 import { clipForLog } from './bounded-text.js';
-import { PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch } from './codec.js';
+import { PEER_PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch } from './codec.js';
 import { HELLO_HEADER, checkWelcome, encodeHelloHeader, readRefusal } from './handshake.js';
 import { SendQueue } from './send-queue.js';
 import { closeSocket, errorText, rawDataBytes, wsUrl } from './socket-util.js';
 import type { ResolvedOptions } from './options.js';
-import { CloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint } from './types.js';
+import { PeerCloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint } from './types.js';
 
 /** The transport's resolved settings that a link uses, and the peer it dials. */
 export type OutboundLinkOptions = Pick<ResolvedOptions, 'myId' | 'ensembleId' | 'logger' | 'random' | 'maxPayloadBytes' | 'queueMessagesMax'
@@ -66,7 +66,7 @@ export class OutboundLink {
 
   constructor(private readonly options: OutboundLinkOptions) {
     this.queue = new SendQueue({ messagesMax: options.queueMessagesMax, bytesMax: options.queueBytesMax });
-    this.backoff = new Backoff({ minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, random: options.random });
+    this.backoff = new Backoff({ initialDelayMs: options.reconnectMinMs, maxDelayMs: options.reconnectMaxMs, firstAttemptAtOnce: false, random: options.random });
   }
 
   start(): void {
@@ -102,7 +102,7 @@ export class OutboundLink {
     clearTimeout(this.redialTimer);
     this.clearSocketTimers();
     const socket = this.socket;
-    if (socket !== undefined) await closeSocket(socket, CloseCode.GOING_AWAY, 'shutting down');
+    if (socket !== undefined) await closeSocket(socket, PeerCloseCode.GOING_AWAY, 'shutting down');
     this.socket = undefined;
     this.state = 'down';
   }
@@ -121,7 +121,7 @@ export class OutboundLink {
     try {
       socket = new WebSocket(wsUrl(host, port), {
         perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
-        headers: { [HELLO_HEADER]: encodeHelloHeader({ version: PROTOCOL_VERSION, serverId: myId, ensembleId }) },
+        headers: { [HELLO_HEADER]: encodeHelloHeader({ version: PEER_PROTOCOL_VERSION, serverId: myId, ensembleId }) },
       });
     } catch (err) {
       this.state = 'down';
@@ -140,7 +140,7 @@ export class OutboundLink {
 
   private scheduleRedial(): void {
     if (this.closing || this.redialTimer !== undefined) return;
-    this.redialTimer = setTimeout(() => this.dial(), this.backoff.nextDelayMs());
+    this.redialTimer = setTimeout(() => this.dial(), this.backoff.next());
   }
 
   /** The acceptor answered the upgrade request with an error: its hello was refused (or it is no acceptor). */
@@ -148,7 +148,7 @@ export class OutboundLink {
     res.resume();
     if (socket !== this.socket) return;
     const { code, told } = readRefusal(res.headers);
-    this.refusedWith = code ?? CloseCode.HANDSHAKE_REFUSED;
+    this.refusedWith = code ?? PeerCloseCode.HANDSHAKE_REFUSED;
     this.failure = `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
     // ws aborts the request; the close that follows schedules the redial.
     socket.terminate();
@@ -164,19 +164,19 @@ export class OutboundLink {
   private socketOnMessage(socket: WebSocket, data: RawData, isBinary: boolean): void {
     if (socket !== this.socket) return;
     if (this.state !== 'connecting' || !isBinary) {
-      this.abandon(socket, CloseCode.PROTOCOL_ERROR, 'unexpected frame from the acceptor');
+      this.abandon(socket, PeerCloseCode.PROTOCOL_ERROR, 'unexpected frame from the acceptor');
       return;
     }
     let frame: unknown;
     try {
       frame = decodeFrame(rawDataBytes(data));
     } catch (err) {
-      this.abandon(socket, CloseCode.PROTOCOL_ERROR, `undecodable welcome: ${clipForLog(errorText(err))}`);
+      this.abandon(socket, PeerCloseCode.PROTOCOL_ERROR, `undecodable welcome: ${clipForLog(errorText(err))}`);
       return;
     }
     const checked = checkWelcome(frame, this.options.peer.id);
     if (!checked.ok) {
-      this.abandon(socket, CloseCode.PROTOCOL_ERROR, checked.reason);
+      this.abandon(socket, PeerCloseCode.PROTOCOL_ERROR, checked.reason);
       return;
     }
     this.linkUp(socket);
@@ -215,8 +215,8 @@ export class OutboundLink {
       this.options.logger.info('peer link down', { peer, code, reason: told || this.failure });
     } else if (this.refusedWith !== undefined) {
       // Try-again-later is routine (the acceptor still trusts our previous link); a refusal is not.
-      this.logFailure(this.failure, this.refusedWith === CloseCode.TRY_AGAIN_LATER ? 'info' : 'warn');
-    } else if (code === CloseCode.HANDSHAKE_REFUSED || code === CloseCode.PROTOCOL_ERROR) {
+      this.logFailure(this.failure, this.refusedWith === PeerCloseCode.TRY_AGAIN_LATER ? 'info' : 'warn');
+    } else if (code === PeerCloseCode.HANDSHAKE_REFUSED || code === PeerCloseCode.PROTOCOL_ERROR) {
       this.logFailure(`refused by server ${peer} (${code}): ${told}`, 'warn');
     } else {
       this.logFailure(this.failure || `closed (${code}) ${told}`, 'info');

@@ -116,8 +116,11 @@ export const TRANSPORT_LIMITS = {
   malformedWarnIntervalMs: 10_000,
 } as const;
 
-/** WebSocket close codes of the peer protocol (4000-4999 are for applications). */
-export const CloseCode = {
+/**
+ * Codes of the peer protocol (4000-4999 are for applications): in a WebSocket close frame, or in the
+ * refusal header of a refused upgrade request (handshake.ts). Not the client protocol's CloseCode.
+ */
+export const PeerCloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   TRY_AGAIN_LATER: 1013,
@@ -125,9 +128,15 @@ export const CloseCode = {
   HANDSHAKE_REFUSED: 4100,
   /** A frame that breaks the peer protocol (not msgpack, wrong shape, wrong direction, too early). */
   PROTOCOL_ERROR: 4101,
-  /** A newer connection from the same server replaced this one. */
+  /**
+   * Not sent any more: a link is replaced only once it fails a liveness probe, and is then terminated
+   * without a close frame. The number stays reserved.
+   */
   REPLACED: 4102,
-  /** No hello (acceptor) or welcome (dialler) in time, or no pong in time. */
+  /**
+   * No hello in time (the acceptor's refusal, an HTTP 408). A dialler that gets no welcome, or no pongs,
+   * terminates its socket instead.
+   */
   TIMEOUT: 4103,
 } as const;
 

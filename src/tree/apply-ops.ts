@@ -16,10 +16,13 @@ import { reportedStat, type ZnodeRecord } from './znode.js';
 
 /** A change to the tree, in apply order, for the watch registry. */
 export interface NodeChange {
-  /** NodeCreated, NodeDeleted, NodeDataChanged or NodeChildrenChanged. */
-  type: EventType;
+  type: NodeChangeType;
   path: string;
 }
+
+/** The events a change to the tree fires (the others are about sessions and removed watches). */
+export type NodeChangeType =
+  | typeof EventType.NodeCreated | typeof EventType.NodeDeleted | typeof EventType.NodeDataChanged | typeof EventType.NodeChildrenChanged;
 
 export interface OpOutcome {
   err: ErrorCode;

@@ -7,15 +7,17 @@ import {
   OpCode,
   type ACL,
   type CloseSessionTxn,
+  type MultiSubTxn,
   type MultiTxn,
-  type NodeKind,
   type OpResult,
+  type SetACLTxn,
   type Stat,
   type Txn,
 } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import { applyCreate, applyDelete, applySetACL, applySetData, type NodeChange, type OpOutcome } from './apply-ops.js';
 import { stateDigest } from './digest.js';
-import { invariant } from './errors.js';
+import { TreeInvariantError, invariant } from './errors.js';
 import { checkOp, storeView } from './multi-check.js';
 import { ScratchOverlay, foldOp, type NodeOverlay } from './overlay.js';
 import { NodeStore } from './node-store.js';
@@ -115,17 +117,19 @@ export class DataTree {
         return this.applyCloseSession(body, txn.zxid);
       case 'multi':
         return this.applyMulti(body, txn.zxid, txn.time);
-      default: {
+      case 'create': case 'delete': case 'setData': case 'setACL': case 'check': {
         const err = checkOp(storeView(this.store), body);
         if (err !== ErrorCode.OK) return { err, changes: [] };
         const changes: NodeChange[] = [];
         const outcome = this.applyOne(body, txn.zxid, txn.time, changes);
         return { ...outcome, changes };
       }
+      default:
+        return assertNever(body, 'txn body', TreeInvariantError);
     }
   }
 
-  private applyOne(body: Exclude<Txn['body'], MultiTxn | CloseSessionTxn | { type: 'createSession' }>, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
+  private applyOne(body: MultiSubTxn | SetACLTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
     switch (body.type) {
       case 'create':
         return applyCreate(this.store, body, zxid, time, changes);
@@ -137,6 +141,8 @@ export class DataTree {
         return applySetACL(this.store, body);
       case 'check':
         return { err: ErrorCode.OK };
+      default:
+        return assertNever(body, 'txn body', TreeInvariantError);
     }
   }
 
@@ -160,6 +166,8 @@ export class DataTree {
           return { op: OpCode.setData, err: outcome.err, stat: outcome.stat! };
         case 'check':
           return { op: OpCode.check, err: outcome.err };
+        default:
+          return assertNever(sub, 'multi sub-txn', TreeInvariantError);
       }
     });
     return { err: ErrorCode.OK, results, changes };
@@ -221,20 +229,6 @@ export class DataTree {
 
   ephemeralsOf(sessionId: number): ReadonlySet<string> {
     return this.store.ephemeralsOf(sessionId);
-  }
-
-  nodeKind(path: string): NodeKind | undefined {
-    return this.store.get(path)?.kind;
-  }
-
-  /** The TTL of a 'ttl' node, else 0. */
-  ttlOf(path: string): number {
-    return this.store.get(path)?.ttlMs ?? 0;
-  }
-
-  /** Children ever created under path (the next sequential suffix); 0 for a missing node. */
-  internalCversion(path: string): number {
-    return this.store.get(path)?.cversion ?? 0;
   }
 
   /**

@@ -1,6 +1,8 @@
 // Validation of txns against the tree without touching it, so apply() is all or nothing: a multi is
 // checked op by op on a scratch overlay (op 2 sees op 1's create) before the first mutation.
 import { ErrorCode, parentPath, type MultiSubTxn, type SetACLTxn } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
+import { TreeInvariantError } from './errors.js';
 import type { NodeStore } from './node-store.js';
 import { nodeFromRecord, type NodeOverlay, type OverlayNode } from './overlay.js';
 
@@ -33,5 +35,7 @@ export function checkOp(view: Pick<NodeOverlay, 'get'>, body: MultiSubTxn | SetA
     case 'setACL':
     case 'check':
       return view.get(body.path) === undefined ? ErrorCode.NONODE : ErrorCode.OK;
+    default:
+      return assertNever(body, 'txn body', TreeInvariantError);
   }
 }

@@ -9,8 +9,10 @@ import {
   type SetWatchesRequest,
   type WatchedEvent,
 } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { NodeChange } from './apply-ops.js';
 import type { DataTree } from './data-tree.js';
+import { TreeInvariantError } from './errors.js';
 import { WatchTable } from './watch-table.js';
 
 export interface WatchLimits {
@@ -91,6 +93,8 @@ export class WatchManager {
         for (const table of this.tables()) removed = table.remove(sessionId, path) || removed;
         return removed;
       }
+      default:
+        return assertNever(watcherType, 'watcher type', TreeInvariantError);
     }
   }
 
@@ -120,7 +124,7 @@ export class WatchManager {
           batch.add(this.persistent.sessionsAt(path), type, path);
           break;
         default:
-          break;
+          return assertNever(type, 'node change', TreeInvariantError);
       }
     }
     return batch.events;
@@ -160,24 +164,6 @@ export class WatchManager {
     let n = 0;
     for (const table of this.tables()) n += sessionId === undefined ? table.size : table.countFor(sessionId);
     return n;
-  }
-
-  /** path → sessions watching it in any way (admin 'wchp'). */
-  byPath(): Map<string, number[]> {
-    const merged = new Map<string, Set<number>>();
-    for (const table of this.tables()) {
-      for (const [path, sessions] of table.entries()) {
-        let set = merged.get(path);
-        if (set === undefined) {
-          set = new Set<number>();
-          merged.set(path, set);
-        }
-        for (const s of sessions) set.add(s);
-      }
-    }
-    const out = new Map<string, number[]>();
-    for (const [path, set] of merged) out.set(path, Array.from(set));
-    return out;
   }
 
   private tables(): WatchTable[] {

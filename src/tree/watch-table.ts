@@ -73,8 +73,4 @@ export class WatchTable {
   get isEmpty(): boolean {
     return this.byPathMap.size === 0;
   }
-
-  entries(): IterableIterator<[string, Set<number>]> {
-    return this.byPathMap.entries();
-  }
 }

@@ -10,10 +10,6 @@ export function invariant(condition: boolean, message: string | (() => string)):
   if (!condition) throw new ZabInvariantError(typeof message === 'string' ? message : message());
 }
 
-export function assertNever(value: never, what: string): never {
-  throw new ZabInvariantError(`unexpected ${what}: ${JSON.stringify(value)}`);
-}
-
 export function hexZxid(zxid: number): string {
   return `0x${zxid.toString(16)}`;
 }

@@ -1,5 +1,5 @@
 // State every role shares: epochs, the history, the commit point, durability tracking and the action
-// buffer. Roles change; the core lives as long as the process.
+// buffer. Roles change; the core lives as long as the peer. S is the state machine's snapshot type (types.ts).
 import type { Txn } from '../../protocol/index.js';
 import { hexZxid, invariant } from './assert.js';
 import { History } from './history.js';
@@ -17,7 +17,7 @@ interface DurableCallback {
   run: () => void;
 }
 
-export class PeerCore {
+export class PeerCore<S = unknown> {
   readonly myId: ServerId;
   readonly voters: readonly ServerId[];
   readonly opts: Readonly<PeerOptions>;
@@ -34,7 +34,7 @@ export class PeerCore {
   private persistSeq = 0;
   private readonly marks: DurabilityMark[] = [];
   private readonly callbacks: DurableCallback[] = [];
-  private actions: PeerAction[] = [];
+  private actions: PeerAction<S>[] = [];
   private lastStatus: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
 
   constructor(opts: PeerOptions, recovered: PeerRecoveredState) {
@@ -54,13 +54,13 @@ export class PeerCore {
     return this.voters.filter((id) => id !== this.myId);
   }
 
-  takeActions(): PeerAction[] {
+  takeActions(): PeerAction<S>[] {
     const out = this.actions;
     this.actions = [];
     return out;
   }
 
-  send(to: ServerId, message: PeerMessage): void {
+  send(to: ServerId, message: PeerMessage<S>): void {
     this.actions.push({ type: 'send', to, message });
   }
 
@@ -98,7 +98,7 @@ export class PeerCore {
     return seq;
   }
 
-  installSnapshot(zxid: number, snapshot: unknown): number {
+  installSnapshot(zxid: number, snapshot: S): number {
     invariant(zxid >= this.committedZxid, () => `SNAP at ${hexZxid(zxid)} is behind the commit point ${hexZxid(this.committedZxid)}`);
     this.history.reset(zxid);
     this.committedZxid = zxid;
@@ -150,7 +150,7 @@ export class PeerCore {
     this.history.prune(this.committedZxid, this.opts.historyTxnsMax, this.opts.historyBytesMax ?? Infinity);
   }
 
-  emit(action: PeerAction): void {
+  emit(action: PeerAction<S>): void {
     this.actions.push(action);
   }
 

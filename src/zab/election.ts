@@ -1,7 +1,7 @@
 // Fast leader election (FLE), as ZooKeeper runs it: every looking peer proposes a vote, adopts any better
 // vote it hears in the same round (electionEpoch), and decides once a quorum agrees. Peers already
-// following or leading answer looking peers with the vote they decided on, so a peer that restarts joins
-// the existing leader instead of starting a rival election. Votes are ordered by the candidate's
+// following or leading answer looking peers with the leadership they serve (leader id, epoch), so a peer
+// that restarts joins the existing leader instead of starting a rival election. Votes are ordered by the candidate's
 // currentEpoch, then its last zxid, then its id: the winner's history holds everything a quorum logged.
 import type { PeerCore } from './core.js';
 import { quorumSize } from './quorum.js';
@@ -42,7 +42,8 @@ export class Election {
   private readonly outOfElection = new Map<ServerId, { vote: Vote; state: PeerState; electionEpoch: number }>();
   private nextRetryTick = 0;
 
-  constructor(private readonly core: PeerCore) {
+  /** Election sends only votes, never a snapshot: any peer's core will do. */
+  constructor(private readonly core: PeerCore<unknown>) {
     this.vote = this.ownVote();
   }
 

@@ -3,7 +3,8 @@
 //
 // Invariants: an ack (of NEWLEADER or of proposals) is sent only once what it acknowledges is durable;
 // acceptedEpoch is durable before ACKEPOCH; the learner serves clients only after UPTODATE.
-import { assertNever, hexZxid } from './assert.js';
+import { assertNever } from '../../protocol/assert-never.js';
+import { ZabInvariantError, hexZxid } from './assert.js';
 import type { PeerCore } from './core.js';
 import { checkSeq } from './learner-handle.js';
 import type { LeaderMessage, LearnerMessage, ServerId, SyncMessage } from './types.js';
@@ -11,7 +12,7 @@ import type { LeaderMessage, LearnerMessage, ServerId, SyncMessage } from './typ
 type FollowerPhase = 'connecting' | 'epochAcked' | 'syncing' | 'serving';
 type Unsequenced<M> = M extends LearnerMessage ? Omit<M, 'session' | 'seq'> : never;
 
-export class FollowerRole {
+export class FollowerRole<S = unknown> {
   private phase: FollowerPhase = 'connecting';
   readonly session: number;
   private nextSeqOut = 0;
@@ -22,7 +23,7 @@ export class FollowerRole {
   private ackedZxid = 0;
 
   constructor(
-    private readonly core: PeerCore,
+    private readonly core: PeerCore<S>,
     readonly leader: ServerId,
     private readonly giveUp: (reason: string) => void,
     private readonly statusChanged: () => void,
@@ -51,7 +52,7 @@ export class FollowerRole {
     return true;
   }
 
-  onLeaderMessage(from: ServerId, msg: LeaderMessage): void {
+  onLeaderMessage(from: ServerId, msg: LeaderMessage<S>): void {
     if (from !== this.leader || msg.session !== this.session) {
       this.core.send(from, { type: 'abort', session: msg.session, reason: 'not my leader session' });
       return;
@@ -81,7 +82,7 @@ export class FollowerRole {
         return this.statusChanged();
       case 'ping': return this.send({ type: 'pong' });
       case 'reply': return this.core.emit({ type: 'fromLeader', payload: msg.payload });
-      default: return assertNever(msg, 'leader message');
+      default: return assertNever(msg, 'leader message', ZabInvariantError);
     }
   }
 
@@ -98,7 +99,7 @@ export class FollowerRole {
     this.core.whenDurable(seq, ack);
   }
 
-  private onSync(msg: SyncMessage): void {
+  private onSync(msg: SyncMessage<S>): void {
     if (this.phase !== 'epochAcked') return this.giveUp(`sync in phase ${this.phase}`);
     if (msg.epoch !== this.epoch) return this.giveUp(`sync for epoch ${msg.epoch}, expected ${this.epoch}`);
     const h = this.core.history;
@@ -111,9 +112,11 @@ export class FollowerRole {
         this.core.truncateLog(msg.fromZxid);
         break;
       case 'snap':
+        // Only a forged or buggy SNAP comes without one (peer-message validation refuses it too).
+        if (msg.snapshot === undefined) return this.giveUp('SNAP without a snapshot');
         this.core.installSnapshot(msg.fromZxid, msg.snapshot);
         break;
-      default: return assertNever(msg.mode, 'sync mode');
+      default: return assertNever(msg.mode, 'sync mode', ZabInvariantError);
     }
     if (msg.txns.length > 0) this.core.appendToLog(msg.txns);
     const syncedZxid = h.lastZxid;
@@ -166,7 +169,7 @@ function syncProblem(msg: SyncMessage, lastZxid: number, base: number, committed
       if (msg.fromZxid < committedZxid) return `SNAP at ${hexZxid(msg.fromZxid)} is behind our commit point ${hexZxid(committedZxid)}`;
       break;
     default:
-      return assertNever(msg.mode, 'sync mode');
+      return assertNever(msg.mode, 'sync mode', ZabInvariantError);
   }
   const first = msg.txns[0];
   const from = msg.mode === 'diff' ? lastZxid : msg.fromZxid;

@@ -3,4 +3,4 @@ export type { PeerDiagnostics } from './peer.js';
 export { ZabInvariantError } from './assert.js';
 export { quorumSize } from './quorum.js';
 export type * from './types.js';
-export { asPeerMessage } from './validate.js';
+export { asPeerMessage, treeSnapshotProblem, type SnapshotProblem } from './validate.js';

@@ -6,7 +6,8 @@
 // committed only when a quorum has it durable; commits go out in zxid order.
 import type { Txn } from '../../protocol/index.js';
 import { zxidEpoch } from '../../protocol/index.js';
-import { assertNever, hexZxid, invariant } from './assert.js';
+import { assertNever } from '../../protocol/assert-never.js';
+import { ZabInvariantError, hexZxid, invariant } from './assert.js';
 import type { PeerCore } from './core.js';
 import { LearnerHandle, checkSeq } from './learner-handle.js';
 import { kthLargest, quorumSize } from './quorum.js';
@@ -14,7 +15,7 @@ import type { LearnerMessage, ServerId, SyncMessage } from './types.js';
 
 type LeaderPhase = 'discovery' | 'epochChosen' | 'sync' | 'broadcast';
 
-export class LeaderRole {
+export class LeaderRole<S = unknown> {
   private phase: LeaderPhase = 'discovery';
   private readonly learners = new Map<ServerId, LearnerHandle>();
   /** The epoch this leader establishes (0 until chosen). */
@@ -26,7 +27,7 @@ export class LeaderRole {
   private readonly electedEpoch: number;
 
   constructor(
-    private readonly core: PeerCore,
+    private readonly core: PeerCore<S>,
     /** Called when this leader must give up; the peer goes back to election. */
     private readonly stepDown: (reason: string) => void,
     private readonly statusChanged: () => void,
@@ -81,7 +82,7 @@ export class LeaderRole {
   private syncLearner(l: LearnerHandle): void {
     const h = this.core.history;
     const f = l.lastZxid;
-    let msg: Omit<SyncMessage, 'session' | 'seq'>;
+    let msg: Omit<SyncMessage<S>, 'session' | 'seq'>;
     const base = { type: 'sync' as const, epoch: this.epoch, commitZxid: this.core.committedZxid };
     if (h.contains(f)) {
       msg = { ...base, mode: 'diff', fromZxid: f, txns: h.after(f) };
@@ -172,7 +173,7 @@ export class LeaderRole {
         return this.tryCommit();
       case 'pong': return;
       case 'request': return this.core.emit({ type: 'fromLearner', from, payload: msg.payload });
-      default: return assertNever(msg, 'learner message');
+      default: return assertNever(msg, 'learner message', ZabInvariantError);
     }
   }
 
@@ -259,9 +260,5 @@ export class LeaderRole {
   abortAll(reason: string): void {
     for (const l of this.learners.values()) this.core.send(l.id, { type: 'abort', session: l.session, reason });
     this.learners.clear();
-  }
-
-  syncedLearners(): ServerId[] {
-    return [...this.learners.values()].filter((l) => l.phase === 'synced').map((l) => l.id);
   }
 }

@@ -13,7 +13,7 @@ export type LearnerPhase =
   /** NEWLEADER acked: counts toward establishing the epoch and toward the leader's quorum. */
   | 'synced';
 
-type Unsequenced<M> = M extends LeaderMessage ? Omit<M, 'session' | 'seq'> : never;
+type Unsequenced<M> = M extends unknown ? Omit<M, 'session' | 'seq'> : never;
 
 export class LearnerHandle {
   phase: LearnerPhase = 'info';
@@ -34,8 +34,8 @@ export class LearnerHandle {
     this.lastHeardTick = now;
   }
 
-  send(core: PeerCore, message: Unsequenced<LeaderMessage>): void {
-    core.send(this.id, { ...message, session: this.session, seq: this.nextSeqOut++ } as LeaderMessage);
+  send<S>(core: PeerCore<S>, message: Unsequenced<LeaderMessage<S>>): void {
+    core.send(this.id, { ...message, session: this.session, seq: this.nextSeqOut++ } as LeaderMessage<S>);
   }
 
   /** Receives in this session's order. */

@@ -1,8 +1,10 @@
 // ZabPeer: one server's ZAB state machine. step(input) returns the actions the driver must carry out
 // (see types.ts for the driver's rules). Roles are step functions over a shared core: looking (fast
 // leader election), following (a learner session with one leader) and leading (discovery, sync, broadcast).
+// S is the state machine's snapshot type, which the peer carries without looking inside (types.ts).
 import type { Txn } from '../../protocol/index.js';
-import { assertNever, invariant } from './assert.js';
+import { assertNever } from '../../protocol/assert-never.js';
+import { ZabInvariantError, invariant } from './assert.js';
 import { PeerCore } from './core.js';
 import { Election } from './election.js';
 import type { Decision } from './election.js';
@@ -10,10 +12,10 @@ import { FollowerRole } from './follower.js';
 import { LeaderRole } from './leader.js';
 import type { LeaderMessage, LearnerMessage, PeerAction, PeerInput, PeerMessage, PeerOptions, PeerRecoveredState, PeerState, ServerId } from './types.js';
 
-type Role =
+type Role<S> =
   | { state: 'looking' }
-  | { state: 'following'; follower: FollowerRole }
-  | { state: 'leading'; leader: LeaderRole };
+  | { state: 'following'; follower: FollowerRole<S> }
+  | { state: 'leading'; leader: LeaderRole<S> };
 
 export interface PeerDiagnostics {
   state: PeerState;
@@ -30,15 +32,15 @@ export interface PeerDiagnostics {
   lastStepDownReason: string;
 }
 
-export class ZabPeer {
-  private readonly core: PeerCore;
+export class ZabPeer<S = unknown> {
+  private readonly core: PeerCore<S>;
   private readonly election: Election;
-  private role: Role = { state: 'looking' };
+  private role: Role<S> = { state: 'looking' };
   private started = false;
   private lastReason = '';
 
   constructor(opts: PeerOptions, recovered: PeerRecoveredState) {
-    this.core = new PeerCore(opts, recovered);
+    this.core = new PeerCore<S>(opts, recovered);
     this.election = new Election(this.core);
   }
 
@@ -47,14 +49,14 @@ export class ZabPeer {
   }
 
   /** Begins the first election. */
-  start(): PeerAction[] {
+  start(): PeerAction<S>[] {
     invariant(!this.started, 'start() once');
     this.started = true;
     this.lookForLeader('started');
     return this.core.takeActions();
   }
 
-  step(input: PeerInput): PeerAction[] {
+  step(input: PeerInput<S>): PeerAction<S>[] {
     invariant(this.started, 'start() before step()');
     switch (input.type) {
       case 'tick': this.tick(); break;
@@ -69,7 +71,7 @@ export class ZabPeer {
       case 'reply':
         if (this.role.state === 'leading') this.role.leader.reply(input.to, input.payload);
         break;
-      default: assertNever(input, 'input');
+      default: assertNever(input, 'input', ZabInvariantError);
     }
     return this.core.takeActions();
   }
@@ -93,11 +95,6 @@ export class ZabPeer {
     };
   }
 
-  /** Leader: learners synced in this epoch. */
-  syncedLearners(): ServerId[] {
-    return this.role.state === 'leading' ? this.role.leader.syncedLearners() : [];
-  }
-
   // ---- roles ----
 
   private lookForLeader(reason: string): void {
@@ -118,12 +115,12 @@ export class ZabPeer {
     this.election.decided(d);
     this.core.generation += 1;
     if (d.vote.leader === this.core.myId) {
-      const leader = new LeaderRole(this.core, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
+      const leader = new LeaderRole<S>(this.core, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
       this.role = { state: 'leading', leader };
       this.updateStatus();
       leader.start();
     } else {
-      const follower = new FollowerRole(this.core, d.vote.leader, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
+      const follower = new FollowerRole<S>(this.core, d.vote.leader, (why) => this.lookForLeader(why), () => this.updateStatus(), (epoch) => this.election.advertiseEpoch(epoch));
       this.role = { state: 'following', follower };
       this.updateStatus();
       follower.start();
@@ -136,7 +133,7 @@ export class ZabPeer {
       case 'looking': return this.core.setStatus({ state: 'looking', leader: 0, epoch: 0, serving: false });
       case 'following': return this.core.setStatus({ state: 'following', leader: r.follower.leader, epoch: r.follower.epoch, serving: r.follower.serving });
       case 'leading': return this.core.setStatus({ state: 'leading', leader: this.core.myId, epoch: r.leader.epoch, serving: r.leader.established });
-      default: return assertNever(r, 'role');
+      default: return assertNever(r, 'role', ZabInvariantError);
     }
   }
 
@@ -150,7 +147,7 @@ export class ZabPeer {
     else r.leader.tick();
   }
 
-  private onMessage(from: ServerId, msg: PeerMessage): void {
+  private onMessage(from: ServerId, msg: PeerMessage<S>): void {
     if (!this.core.voters.includes(from) || from === this.core.myId) return;
     switch (msg.type) {
       case 'vote': return this.onVote(from, msg);
@@ -162,7 +159,7 @@ export class ZabPeer {
         return this.onLearnerMessage(from, msg);
       case 'leaderInfo': case 'sync': case 'proposal': case 'commit': case 'upToDate': case 'ping': case 'reply':
         return this.onLeaderMessage(from, msg);
-      default: return assertNever(msg, 'peer message');
+      default: return assertNever(msg, 'peer message', ZabInvariantError);
     }
   }
 
@@ -177,14 +174,14 @@ export class ZabPeer {
     this.core.send(from, { type: 'abort', session: msg.session, reason: 'not leading' });
   }
 
-  private onLeaderMessage(from: ServerId, msg: LeaderMessage): void {
+  private onLeaderMessage(from: ServerId, msg: LeaderMessage<S>): void {
     if (this.role.state === 'following') return this.role.follower.onLeaderMessage(from, msg);
     this.core.send(from, { type: 'abort', session: msg.session, reason: 'not following you' });
   }
 
   private propose(txns: Txn[]): void {
     invariant(this.canPropose, 'propose only on an established leader');
-    (this.role as { leader: LeaderRole }).leader.propose(txns);
+    (this.role as { leader: LeaderRole<S> }).leader.propose(txns);
   }
 
   private forward(payload: unknown): void {

@@ -1,6 +1,6 @@
 // The ZAB peer's contract: what goes in (inputs), what comes out (actions), what travels between peers
 // (messages). The peer is a pure state machine: no sockets, disk, clocks or unseeded randomness. A driver
-// (src/server/zab-driver.ts for real processes, test/sim/ for the simulator) feeds it inputs and carries
+// (src/server/zab-driver.ts in a real server, test/sim/ for the simulator) feeds it inputs and carries
 // out its actions, in order.
 //
 // The driver's rules, which the simulator checks:
@@ -13,6 +13,10 @@
 //    with mode 'snap' carries `snapshot: undefined` from the peer, and the driver fills in the state
 //    machine's snapshot at that moment (it is then at exactly `fromZxid`, which the driver asserts).
 // 4. 'installSnapshot' replaces the state machine's state at once (before later commits) and persists it.
+//
+// S is the state machine's snapshot type (the tree's TreeSnapshot in the server). The peer never looks
+// inside one: it only carries a leader's snapshot from a SNAP to an 'installSnapshot' action. S defaults
+// to unknown for drivers that do not name it.
 import type { Txn } from '../../protocol/index.js';
 
 export type ServerId = number;
@@ -68,12 +72,13 @@ export type SyncMode = 'diff' | 'trunc' | 'snap';
  * appends txns. trunc: it first drops its log after fromZxid. snap: it replaces its state with `snapshot`
  * (the leader's state at fromZxid) and appends txns. Then its log equals the leader's history.
  */
-export interface SyncMessage extends InSession {
+export interface SyncMessage<S = unknown> extends InSession {
   type: 'sync';
   epoch: number;
   mode: SyncMode;
   fromZxid: number;
-  snapshot?: unknown;
+  /** SNAP only; the leader's peer leaves it undefined and its driver fills it in (rule 3 above). */
+  snapshot?: S;
   txns: Txn[];
   /** Everything up to here is committed (the leader's commit point when it sent this). */
   commitZxid: number;
@@ -91,15 +96,15 @@ export interface ReplyMessage extends InSession { type: 'reply'; payload: unknow
 export interface AbortMessage { type: 'abort'; session: number; reason: string }
 
 export type LearnerMessage = FollowerInfoMessage | AckEpochMessage | AckNewLeaderMessage | AckMessage | PongMessage | RequestMessage;
-export type LeaderMessage = LeaderInfoMessage | SyncMessage | ProposalMessage | CommitMessage | UpToDateMessage | PingMessage | ReplyMessage;
-export type PeerMessage = VoteMessage | LearnerMessage | LeaderMessage | AbortMessage;
+export type LeaderMessage<S = unknown> = LeaderInfoMessage | SyncMessage<S> | ProposalMessage | CommitMessage | UpToDateMessage | PingMessage | ReplyMessage;
+export type PeerMessage<S = unknown> = VoteMessage | LearnerMessage | LeaderMessage<S> | AbortMessage;
 
 // ---- inputs ----
 
-export type PeerInput =
+export type PeerInput<S = unknown> =
   /** One tick of time (tickTime ms in a real server). */
   | { type: 'tick' }
-  | { type: 'message'; from: ServerId; message: PeerMessage }
+  | { type: 'message'; from: ServerId; message: PeerMessage<S> }
   /** The link carrying this peer's messages to us broke: messages may have been lost, the peer may be dead. */
   | { type: 'peerDown'; from: ServerId }
   /** Everything up to and including the persist action `seq` is durable. */
@@ -113,14 +118,14 @@ export type PeerInput =
 
 // ---- actions ----
 
-export type PeerAction =
-  | { type: 'send'; to: ServerId; message: PeerMessage }
+export type PeerAction<S = unknown> =
+  | { type: 'send'; to: ServerId; message: PeerMessage<S> }
   /** Log txns (in order, after everything persisted before). */
   | { type: 'append'; seq: number; txns: Txn[] }
   /** Drop every logged txn with zxid > afterZxid. */
   | { type: 'truncate'; seq: number; afterZxid: number }
   /** Replace the state machine and the log with a snapshot at zxid (SNAP). The log is empty afterwards. */
-  | { type: 'installSnapshot'; seq: number; zxid: number; snapshot: unknown }
+  | { type: 'installSnapshot'; seq: number; zxid: number; snapshot: S }
   | { type: 'epochs'; seq: number; acceptedEpoch?: number; currentEpoch?: number }
   /** Apply these txns to the state machine, in order: they are committed. */
   | { type: 'commit'; txns: Txn[] }

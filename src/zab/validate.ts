@@ -2,7 +2,7 @@
 // members, but without peer authentication a link is no proof of who is at the other end, and a member
 // may be buggy: every field the peer (and the driver behind it) will use is checked before any of it is
 // trusted, so a malformed message is dropped (and counted by the caller) instead of tripping an
-// invariant, crashing the process, or reaching the state machine.
+// invariant, crashing the server, or reaching the state machine.
 //
 // The checks never throw and never call anything on a wire value: only typeof, Array.isArray,
 // instanceof Uint8Array, Object.getPrototypeOf and own-property reads (Object.hasOwn), so a key like
@@ -11,7 +11,8 @@
 // field accepts only an integral number in its range (not a bigint, NaN, a fraction, or a string).
 //
 // What is checked is the shape the receiver relies on, not whether the message makes sense in the
-// protocol's current state (a DIFF from the wrong zxid, say): that is the peer's job.
+// protocol's current state (a DIFF from the wrong zxid, say): that is the peer's job. The peer is generic
+// over the snapshot a SNAP carries; the check of its shape is a parameter, by default the tree's.
 import {
   MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, isSafeMap, ownField, pathProblem,
   type MultiSubTxn, type WireMap, type NodeKind, type TxnBody,
@@ -180,7 +181,7 @@ function txnsField(m: WireMap, afterZxid: number): Problem {
   return undefined;
 }
 
-// ---- a SNAP's snapshot: what DataTree.fromSnapshot and storage rely on ----
+// ---- a SNAP's snapshot, by default the tree's: what DataTree.fromSnapshot and storage rely on ----
 
 const NODE_ZXIDS = ['czxid', 'mzxid', 'pzxid'] as const;
 const NODE_COUNTS = ['ctime', 'mtime', 'version', 'cversion', 'aversion'] as const;
@@ -208,7 +209,17 @@ function treeProblem(nodes: readonly WireMap[]): Problem {
   return undefined;
 }
 
-function snapshotProblem(v: unknown, fromZxid: number): Problem {
+/**
+ * Why a SNAP's snapshot off the wire is not one the receiver can install at fromZxid, or undefined. Like
+ * every check here it never throws, calls nothing on the value, and names fields, never values.
+ */
+export type SnapshotProblem = (v: unknown, fromZxid: number) => string | undefined;
+
+/**
+ * The default SnapshotProblem: the shape of the tree's snapshot (TreeSnapshot in src/tree: zxid, nodes,
+ * sessions) and the invariants the tree checks when it loads one.
+ */
+export function treeSnapshotProblem(v: unknown, fromZxid: number): Problem {
   if (!isSafeMap(v)) return 'snapshot is not a map';
   if (ownField(v, 'zxid') !== fromZxid) return 'snapshot zxid is not fromZxid';
   const nodes = ownField(v, 'nodes');
@@ -230,7 +241,7 @@ function voteProblem(m: WireMap): Problem {
     ?? nonNegative(m, ['electionEpoch']) ?? (STATES.has(ownField(m, 'state')) ? undefined : 'state is not a peer state');
 }
 
-function syncProblem(m: WireMap): Problem {
+function syncProblem(m: WireMap, snapshotProblem: SnapshotProblem): Problem {
   const mode = ownField(m, 'mode');
   const p = inSession(m) ?? epochs(m, ['epoch']) ?? zxids(m, ['fromZxid', 'commitZxid']) ?? (MODES.has(mode) ? undefined : 'mode is not a sync mode');
   if (p !== undefined) return p;
@@ -239,7 +250,7 @@ function syncProblem(m: WireMap): Problem {
   return txnsField(m, fromZxid) ?? (mode === 'snap' ? snapshotProblem(snapshot, fromZxid) : snapshot === undefined ? undefined : 'snapshot outside a SNAP');
 }
 
-type MessageCheck = (m: WireMap) => Problem;
+type MessageCheck = (m: WireMap, snapshotProblem: SnapshotProblem) => Problem;
 
 /** Every message type, and every field the peer reads of it: the record's type makes the list exhaustive. */
 const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
@@ -264,11 +275,11 @@ const MESSAGE_CHECKS: Readonly<Record<PeerMessage['type'], MessageCheck>> = {
 };
 const MESSAGE_CHECK_BY_TYPE: ReadonlyMap<unknown, MessageCheck> = new Map(Object.entries(MESSAGE_CHECKS));
 
-function messageProblem(v: unknown, voters: readonly ServerId[] | undefined): Problem {
+function messageProblem(v: unknown, voters: readonly ServerId[] | undefined, snapshotProblem: SnapshotProblem): Problem {
   if (!isSafeMap(v)) return 'not a map';
   const check = MESSAGE_CHECK_BY_TYPE.get(ownField(v, 'type'));
   if (check === undefined) return 'type is not a peer message type';
-  const p = check(v);
+  const p = check(v, snapshotProblem);
   if (p !== undefined) return p;
   // A vote for a server outside the ensemble would be followed, and sent to, by a peer that adopted it.
   if (voters !== undefined && v.type === 'vote' && !voters.includes((v.vote as { leader: number }).leader)) return 'vote.leader is not a voter';
@@ -278,18 +289,21 @@ function messageProblem(v: unknown, voters: readonly ServerId[] | undefined): Pr
 /**
  * Why a value off the wire is not a PeerMessage the peer can take, or undefined when it is. The text
  * names fields and indexes only, never a wire value, so it may go into a log line as it is. With
- * `voters`, a vote must name one of them as leader.
+ * `voters`, a vote must name one of them as leader. A SNAP's snapshot must pass `snapshotProblem`.
  */
-export function peerMessageProblem(v: unknown, voters?: readonly ServerId[]): string | undefined {
+export function peerMessageProblem(v: unknown, voters?: readonly ServerId[], snapshotProblem: SnapshotProblem = treeSnapshotProblem): string | undefined {
   try {
-    return messageProblem(v, voters);
+    return messageProblem(v, voters, snapshotProblem);
   } catch {
     // Unreachable for decoded msgpack (no getters, no proxies); the contract is "never throws" for any value.
     return 'unreadable value';
   }
 }
 
-/** The value as a PeerMessage when its shape is one the peer can take, else undefined. */
-export function asPeerMessage(v: unknown, voters?: readonly ServerId[]): PeerMessage | undefined {
-  return peerMessageProblem(v, voters) === undefined ? (v as PeerMessage) : undefined;
+/**
+ * The value as a PeerMessage when its shape is one the peer can take, else undefined. S is the snapshot
+ * type that `snapshotProblem` vouches for (the tree's TreeSnapshot for the default check).
+ */
+export function asPeerMessage<S = unknown>(v: unknown, voters?: readonly ServerId[], snapshotProblem: SnapshotProblem = treeSnapshotProblem): PeerMessage<S> | undefined {
+  return peerMessageProblem(v, voters, snapshotProblem) === undefined ? (v as PeerMessage<S>) : undefined;
 }

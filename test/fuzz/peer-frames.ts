@@ -5,7 +5,7 @@
 // then ackEpoch, ackNewLeader, acks...), so that mutations land inside a live learner session at the leader
 // and not only on its "no such session" path.
 import { MAX_EPOCH, OpCode } from '../../protocol/index.js';
-import { PROTOCOL_VERSION as PEER_PROTOCOL_VERSION } from '../../src/transport/codec.js';
+import { PEER_PROTOCOL_VERSION } from '../../src/transport/codec.js';
 import type { Prng } from '../sim/prng.js';
 import { FUZZ_ROOT, fuzzPath, validRequest } from './client-frames.js';
 

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
 import { Client, KeeperError } from '../../client/index.js';
-import { PROTOCOL_VERSION } from '../../src/transport/codec.js';
+import { PEER_PROTOCOL_VERSION } from '../../src/transport/codec.js';
 import { ensembleIdOf } from '../../src/transport/index.js';
 import { Ensemble, type RoleReport } from '../support/ensemble.js';
 import { until } from '../support/until.js';
@@ -119,7 +119,7 @@ describe('peer ports under impostors', () => {
     // The attacker knows the server.N lines, so it knows the ensemble id.
     const ensembleId = ensembleIdOf(e.servers.map((s) => ({ id: s.id, host: '127.0.0.1', port: s.peerPort })));
     // The impostor speaks the servers' own protocol version (as it would, having read the source).
-    const hello = (serverId: unknown, ensemble: unknown = ensembleId, version: unknown = PROTOCOL_VERSION): { hello: object } => ({ hello: { version, serverId, ensembleId: ensemble } });
+    const hello = (serverId: unknown, ensemble: unknown = ensembleId, version: unknown = PEER_PROTOCOL_VERSION): { hello: object } => ({ hello: { version, serverId, ensembleId: ensemble } });
     const toStringMap = { toString: 1 };
     const batch = encoded([
       { type: 'vote', vote: { leader: 3, zxid: 2 ** 50, peerEpoch: 2 ** 20 }, electionEpoch: 2 ** 40, state: 'leading' },

@@ -1,12 +1,11 @@
-// The transport's pure parts, without sockets: framing, msgpack round-trips, the queue bound, backoff,
-// handshake checks and the ensemble id.
+// The transport's pure parts, without sockets: framing, msgpack round-trips, the queue bound, handshake
+// checks and the ensemble id. (Its redial backoff is protocol/backoff.ts: test/unit/backoff.test.ts.)
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../src/transport/backoff.js';
-import { PROTOCOL_VERSION, decodeFrame, encodeBatch, encodeHello, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
+import { PEER_PROTOCOL_VERSION, decodeFrame, encodeBatch, encodeHello, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
 import { checkHello, checkWelcome, closeReason, decodeHelloHeader, encodeHelloHeader } from '../../src/transport/handshake.js';
 import { SendQueue } from '../../src/transport/send-queue.js';
-import { CloseCode, ensembleIdOf } from '../../src/transport/index.js';
+import { PeerCloseCode, ensembleIdOf } from '../../src/transport/index.js';
 
 describe('transport codec', () => {
   test('binaries and large integers round-trip exactly', () => {
@@ -62,13 +61,13 @@ describe('transport handshake checks', () => {
   };
 
   test('accepts a member with the same ensemble and version', () => {
-    assert.deepEqual(checkHello(hello({ version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' }), me), {
-      ok: true, value: { version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' },
+    assert.deepEqual(checkHello(hello({ version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' }), me), {
+      ok: true, value: { version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' },
     });
   });
 
   test('refuses with a readable reason for the log, and tells the peer nothing about the configuration', () => {
-    const v = PROTOCOL_VERSION;
+    const v = PEER_PROTOCOL_VERSION;
     assert.equal(refusal(hello({ version: v, serverId: 7, ensembleId: 'abc' })).reason, 'unknown server id 7');
     assert.match(refusal(hello({ version: v, serverId: 2, ensembleId: 'xyz' })).reason, /^ensemble mismatch: mine abc, theirs "xyz"/);
     assert.match(refusal(hello({ version: v + 1, serverId: 2, ensembleId: 'abc' })).reason, new RegExp(`unsupported version ${v + 1}`));
@@ -78,7 +77,7 @@ describe('transport handshake checks', () => {
     for (const h of [{ serverId: 7, ensembleId: 'abc' }, { serverId: 2, ensembleId: 'xyz' }, { serverId: 1, ensembleId: 'abc' }]) {
       const r = refusal(hello({ version: v, ...h }));
       assert.equal(r.told, 'not a member of this ensemble');
-      assert.equal(r.code, CloseCode.HANDSHAKE_REFUSED);
+      assert.equal(r.code, PeerCloseCode.HANDSHAKE_REFUSED);
       assert.doesNotMatch(r.told, /abc/);
     }
     assert.equal(checkHello([1, 2], me).ok, false);
@@ -86,7 +85,7 @@ describe('transport handshake checks', () => {
   });
 
   test('the hello header round-trips and anything else in it is refused', () => {
-    const h = { version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' };
+    const h = { version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: 'abc' };
     const decoded = decodeHelloHeader(encodeHelloHeader(h));
     assert.ok(decoded.ok);
     assert.deepEqual(checkHello(decoded.value, me), { ok: true, value: h });
@@ -164,19 +163,6 @@ describe('SendQueue', () => {
       for (const b of queue.takeBatch(41)) got.push(new Uint32Array(b.buffer, b.byteOffset, 1)[0]!);
     }
     assert.deepEqual(got, Array.from({ length: 5_000 }, (_, i) => 15_000 + i));
-  });
-});
-
-describe('Backoff', () => {
-  test('doubles from min to max with jitter in [d/2, d], and resets', () => {
-    const low = new Backoff({ minMs: 50, maxMs: 2_000, random: () => 0 });
-    assert.deepEqual(Array.from({ length: 8 }, () => low.nextDelayMs()), [25, 50, 100, 200, 400, 800, 1_000, 1_000]);
-    const high = new Backoff({ minMs: 50, maxMs: 2_000, random: () => 0.999999 });
-    assert.deepEqual(Array.from({ length: 8 }, () => high.nextDelayMs()), [50, 100, 200, 400, 800, 1_600, 2_000, 2_000]);
-    high.reset();
-    assert.equal(high.nextDelayMs(), 50);
-    for (let i = 0; i < 10_000; i++) high.nextDelayMs();
-    assert.equal(high.nextDelayMs(), 2_000);
   });
 });
 

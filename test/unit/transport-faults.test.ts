@@ -6,9 +6,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { PeerTransport, CloseCode, ensembleIdOf, freePorts } from '../../src/transport/index.js';
+import { PeerTransport, PeerCloseCode, ensembleIdOf, freePorts } from '../../src/transport/index.js';
 import type { LinkStatus, PeerEndpoint, PeerTransportOptions, TransportLogger } from '../../src/transport/index.js';
-import { PROTOCOL_VERSION, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
+import { PEER_PROTOCOL_VERSION, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
 import { HELLO_HEADER, encodeHelloHeader } from '../../src/transport/handshake.js';
 import { until } from '../support/until.js';
 
@@ -119,7 +119,7 @@ function rawClient(port: number, hello: string | undefined, onOpen: (socket: Web
   return { socket, closed, refused, frames };
 }
 
-const helloOf = (serverId: number, ensembleId: string): string => encodeHelloHeader({ version: PROTOCOL_VERSION, serverId, ensembleId });
+const helloOf = (serverId: number, ensembleId: string): string => encodeHelloHeader({ version: PEER_PROTOCOL_VERSION, serverId, ensembleId });
 
 describe('PeerTransport against bad peers', () => {
   test('a member of another ensemble is refused, keeps retrying, and never delivers', async () => {
@@ -176,13 +176,13 @@ describe('PeerTransport against bad peers', () => {
     // A valid hello for member 3 (not running, so its slot is free) opens a link; bad frames then close it.
     const text = rawClient(port, helloOf(3, ensembleId), (s) => s.send('nonsense'));
     assert.equal(await text.refused, undefined);
-    assert.deepEqual(await text.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'text frame on a peer link' });
+    assert.deepEqual(await text.closed, { code: PeerCloseCode.PROTOCOL_ERROR, reason: 'text frame on a peer link' });
     const undecodable = rawClient(port, helloOf(3, ensembleId), (s) => s.send(new Uint8Array([0xc1, 0xff, 0x00, 0x92])));
-    assert.deepEqual(await undecodable.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'undecodable frame' });
+    assert.deepEqual(await undecodable.closed, { code: PeerCloseCode.PROTOCOL_ERROR, reason: 'undecodable frame' });
     const truncated = rawClient(port, helloOf(3, ensembleId), (s) => s.send(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])));
-    assert.equal((await truncated.closed).code, CloseCode.PROTOCOL_ERROR);
+    assert.equal((await truncated.closed).code, PeerCloseCode.PROTOCOL_ERROR);
     const notBatch = rawClient(port, helloOf(3, ensembleId), (s) => s.send(encodeMessage({ not: 'a batch' })));
-    assert.deepEqual(await notBatch.closed, { code: CloseCode.PROTOCOL_ERROR, reason: 'expected a batch (array) frame' });
+    assert.deepEqual(await notBatch.closed, { code: PeerCloseCode.PROTOCOL_ERROR, reason: 'expected a batch (array) frame' });
 
     // Raw TCP: junk is answered 400 by the HTTP layer; silence is answered 408 after the hello timeout.
     const tcpAnswer = async (bytes: string | undefined): Promise<string> => {

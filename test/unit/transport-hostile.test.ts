@@ -18,7 +18,7 @@ import { Packr } from 'msgpackr';
 import WebSocket from 'ws';
 import { PeerTransport, ensembleIdOf, freePorts, silentTransportLogger } from '../../src/transport/index.js';
 import type { LinkStatus, PeerEndpoint, PeerTransportOptions, TransportLogger } from '../../src/transport/index.js';
-import { PROTOCOL_VERSION, encodeBatch, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
+import { PEER_PROTOCOL_VERSION, encodeBatch, encodeMessage, encodeWelcome } from '../../src/transport/codec.js';
 import { HELLO_HEADER, checkHello, checkWelcome, encodeHelloHeader } from '../../src/transport/handshake.js';
 import { until } from '../support/until.js';
 
@@ -101,7 +101,7 @@ async function assertLinksWork(a: Member, b: Member, tag: string): Promise<void>
 /** Encodes what a hostile peer could put on the wire: extension types (Set, Date, bigint, Error, RegExp) included. */
 const hostilePackr = new Packr({ useRecords: false, moreTypes: true, useBigIntExtension: true, structuredClone: false });
 const headerOf = (frame: unknown): string => Buffer.from(hostilePackr.pack(frame)).toString('base64url');
-const helloOf = (serverId: number, ensembleId: string): string => encodeHelloHeader({ version: PROTOCOL_VERSION, serverId, ensembleId });
+const helloOf = (serverId: number, ensembleId: string): string => encodeHelloHeader({ version: PEER_PROTOCOL_VERSION, serverId, ensembleId });
 
 /** Values that have broken checks: each must be refused wherever a number, a string or a map belongs. */
 function hostileValues(): unknown[] {
@@ -252,7 +252,7 @@ if (process.env[CHILD_ENV] !== undefined) {
 } else {
   describe('handshake checks against hostile values', () => {
     const me = { myId: 1, ensembleId: 'ens-0123456789ab', members: new Set([1, 2, 3]) };
-    const valid = { version: PROTOCOL_VERSION, serverId: 2, ensembleId: me.ensembleId };
+    const valid = { version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: me.ensembleId };
 
     test('a hostile value in any field of a hello is refused without throwing', () => {
       for (const bad of hostileValues()) {
@@ -298,7 +298,7 @@ if (process.env[CHILD_ENV] !== undefined) {
       const attempts: Array<[string, string | undefined]> = [
         ['no hello', undefined],
         ['garbage header', 'garbage!'],
-        ['huge ensemble id', headerOf({ hello: { version: PROTOCOL_VERSION, serverId: 2, ensembleId: 'E'.repeat(700) } })],
+        ['huge ensemble id', headerOf({ hello: { version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: 'E'.repeat(700) } })],
         ['wrong ensemble', helloOf(2, 'f00dfeedf00dfeed')],
         ['unknown id', helloOf(7, ensembleId)],
         ['my own id', helloOf(1, ensembleId)],
@@ -306,8 +306,8 @@ if (process.env[CHILD_ENV] !== undefined) {
         ['claims member 3', helloOf(3, ensembleId)],
         ...hostileValues().filter((v) => typeof v !== 'symbol').flatMap((bad, i): Array<[string, string]> => [
           [`hostile version ${i}`, headerOf({ hello: { version: bad, serverId: 2, ensembleId } })],
-          [`hostile serverId ${i}`, headerOf({ hello: { version: PROTOCOL_VERSION, serverId: bad, ensembleId } })],
-          [`hostile ensembleId ${i}`, headerOf({ hello: { version: PROTOCOL_VERSION, serverId: 2, ensembleId: bad } })],
+          [`hostile serverId ${i}`, headerOf({ hello: { version: PEER_PROTOCOL_VERSION, serverId: bad, ensembleId } })],
+          [`hostile ensembleId ${i}`, headerOf({ hello: { version: PEER_PROTOCOL_VERSION, serverId: 2, ensembleId: bad } })],
           [`hostile hello ${i}`, headerOf({ hello: bad })],
         ]).filter(([, header]) => header.length < 3000),
       ];

@@ -71,9 +71,9 @@ describe('DataTree create', () => {
     assert.equal(tree.statOf('/e')?.ephemeralOwner, 77);
     assert.equal(tree.statOf('/c')?.ephemeralOwner, 0);
     assert.equal(tree.statOf('/t')?.ephemeralOwner, 0);
-    assert.equal(tree.nodeKind('/c'), 'container');
-    assert.equal(tree.ttlOf('/t'), 5000);
-    assert.equal(tree.ttlOf('/c'), 0);
+    assert.equal(tree.overlayBase().get('/c')?.kind, 'container');
+    assert.equal(tree.overlayBase().get('/t')?.ttlMs, 5000);
+    assert.equal(tree.overlayBase().get('/c')?.ttlMs, 0);
     assert.deepEqual([...tree.ephemeralsOf(77)], ['/e']);
   });
 
@@ -126,15 +126,16 @@ describe('DataTree sequential counters and cversion', () => {
     assert.equal(tree.statOf('/p')?.cversion, 1);
     apply(tree, { type: 'delete', path: '/p/a' });
     assert.equal(tree.statOf('/p')?.cversion, 2);
-    assert.equal(tree.internalCversion('/p'), 1);
-    const path = `/p/s-${sequenceSuffix(tree.internalCversion('/p'))}`;
+    const counter = (): number => tree.overlayBase().get('/p')!.cversion;
+    assert.equal(counter(), 1);
+    const path = `/p/s-${sequenceSuffix(counter())}`;
     assert.equal(path, '/p/s-0000000001');
     apply(tree, create(path));
     assert.equal(tree.statOf('/p')?.cversion, 3);
     assert.equal(tree.statOf('/p')?.numChildren, 1);
     // A sequential create of '/p/' names the child by the counter alone.
-    assert.equal(`/p/${sequenceSuffix(tree.internalCversion('/p'))}`, '/p/0000000002');
-    assert.equal(tree.internalCversion('/missing'), 0);
+    assert.equal(`/p/${sequenceSuffix(counter())}`, '/p/0000000002');
+    assert.equal(tree.overlayBase().get('/missing'), undefined);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, encode, type CreateTxn, type TxnBody } from '../../protocol/index.js';
+import { MemoryStorage } from '../../src/storage/index.js';
 import { DataTree, type TreeSnapshot } from '../../src/tree/index.js';
 import { apply, bytes, create } from '../support/tree-txns.js';
 
@@ -77,7 +78,7 @@ describe('DataTree snapshot', () => {
     assert.deepEqual([...copy.ephemeralsOf(5)], ['/app/e1']);
     assert.deepEqual(copy.getChildren('/m'), ['a']);
     assert.deepEqual(copy.expiredCleanupCandidates(1_000_000, 10).sort(), ['/c', '/t']);
-    assert.equal(copy.internalCversion('/c'), 1);
+    assert.equal(copy.overlayBase().get('/c')?.cversion, 1);
     // Both keep working identically afterwards.
     for (const t of [tree, copy]) apply(t, create('/m/b'), 99);
     assert.equal(copy.digest(), tree.digest());
@@ -89,6 +90,19 @@ describe('DataTree snapshot', () => {
     const decoded = decode(encode(snap)) as TreeSnapshot;
     const reordered: TreeSnapshot = { ...decoded, nodes: shuffled(decoded.nodes).reverse() };
     assert.equal(DataTree.fromSnapshot(reordered).digest(), tree.digest());
+  });
+
+  test('a store of TreeSnapshots recovers one that the tree loads as it is', async () => {
+    const tree = build(history());
+    const store = await MemoryStorage.open<TreeSnapshot>();
+    await store.recover();
+    await store.writeSnapshot(tree.snapshot());
+    await store.close();
+    const reopened = await MemoryStorage.open<TreeSnapshot>({ disk: store.disk });
+    const { snapshot } = await reopened.recover();
+    await reopened.close();
+    assert.ok(snapshot !== undefined);
+    assert.equal(DataTree.fromSnapshot(snapshot).digest(), tree.digest());
   });
 
   test('a snapshot is unaffected by later changes to the tree', () => {
@@ -109,7 +123,8 @@ describe('DataTree snapshot', () => {
     assert.throws(() => DataTree.fromSnapshot({ ...snap, nodes: snap.nodes.filter((n) => n.path !== '/') }), /root/);
   });
 
-  test('100k nodes load in well under a second and share one ACL list', () => {
+  // No timing here: CI machines are noisy (bench:restart measures recovery time).
+  test('100k nodes load back whole and share one ACL list', () => {
     const tree = new DataTree();
     const txns: CreateTxn[] = [];
     for (let i = 0; i < 100; i++) txns.push(create(`/d${i}`));
@@ -118,10 +133,7 @@ describe('DataTree snapshot', () => {
     const snap = tree.snapshot();
     assert.equal(snap.nodes.length, 100_104);
     const decodedAcls = decode(encode(snap)) as TreeSnapshot;
-    const started = performance.now();
     const copy = DataTree.fromSnapshot(decodedAcls);
-    const elapsedMs = performance.now() - started;
-    assert.ok(elapsedMs < 1000, `fromSnapshot took ${elapsedMs.toFixed(0)} ms`);
     assert.equal(copy.nodeCount, 100_104);
     assert.equal(copy.getNode('/d7/n7')?.acl, copy.getNode('/d8/n8')?.acl);
     assert.equal(copy.countDescendants('/d3'), 1000);

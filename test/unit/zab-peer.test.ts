@@ -13,29 +13,36 @@ import { create } from '../support/tree-txns.js';
 const txn = (zxid: number, path = `/n${zxid}`): Txn => ({ zxid, time: 1, sessionId: 0, xid: 0, body: create(path) });
 const EMPTY: PeerRecoveredState = { acceptedEpoch: 0, currentEpoch: 0, snapshotZxid: 0, txns: [] };
 
-/** Peers plus pending messages and un-synced persist actions, stepped by hand. */
-class Cluster {
-  readonly peers = new Map<number, ZabPeer>();
-  readonly inbox: Array<{ from: number; to: number; message: PeerMessage }> = [];
+/** Peers (with snapshots of type S) plus pending messages and un-synced persist actions, stepped by hand. */
+class Cluster<S = unknown> {
+  readonly peers = new Map<number, ZabPeer<S>>();
+  readonly inbox: Array<{ from: number; to: number; message: PeerMessage<S> }> = [];
   readonly unsynced = new Map<number, number[]>();
   readonly committed = new Map<number, number[]>();
-  readonly sent: Array<{ from: number; to: number; message: PeerMessage }> = [];
+  readonly installed = new Map<number, S[]>();
+  readonly sent: Array<{ from: number; to: number; message: PeerMessage<S> }> = [];
   readonly down = new Set<number>();
+  /** What a driver does to a SNAP the peer sends (types.ts, rule 3): the sender's state at fromZxid. Unset: sent as the peer made it. */
+  snapshotOf: ((id: number, zxid: number) => S) | undefined;
 
   constructor(ids: number[], recovered: (id: number) => PeerRecoveredState = () => EMPTY) {
     for (const id of ids) {
-      this.peers.set(id, new ZabPeer({ myId: id, voters: ids, initLimitTicks: 10, syncLimitTicks: 5, historyTxnsMax: 100, random: () => 0.5 }, recovered(id)));
+      this.peers.set(id, new ZabPeer<S>({ myId: id, voters: ids, initLimitTicks: 10, syncLimitTicks: 5, historyTxnsMax: 100, random: () => 0.5 }, recovered(id)));
       this.unsynced.set(id, []);
       this.committed.set(id, []);
+      this.installed.set(id, []);
     }
   }
 
-  private take(id: number, actions: PeerAction[]): void {
+  private take(id: number, actions: PeerAction<S>[]): void {
     for (const a of actions) {
       if (a.type === 'send') {
-        this.sent.push({ from: id, to: a.to, message: a.message });
-        this.inbox.push({ from: id, to: a.to, message: a.message });
+        let message = a.message;
+        if (message.type === 'sync' && message.mode === 'snap' && this.snapshotOf !== undefined) message = { ...message, snapshot: this.snapshotOf(id, message.fromZxid) };
+        this.sent.push({ from: id, to: a.to, message });
+        this.inbox.push({ from: id, to: a.to, message });
       } else if (a.type === 'append' || a.type === 'truncate' || a.type === 'epochs' || a.type === 'installSnapshot') {
+        if (a.type === 'installSnapshot') this.installed.get(id)!.push(a.snapshot);
         this.unsynced.get(id)!.push(a.seq);
       } else if (a.type === 'commit') {
         this.committed.get(id)!.push(...a.txns.map((t) => t.zxid));
@@ -47,7 +54,7 @@ class Cluster {
     for (const [id, p] of this.peers) this.take(id, p.start());
   }
 
-  step(id: number, input: PeerInput): void {
+  step(id: number, input: PeerInput<S>): void {
     this.take(id, this.peers.get(id)!.step(input));
   }
 
@@ -83,7 +90,7 @@ class Cluster {
     }
   }
 
-  leader(): ZabPeer | undefined {
+  leader(): ZabPeer<S> | undefined {
     return [...this.peers.values()].find((p) => p.canPropose);
   }
 }
@@ -213,5 +220,25 @@ describe('zab peer', () => {
     assert.equal(sync.message.fromZxid, e1 + 1);
     assert.equal(c.peers.get(1)!.diagnostics().lastZxid, e1 + 1);
     assert.ok(!c.committed.get(1)!.includes(e1 + 2), 'the truncated txns were never applied');
+  });
+
+  test('a SNAP carries the driver\'s snapshot to the learner\'s installSnapshot action; one without a snapshot costs the session', () => {
+    interface Snap { zxid: number; label: string }
+    const e1 = 2 ** 32;
+    // Servers 2 and 3 start from a snapshot at e1 + 5 with nothing logged before it: server 1, with an
+    // empty log, is behind the leader's history and can only be sent a SNAP.
+    const c = new Cluster<Snap>([1, 2, 3], (id) => (id === 1 ? EMPTY : { acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: e1 + 5, txns: [] }));
+    c.start();
+    c.settleWithTicks();
+    assert.equal(c.leader()?.myId, 3);
+    assert.match(c.peers.get(1)!.diagnostics().lastStepDownReason, /SNAP without a snapshot/);
+    assert.deepEqual(c.installed.get(1), []);
+
+    c.snapshotOf = (id, zxid) => ({ zxid, label: `server ${id}` });
+    c.settleWithTicks();
+    const installed: Snap[] = c.installed.get(1)!;
+    assert.deepEqual(installed, [{ zxid: e1 + 5, label: 'server 3' }]);
+    assert.equal(c.peers.get(1)!.diagnostics().lastZxid, e1 + 5);
+    assert.equal(c.peers.get(1)!.diagnostics().serving, true);
   });
 });

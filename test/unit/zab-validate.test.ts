@@ -7,10 +7,12 @@
 //   bigints, NaN, extension types, prototype keys, inherited fields), and by values out of range.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ACL_ENTRIES, MAX_EPOCH, MAX_TTL_MS, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, type ACL, type Txn, type TxnBody } from '../../protocol/index.js';
+import {
+  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_TTL_MS, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, isSafeMap, ownField, type ACL, type Txn, type TxnBody,
+} from '../../protocol/index.js';
 import { decodeFrame, encodeBatch, encodeMessage } from '../../src/transport/codec.js';
 import { DataTree } from '../../src/tree/index.js';
-import { asPeerMessage, peerMessageProblem } from '../../src/zab/validate.js';
+import { asPeerMessage, peerMessageProblem, type SnapshotProblem } from '../../src/zab/validate.js';
 import type { PeerMessage } from '../../src/zab/index.js';
 import { Cluster } from '../sim/cluster.js';
 import { makeConfig } from '../sim/config.js';
@@ -224,6 +226,20 @@ describe('asPeerMessage accepts what the real peer sends', () => {
     const vote = corpus()[0]!;
     assert.equal(peerMessageProblem(vote, [1, 2, 255]), undefined);
     assert.equal(peerMessageProblem(vote, [1, 2, 3]), 'vote.leader is not a voter');
+  });
+
+  test('the snapshot check is a parameter, the tree\'s by default: a SNAP comes out typed as what it vouches for', () => {
+    interface Labelled { zxid: number; label: string }
+    const labelled: SnapshotProblem = (v, fromZxid) =>
+      (isSafeMap(v) && ownField(v, 'zxid') === fromZxid && typeof ownField(v, 'label') === 'string' ? undefined : 'not a labelled snapshot');
+    const snap = { type: 'sync', session: 1, seq: 0, epoch: 2, mode: 'snap', fromZxid: 7, commitZxid: 7, txns: [], snapshot: { zxid: 7, label: 'x' } };
+    assert.equal(peerMessageProblem(snap), 'snapshot nodes is not a list', 'the tree\'s check by default');
+    const m = asPeerMessage<Labelled>(snap, undefined, labelled);
+    assert.ok(m !== undefined && m.type === 'sync');
+    const label: string | undefined = m.snapshot?.label;
+    assert.equal(label, 'x');
+    const treeSnap = corpus().find((c) => c.type === 'sync' && c.mode === 'snap');
+    assert.equal(peerMessageProblem(treeSnap, undefined, labelled), 'not a labelled snapshot');
   });
 });
 
