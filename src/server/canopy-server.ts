@@ -16,6 +16,7 @@ import type { TreeSnapshot } from '../tree/data-tree.js';
 import { Replica } from '../replica/replica.js';
 import type { ReplicaPorts } from '../replica/ports.js';
 import { ClientListener } from './client-listener.js';
+import { ensembleMembers, peerListenAddress } from './config.js';
 import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -42,7 +43,7 @@ export class CanopyServer {
   ) {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
-    const voters = config.servers.length > 0 ? config.servers.map((s) => s.id) : [config.serverId];
+    const voters = ensembleMembers(config).map((m) => m.id);
     this.replica = new Replica({ ...config, voters }, {
       tree, peer: { acceptedEpoch: recovered.acceptedEpoch, currentEpoch: recovered.currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
     }, this.ports());
@@ -106,18 +107,18 @@ export class CanopyServer {
 
   private async joinEnsemble(): Promise<void> {
     const cfg = this.config;
-    if (cfg.servers.length > 0) {
-      const peers = cfg.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
-      const me = peers.find((p) => p.id === cfg.serverId)!;
+    const listen = peerListenAddress(cfg);
+    if (listen !== undefined) {
+      const peers = ensembleMembers(cfg);
       const dial = new Map(cfg.peerDial.map((d) => [d.id, { host: d.host, port: d.port }]));
       this.transport = await PeerTransport.start<PeerMessage<TreeSnapshot>>({
         myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers: peers.map((p) => ({ ...p, dial: dial.get(p.id) })),
-        listenHost: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, listenPort: me.port,
+        listenHost: listen.host, listenPort: listen.port,
         onMessage: (from, msg) => this.replica.peerMessage(from, msg),
         onInboundDown: (from) => this.replica.peerDown(from),
         logger: this.inputLog,
       });
-      this.log.info('listening for peers', { address: cfg.quorumListenOnAllIPs ? '0.0.0.0' : me.host, port: me.port, ensemble: peers.map((p) => p.id) });
+      this.log.info('listening for peers', { address: listen.host, port: listen.port, ensemble: peers.map((p) => p.id) });
     }
     this.replica.start();
     // Half ticks: session liveness needs them; the replica makes every second one a ZAB tick.
