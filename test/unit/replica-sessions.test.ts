@@ -21,12 +21,17 @@ function connect(e: TestEnsemble, r: TestReplica): TestClient {
   return c;
 }
 
+/** A standalone server with one connected session. */
+function standaloneSession(): { e: TestEnsemble; r: TestReplica; c: TestClient; sessionId: number } {
+  const e = new TestEnsemble([1]);
+  const r = e.elect();
+  const c = connect(e, r);
+  return { e, r, c, sessionId: c.connectResponse!.sessionId };
+}
+
 describe('replica: session liveness', () => {
   test('a silent session expires by a committed closeSession txn, and its ephemerals go with it', () => {
-    const e = new TestEnsemble([1]);
-    const r = e.elect();
-    const c = connect(e, r);
-    const sessionId = c.connectResponse!.sessionId;
+    const { e, r, c, sessionId } = standaloneSession();
     c.create('/eph', CreateMode.EPHEMERAL);
     e.settle();
     assert.ok(r.replica.tree.sessions.has(sessionId));
@@ -39,10 +44,7 @@ describe('replica: session liveness', () => {
   });
 
   test('a client that pings keeps its session, and stops keeping it when it stops', () => {
-    const e = new TestEnsemble([1]);
-    const r = e.elect();
-    const c = connect(e, r);
-    const sessionId = c.connectResponse!.sessionId;
+    const { e, r, c, sessionId } = standaloneSession();
     for (let t = 0; t < 3 * TIMEOUT_MS; t += TICK_MS) {
       c.request(ping);
       e.advance(TICK_MS);
@@ -70,10 +72,7 @@ describe('replica: session liveness', () => {
   });
 
   test('closeSession ends the session and then the connection; the session cannot be resumed', () => {
-    const e = new TestEnsemble([1]);
-    const r = e.elect();
-    const c = connect(e, r);
-    const sessionId = c.connectResponse!.sessionId;
+    const { e, r, c, sessionId } = standaloneSession();
     const close = c.request({ op: OpCode.closeSession } as Omit<Request, 'xid'>);
     e.settle();
     assert.equal(c.answer(close)?.err, ErrorCode.OK);
@@ -86,10 +85,7 @@ describe('replica: session liveness', () => {
   });
 
   test('a leader that stalled gives every session a fresh timeout', () => {
-    const e = new TestEnsemble([1]);
-    const r = e.elect();
-    const c = connect(e, r);
-    const sessionId = c.connectResponse!.sessionId;
+    const { e, r, sessionId } = standaloneSession();
     // The clock jumps past the timeout with no tick in between (the server did not run meanwhile).
     e.clock.nowMs += 3 * TIMEOUT_MS;
     r.replica.tick();
