@@ -1,6 +1,6 @@
 // The ZAB peer's contract: what goes in (inputs), what comes out (actions), what travels between peers
 // (messages). The peer is a pure state machine: no sockets, disk, clocks or unseeded randomness. A driver
-// (src/server/zab-driver.ts in a real server, test/sim/ for the simulator) feeds it inputs and carries
+// (src/replica/peer-loop.ts, in a real server and in the simulator alike) feeds it inputs and carries
 // out its actions, in order.
 //
 // The driver's rules, which the simulator checks:

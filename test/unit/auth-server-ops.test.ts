@@ -1,4 +1,4 @@
-// How the server answers auth and whoAmI (src/server/read-ops.ts executeAuthOp): the auth takes effect
+// How the server answers auth and whoAmI (src/replica/read-ops.ts executeAuthOp): the auth takes effect
 // on arrival, the answer is computed at the head of the session's queue.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
