@@ -4,6 +4,7 @@
 // the tree has applied that zxid.
 // Invariant: for every path, get() = the state after applying every recorded txn to the tree.
 import { type Txn } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/index.js';
 import { foldOp, type OverlayNode, type NodeOverlay } from '../tree/overlay.js';
 
@@ -89,8 +90,11 @@ export class PendingChanges implements Pick<NodeOverlay, 'get'> {
       case 'multi':
         for (const sub of body.txns) foldOp(view, sub, txn.time);
         break;
-      default:
+      case 'create': case 'delete': case 'setData': case 'setACL': case 'check':
         foldOp(view, body, txn.time);
+        break;
+      default:
+        assertNever(body, 'txn body');
     }
     this.queue.push({ zxid: txn.zxid, paths });
   }

@@ -6,6 +6,7 @@
 // forwarded writes when it applies the txn carrying their (session id, xid), or when the leader reports
 // the write failed (after applying everything the failure was judged against).
 import { ErrorCode, zxidEpoch } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
@@ -214,6 +215,8 @@ export class WritePath {
       case 'touch':
         this.hooks.touchSessions(payload.sessions);
         return;
+      default:
+        assertNever(payload, 'learner payload');
     }
   }
 
