@@ -2,9 +2,9 @@
 // Requests are checked here before anything is sent (paths, versions, modes, data size); the link,
 // ordering and reconnects belong to connection.ts; watch bookkeeping to watches.ts.
 import {
-  AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, MAX_AUTH_BYTES, MAX_AUTH_SCHEME_LENGTH, OPEN_ACL_UNSAFE, OpCode, WatcherType,
+  AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, MAX_AUTH_BYTES, MAX_AUTH_SCHEME_LENGTH, OPEN_ACL_UNSAFE, WatcherType,
 } from '../protocol/index.js';
-import type { ACL, CreateRequest, MultiOp, OpResult, ReadOp, Response, Stat, WatchedEvent } from '../protocol/index.js';
+import type { ACL, CreateRequest, MultiOp, OpResult, ReadOp, RequestBodies, ResponseBodies, ResponseHeader, Stat, WatchedEvent, WireOpName } from '../protocol/index.js';
 import { Backoff } from '../protocol/backoff.js';
 import { toBytes } from './bytes.js';
 import type { Data } from './bytes.js';
@@ -16,7 +16,7 @@ import type { ServerAddress } from './connect-string.js';
 import { Emitter } from './emitter.js';
 import type { Listener } from './emitter.js';
 import { KeeperError, asErrorCode, multiError, responseError } from './errors.js';
-import { createOpCode } from './ops.js';
+import { createOpName } from './ops.js';
 import type { CreateOptions } from './ops.js';
 import { settingsFrom } from './options.js';
 import type { ClientOptions, Settings } from './options.js';
@@ -178,15 +178,15 @@ export class Client {
     const mode = options.mode ?? CreateMode.PERSISTENT;
     const acl = options.acl ?? OPEN_ACL_UNSAFE;
     throwIf(checkCreate(path, mode, acl, options.ttl));
-    const body: CreateRequest = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), acl: acl as ACL[], mode };
+    const body: CreateRequest = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), acl: [...acl], mode };
     if (options.ttl !== undefined) body.ttl = options.ttl;
-    const response = await this.request(createOpCode(mode), body, path);
-    return this.chroot.toClient(response.path ?? '');
+    const response = await this.call(createOpName(mode), body, path);
+    return this.chroot.toClient(response.path);
   }
 
   async delete(path: string, version = -1): Promise<void> {
     throwIf(checkPath(path) ?? checkVersion(path, version));
-    await this.request(OpCode.delete, { path: this.chroot.toServer(path), version }, path);
+    await this.call('delete', { path: this.chroot.toServer(path), version }, path);
   }
 
   /** The node's Stat, or null when it does not exist; a watch is set either way. */
@@ -194,49 +194,49 @@ export class Client {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'exist');
     // Like ZooKeeper: a data watch when the node exists, an exist watch (fires on creation) when not.
-    const onResponse = watch && ((r: Response): void => {
+    const onResponse = watch && ((r: ResponseHeader): void => {
       if (r.err === ErrorCode.OK) this.watches.add('data', path, watch);
       else if (r.err === ErrorCode.NONODE) this.watches.add('exist', path, watch);
     });
-    const response = await this.connection.submit(OpCode.exists, { path: this.chroot.toServer(path), watch: watch !== undefined }, path, onResponse);
-    if (response.err === ErrorCode.NONODE) return null;
-    if (response.err !== ErrorCode.OK) throw responseError(response, path);
-    return response.stat as Stat;
+    const answer = await this.connection.submit('exists', { path: this.chroot.toServer(path), watch: watch !== undefined }, path, onResponse);
+    if (answer.ok) return answer.response.stat;
+    if (answer.response.err === ErrorCode.NONODE) return null;
+    throw responseError(answer.response, path);
   }
 
   async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'data');
     const body = { path: this.chroot.toServer(path), watch: watch !== undefined };
-    const response = await this.request(OpCode.getData, body, path, this.registerOnOk('data', path, watch));
-    return { data: response.data ?? new Uint8Array(0), stat: response.stat as Stat };
+    const { data, stat } = await this.call('getData', body, path, this.registerOnOk('data', path, watch));
+    return { data, stat };
   }
 
   /** Resolves with the node's new Stat. */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     throwIf(checkPath(path) ?? checkVersion(path, version));
     const body = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), version };
-    return (await this.request(OpCode.setData, body, path)).stat as Stat;
+    return (await this.call('setData', body, path)).stat;
   }
 
   async getChildren(path: string, options: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'child');
     const body = { path: this.chroot.toServer(path), watch: watch !== undefined };
-    const response = await this.request(OpCode.getChildren2, body, path, this.registerOnOk('child', path, watch));
-    return { children: response.children ?? [], stat: response.stat as Stat };
+    const { children, stat } = await this.call('getChildren2', body, path, this.registerOnOk('child', path, watch));
+    return { children, stat };
   }
 
   async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     throwIf(checkPath(path));
-    const response = await this.request(OpCode.getACL, { path: this.chroot.toServer(path) }, path);
-    return { acl: response.acl ?? [], stat: response.stat as Stat };
+    const { acl, stat } = await this.call('getACL', { path: this.chroot.toServer(path) }, path);
+    return { acl, stat };
   }
 
   /** Resolves with the node's new Stat; version checks the ACL version (aversion). */
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
     throwIf(checkPath(path) ?? checkVersion(path, version) ?? checkAcl(path, acl));
-    return (await this.request(OpCode.setACL, { path: this.chroot.toServer(path), acl, version }, path)).stat as Stat;
+    return (await this.call('setACL', { path: this.chroot.toServer(path), acl: [...acl], version }, path)).stat;
   }
 
   /**
@@ -247,12 +247,12 @@ export class Client {
     throwIf(checkOpCount(ops.length));
     for (const op of ops) {
       throwIf(checkMultiOp(op));
-      if (op.op !== OpCode.delete && op.op !== OpCode.check) this.dataBytes(op.path, op.data);
+      if ('data' in op) this.dataBytes(op.path, op.data);
     }
-    const serverOps = this.chroot.prefix === undefined ? ops : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
-    const response = await this.connection.submit(OpCode.multi, { ops: serverOps });
+    const serverOps = this.chroot.prefix === undefined ? [...ops] : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
+    const { ok, response } = await this.connection.submit('multi', { ops: serverOps });
     const results = (response.results ?? []).map((r) => this.clientResult(r));
-    if (response.err !== ErrorCode.OK) throw multiError(response.err, results, ops.map((op) => op.path));
+    if (!ok) throw multiError(response.err, results, ops.map((op) => op.path));
     return results;
   }
 
@@ -264,16 +264,15 @@ export class Client {
   async multiRead(ops: readonly ReadOp[]): Promise<OpResult[]> {
     throwIf(checkOpCount(ops.length));
     for (const op of ops) throwIf(checkReadOp(op));
-    const serverOps = this.chroot.prefix === undefined ? ops : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
-    const response = await this.connection.submit(OpCode.multiRead, { ops: serverOps });
-    if (response.err !== ErrorCode.OK) throw responseError(response);
-    return (response.results ?? []).map((r) => this.clientResult(r));
+    const serverOps = this.chroot.prefix === undefined ? [...ops] : ops.map((op) => ({ ...op, path: this.chroot.toServer(op.path) }));
+    const { results } = await this.call('multiRead', { ops: serverOps });
+    return results.map((r) => this.clientResult(r));
   }
 
   /** Makes the connected server catch up with the leader: reads after it see at least the state when it started. */
   async sync(path: string): Promise<void> {
     throwIf(checkPath(path));
-    await this.request(OpCode.sync, { path: this.chroot.toServer(path) }, path);
+    await this.call('sync', { path: this.chroot.toServer(path) }, path);
   }
 
   /** A persistent (or persistent recursive) watch: it stays until removeWatches. */
@@ -283,7 +282,7 @@ export class Client {
     if (kind === undefined) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: `unknown addWatch mode ${String(mode)}` });
     const watch = this.checkWatch(path, watcher, kind);
     if (watch === undefined) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: 'addWatch needs a watcher' });
-    await this.request(OpCode.addWatch, { path: this.chroot.toServer(path), mode }, path, this.registerOnOk(kind, path, watch));
+    await this.call('addWatch', { path: this.chroot.toServer(path), mode }, path, this.registerOnOk(kind, path, watch));
   }
 
   /**
@@ -299,24 +298,23 @@ export class Client {
       this.removeLocally(path, watcher, watcherType);
       return;
     }
-    const onResponse = (r: Response): void => {
+    const onResponse = (r: ResponseHeader): void => {
       if (r.err === ErrorCode.OK) this.removeLocally(path, watcher, watcherType);
     };
-    await this.request(OpCode.removeWatches, { path: this.chroot.toServer(path), watcherType }, path, onResponse);
+    await this.call('removeWatches', { path: this.chroot.toServer(path), watcherType }, path, onResponse);
   }
 
   /** Paths of this session's ephemeral nodes at or below prefixPath. */
   async getEphemerals(prefixPath = '/'): Promise<string[]> {
     throwIf(checkPath(prefixPath));
-    const response = await this.request(OpCode.getEphemerals, { prefixPath: this.chroot.toServer(prefixPath) }, prefixPath);
-    const ephemerals = (response.ephemerals ?? []);
+    const { ephemerals } = await this.call('getEphemerals', { prefixPath: this.chroot.toServer(prefixPath) }, prefixPath);
     return this.chroot.prefix === undefined ? ephemerals : ephemerals.map((p) => this.chroot.toClient(p));
   }
 
   /** Number of nodes below path, at any depth. */
   async getAllChildrenNumber(path: string): Promise<number> {
     throwIf(checkPath(path));
-    return (await this.request(OpCode.getAllChildrenNumber, { path: this.chroot.toServer(path) }, path)).totalNumber ?? 0;
+    return (await this.call('getAllChildrenNumber', { path: this.chroot.toServer(path) }, path)).totalNumber;
   }
 
   /**
@@ -327,18 +325,17 @@ export class Client {
   async addAuthInfo(scheme: string, auth: string | Uint8Array): Promise<void> {
     const info: AuthInfo = { scheme, auth: authBytes(scheme, auth) };
     // Remembered as the answer is read, so that a link lost right after it still replays it.
-    const onResponse = (r: Response): void => {
+    const onResponse = (r: ResponseHeader): void => {
       if (r.err === ErrorCode.OK) this.rememberAuth(info);
     };
-    const response = await this.connection.submit(OpCode.auth, info, undefined, onResponse);
-    if (response.err !== ErrorCode.OK) throw new KeeperError(asErrorCode(response.err), undefined, { detail: `addAuthInfo with scheme '${scheme}'` });
+    const { ok, response } = await this.connection.submit('auth', info, undefined, onResponse);
+    if (!ok) throw new KeeperError(asErrorCode(response.err), undefined, { detail: `addAuthInfo with scheme '${scheme}'` });
   }
 
   /** The identities of this client's connection (ZooKeeper 3.7+ whoAmI): its ip, then every added one. */
   async whoAmI(): Promise<Array<{ scheme: string; id: string }>> {
-    const response = await this.connection.submit(OpCode.whoAmI, {});
-    if (response.err !== ErrorCode.OK) throw responseError(response);
-    return (response.clientInfo ?? []).map((c) => ({ scheme: c.authScheme, id: c.user }));
+    const { clientInfo } = await this.call('whoAmI', {});
+    return clientInfo.map((c) => ({ scheme: c.authScheme, id: c.user }));
   }
 
   /** Ends the session (its ephemeral nodes are gone when this resolves); later calls fail with SESSIONEXPIRED. */
@@ -348,10 +345,13 @@ export class Client {
 
   // ---- helpers ----
 
-  private async request(op: number, body: object, path: string, onResponse?: (r: Response) => void): Promise<Response> {
-    const response = await this.connection.submit(op, body, path, onResponse);
-    if (response.err !== ErrorCode.OK) throw responseError(response, path);
-    return response;
+  /** Sends op K; resolves with its response body when err is OK, else rejects with the error (and path). */
+  private async call<K extends WireOpName>(
+    op: K, body: RequestBodies[K], path?: string, onResponse?: (r: ResponseHeader) => void,
+  ): Promise<ResponseBodies[K]> {
+    const answer = await this.connection.submit(op, body, path, onResponse);
+    if (!answer.ok) throw responseError(answer.response, path);
+    return answer.response;
   }
 
   private dataBytes(path: string, data: Data | undefined): Uint8Array {
@@ -374,7 +374,7 @@ export class Client {
   }
 
   /** Registers the watch as the successful response is read: before any later notification is dispatched. */
-  private registerOnOk(kind: WatchKind, path: string, watch: Watcher | undefined): ((r: Response) => void) | undefined {
+  private registerOnOk(kind: WatchKind, path: string, watch: Watcher | undefined): ((r: ResponseHeader) => void) | undefined {
     if (watch === undefined) return undefined;
     return (r) => {
       if (r.err === ErrorCode.OK) this.watches.add(kind, path, watch);
@@ -431,7 +431,7 @@ export class Client {
   private replayAuth(): void {
     for (const info of this.authInfos) {
       // The server accepted it before; a failure here is a lost link (replayed again) or a closed session.
-      this.connection.submit(OpCode.auth, info).catch(() => undefined);
+      this.connection.submit('auth', info).catch(() => undefined);
     }
   }
 

@@ -6,16 +6,16 @@
 // Invariants: requests go out in call order (queued ones before any later call); a request is only
 // in `pending` while its link is up; every request settles exactly once.
 import {
-  CloseCode, DEFAULT_MAX_DATA_BYTES, DEFAULT_MAX_FRAME_BYTES, ErrorCode, OpCode, PROTOCOL_VERSION, Xid,
+  CloseCode, DEFAULT_MAX_DATA_BYTES, DEFAULT_MAX_FRAME_BYTES, ErrorCode, OPS, OpCode, PROTOCOL_VERSION, Xid,
   decodeConnectResponse, encode, errorCodeName,
 } from '../protocol/index.js';
-import type { ConnectRequest, ConnectResponse, Response, WatchedEvent } from '../protocol/index.js';
+import type { ConnectRequest, ConnectResponse, RequestBodies, ResponseHeader, WatchedEvent, WireOpName } from '../protocol/index.js';
 import type { Backoff } from '../protocol/backoff.js';
 import { serverUrl } from './connect-string.js';
 import type { ServerAddress } from './connect-string.js';
 import { KeeperError } from './errors.js';
-import { readServerFrame } from './frames.js';
-import type { ServerFrame } from './frames.js';
+import { answerOf, readServerFrame } from './frames.js';
+import type { Answer, ServerFrame } from './frames.js';
 import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } from './requests.js';
 import type { PendingRequest } from './requests.js';
 import { setWatchesFrames } from './set-watches.js';
@@ -111,10 +111,11 @@ export class Connection {
   }
 
   /**
-   * Sends a request now, or once connected. Resolves with the response whatever its err; rejects only
+   * Sends a request now, or once connected. Resolves with the answer whatever its err; rejects only
    * when there is no answer: CONNECTIONLOSS, SESSIONEXPIRED, BADARGUMENTS (frame too large), THROTTLEDOP.
+   * onResponse runs as the answer is read, before any later frame.
    */
-  submit(op: number, body: object, path?: string, onResponse?: (response: Response) => void): Promise<Response> {
+  submit<K extends WireOpName>(op: K, body: RequestBodies[K], path?: string, onResponse?: (response: ResponseHeader) => void): Promise<Answer<K>> {
     if (this.phase === 'closing' || this.phase === 'closed') {
       return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, path, { detail: 'session closed' }));
     }
@@ -129,22 +130,23 @@ export class Connection {
     if (this.phase === 'connected') {
       this.phase = 'closing';
       const finish = (): void => this.finishClose();
-      this.send(OpCode.closeSession, {}).then(finish, finish);
+      this.send('closeSession', {}).then(finish, finish);
     } else {
       this.finishClose();
     }
     return this.closed;
   }
 
-  private send(op: number, body: object, path?: string, onResponse?: (response: Response) => void): Promise<Response> {
+  private send<K extends WireOpName>(op: K, body: RequestBodies[K], path?: string, onResponse?: (response: ResponseHeader) => void): Promise<Answer<K>> {
     const xid = this.requests.nextXid();
-    const frame = encode({ xid, op, ...body });
+    const code = OPS[op].code;
+    const frame = encode({ xid, op: code, ...body });
     if (frame.byteLength > this.maxFrameBytes) {
       const detail = `request is ${frame.byteLength} bytes, over the server's frame limit of ${this.maxFrameBytes}`;
       return Promise.reject(new KeeperError(ErrorCode.BADARGUMENTS, path, { detail }));
     }
-    return new Promise<Response>((resolve, reject) => {
-      const request: PendingRequest = { xid, op, path, onResponse, resolve, reject };
+    return new Promise<Answer<K>>((resolve, reject) => {
+      const request: PendingRequest = { xid, op: code, path, onResponse, resolve: (answer) => resolve(answerOf<K>(answer)), reject };
       if (this.established) this.transmit(request, frame);
       else if (!this.requests.enqueue({ request, frame })) reject(throttled(path, 'waiting for a connection', MAX_QUEUED_REQUESTS));
     });

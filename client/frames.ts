@@ -1,10 +1,13 @@
-// Reading server frames after the handshake. The server is trusted to send the bodies messages.ts
+// Reading server frames after the handshake. The server is trusted to send the bodies protocol/ops.ts
 // declares; here we only make sure the header is usable before routing the frame.
-import { decode } from '../protocol/index.js';
-import type { Response } from '../protocol/index.js';
+import { ErrorCode, decode } from '../protocol/index.js';
+import type { ErrorResponse, OpName, Response, ResponseFor } from '../protocol/index.js';
 
 /** A response or notification with a readable header. */
 export type ServerFrame = Response & { type?: number; state?: number; path?: string };
+
+/** A request's answer: the op's response when err is OK, else the error (a failed multi's with its results). */
+export type Answer<K extends OpName> = { ok: true; response: ResponseFor<K> } | { ok: false; response: ErrorResponse };
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
@@ -24,4 +27,13 @@ export function readServerFrame(bytes: Uint8Array): ServerFrame | string {
   if (frame.zxid !== undefined && !isInt(frame.zxid)) return 'frame zxid is not an integer';
   if (frame.message !== undefined && typeof frame.message !== 'string') return 'frame message is not a string';
   return frame as unknown as ServerFrame;
+}
+
+/**
+ * The answer to a request for op K. This is where the client takes a body on trust, and the only place:
+ * a server answers each op with the body its table entry declares (only the header was checked above).
+ */
+export function answerOf<K extends OpName>(frame: ServerFrame): Answer<K> {
+  if (frame.err !== ErrorCode.OK) return { ok: false, response: frame };
+  return { ok: true, response: frame as ResponseFor<K> };
 }

@@ -1,7 +1,7 @@
 // Builders for the ops of multi and multiRead. They only build; the client validates before sending,
 // so that a bad op rejects the multi's promise instead of throwing at the call site.
-import { CreateMode, OPEN_ACL_UNSAFE, OpCode, isTtlMode } from '../protocol/index.js';
-import type { ACL, MultiOp, ReadOp } from '../protocol/index.js';
+import { CreateMode, OPEN_ACL_UNSAFE, OPS, OpCode, isTtlMode } from '../protocol/index.js';
+import type { ACL, CreateRequest, MultiOp, ReadOp } from '../protocol/index.js';
 import { toBytes } from './bytes.js';
 import type { Data } from './bytes.js';
 
@@ -14,18 +14,18 @@ export interface CreateOptions {
   ttl?: number;
 }
 
-/** The opcode that creates a node of this mode: create2 (answers with the Stat), createContainer or createTTL. */
-export function createOpCode(mode: CreateMode): typeof OpCode.create2 | typeof OpCode.createContainer | typeof OpCode.createTTL {
-  if (mode === CreateMode.CONTAINER) return OpCode.createContainer;
-  if (isTtlMode(mode)) return OpCode.createTTL;
-  return OpCode.create2;
+/** The op that creates a node of this mode: create2 (answers with the Stat), createContainer or createTTL. */
+export function createOpName(mode: CreateMode): 'create2' | 'createContainer' | 'createTTL' {
+  if (mode === CreateMode.CONTAINER) return 'createContainer';
+  if (isTtlMode(mode)) return 'createTTL';
+  return 'create2';
 }
 
 function createOp(path: string, data?: Data, options: CreateOptions = {}): MultiOp {
   const mode = options.mode ?? CreateMode.PERSISTENT;
-  const op: MultiOp = { op: createOpCode(mode), path, data: toBytes(data), acl: [...(options.acl ?? OPEN_ACL_UNSAFE)], mode };
-  if (options.ttl !== undefined) op.ttl = options.ttl;
-  return op;
+  const body: CreateRequest = { path, data: toBytes(data), acl: [...(options.acl ?? OPEN_ACL_UNSAFE)], mode };
+  if (options.ttl !== undefined) body.ttl = options.ttl;
+  return { op: OPS[createOpName(mode)].code, ...body };
 }
 
 export const Op = {

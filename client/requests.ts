@@ -1,8 +1,9 @@
 // Requests on their way: those waiting for a link (queued, already encoded) and those sent and
 // waiting for their response (pending, by xid). Both are bounded.
 import { ErrorCode } from '../protocol/index.js';
-import type { Response } from '../protocol/index.js';
+import type { ResponseHeader } from '../protocol/index.js';
 import { KeeperError } from './errors.js';
+import type { ServerFrame } from './frames.js';
 
 /** Most requests sent and not yet answered. */
 export const MAX_PENDING_REQUESTS = 100_000;
@@ -16,8 +17,8 @@ export interface PendingRequest {
   /** For error messages. */
   path: string | undefined;
   /** Runs synchronously as the response is read, before any later frame: watch bookkeeping lives here. */
-  onResponse: ((response: Response) => void) | undefined;
-  resolve: (response: Response) => void;
+  onResponse: ((response: ResponseHeader) => void) | undefined;
+  resolve: (frame: ServerFrame) => void;
   reject: (error: KeeperError) => void;
 }
 

@@ -1,7 +1,7 @@
 // Client-side checks, so that a request the server would refuse is never sent. Each returns the
 // KeeperError to reject with, or undefined when the input is fine.
 import {
-  CreateMode, ErrorCode, MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS, OpCode, isSequentialMode, isTtlMode, pathProblem, sequenceSuffix,
+  CreateMode, ErrorCode, MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS, isSequentialMode, isTtlMode, opInfo, pathProblem, sequenceSuffix,
 } from '../protocol/index.js';
 import type { ACL, MultiOp, ReadOp } from '../protocol/index.js';
 import { KeeperError } from './errors.js';
@@ -43,26 +43,19 @@ export function checkCreate(path: string, mode: unknown, acl: readonly ACL[], tt
   return checkAcl(path, acl);
 }
 
-export function checkMultiOp(op: MultiOp): KeeperError | undefined {
-  switch (op.op) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-      return checkCreate(op.path, op.mode, op.acl, op.ttl);
-    case OpCode.delete:
-    case OpCode.setData:
-    case OpCode.check:
-      return checkPath(op.path) ?? checkVersion(op.path, op.version);
-    default:
-      return bad(undefined, `op ${String((op as { op: unknown }).op)} is not allowed in multi`);
-  }
+/** Whether the op table lets this opcode stand inside the batch (the caller's value may be anything). */
+function allowedIn(batch: 'multi' | 'multiRead', op: unknown): boolean {
+  return typeof op === 'number' && opInfo(op)?.batch === batch;
 }
 
-const READ_OPS = new Set<number>([OpCode.getData, OpCode.getChildren, OpCode.getChildren2, OpCode.exists]);
+export function checkMultiOp(op: MultiOp): KeeperError | undefined {
+  if (!allowedIn('multi', op.op)) return bad(undefined, `op ${String(op.op)} is not allowed in multi`);
+  if ('mode' in op) return checkCreate(op.path, op.mode, op.acl, op.ttl);
+  return checkPath(op.path) ?? checkVersion(op.path, op.version);
+}
 
 export function checkReadOp(op: ReadOp): KeeperError | undefined {
-  if (!READ_OPS.has(op.op)) return bad(op.path, `op ${String(op.op)} is not allowed in multiRead`);
+  if (!allowedIn('multiRead', op.op)) return bad(op.path, `op ${String(op.op)} is not allowed in multiRead`);
   return checkPath(op.path);
 }
 

@@ -6,7 +6,9 @@ import { MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS } from './limits.js';
 import { msgpackShapeProblem } from './msgpack-guard.js';
 import { pathProblem, sequenceSuffix } from './path.js';
 import { HOSTILE_KEYS, isPlainMap, ownField } from './wire-values.js';
-import type { ConnectRequest, ConnectResponse, CreateRequest, MultiOp, ReadOp, Request } from './messages.js';
+import type { ConnectRequest, ConnectResponse, CreateRequest } from './messages.js';
+import { OPS, opInfo } from './ops.js';
+import type { MultiOp, OpInfo, ReadOp, Request, RequestBodies, WireOpName, WithOp } from './ops.js';
 import type { ACL } from './types.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false });
@@ -188,96 +190,91 @@ function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
   return body;
 }
 
+const VERSION_MAX = 2 ** 31 - 1;
+/** Paths in each list of one setWatches2. */
+const SET_WATCHES_PATHS_MAX = 1_000_000;
+
+function versioned(o: Obj): { path: string; version: number } {
+  return { path: path(o), version: int(o, 'version', -1, VERSION_MAX) };
+}
+function pathAndWatch(o: Obj): { path: string; watch: boolean } {
+  return { path: path(o), watch: bool(o, 'watch', false) };
+}
+function opList(o: Obj): unknown[] {
+  const ops = field(o, 'ops');
+  if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
+  return ops;
+}
+
+/** How each op a client may send reads its body: the checks behind every request the server trusts. */
+const BODY_DECODERS: { readonly [K in WireOpName]: (o: Obj, limits: CodecLimits) => RequestBodies[K] } = {
+  create: (o, limits) => createBody(o, OpCode.create, limits),
+  create2: (o, limits) => createBody(o, OpCode.create2, limits),
+  createContainer: (o, limits) => createBody(o, OpCode.createContainer, limits),
+  createTTL: (o, limits) => createBody(o, OpCode.createTTL, limits),
+  delete: versioned,
+  check: versioned,
+  setData: (o, limits) => ({ path: path(o), data: bytes(o, 'data', limits.maxDataBytes), version: int(o, 'version', -1, VERSION_MAX) }),
+  setACL: (o) => ({ path: path(o), acl: acl(o), version: int(o, 'version', -1, VERSION_MAX) }),
+  multi: (o, limits) => ({ ops: opList(o).map((r) => multiOp(r, limits)) }),
+  exists: pathAndWatch,
+  getData: pathAndWatch,
+  getChildren: pathAndWatch,
+  getChildren2: pathAndWatch,
+  getACL: (o) => ({ path: path(o) }),
+  getAllChildrenNumber: (o) => ({ path: path(o) }),
+  getEphemerals: (o) => ({ prefixPath: path(o, 'prefixPath') }),
+  multiRead: (o) => ({ ops: opList(o).map(readOp) }),
+  addWatch: (o) => ({ path: path(o), mode: oneOf(o, 'mode', AddWatchMode) }),
+  removeWatches: (o) => ({ path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) }),
+  setWatches2: (o) => ({
+    relativeZxid: int(o, 'relativeZxid', 0),
+    dataWatches: stringList(o, 'dataWatches', SET_WATCHES_PATHS_MAX),
+    existWatches: stringList(o, 'existWatches', SET_WATCHES_PATHS_MAX),
+    childWatches: stringList(o, 'childWatches', SET_WATCHES_PATHS_MAX),
+    persistentWatches: stringList(o, 'persistentWatches', SET_WATCHES_PATHS_MAX),
+    persistentRecursiveWatches: stringList(o, 'persistentRecursiveWatches', SET_WATCHES_PATHS_MAX),
+  }),
+  ping: () => ({}),
+  sync: (o) => ({ path: path(o) }),
+  closeSession: () => ({}),
+  auth: (o) => ({ scheme: authScheme(o), auth: bytes(o, 'auth', MAX_AUTH_BYTES) }),
+  whoAmI: () => ({}),
+};
+
+/**
+ * The op's body, decoded and checked, with its opcode. The table pairs each name with its opcode and
+ * decoder; the compiler cannot follow that pairing through a union of names, hence the one assertion.
+ */
+function withBody<K extends WireOpName>(name: K, o: Obj, limits: CodecLimits): WithOp[K] {
+  return { op: OPS[name].code, ...BODY_DECODERS[name](o, limits) } as WithOp[K];
+}
+
+function tableEntry(op: unknown): OpInfo | undefined {
+  return typeof op === 'number' ? opInfo(op) : undefined;
+}
+
 function multiOp(raw: unknown, limits: CodecLimits): MultiOp {
   if (!isObj(raw)) fail('each multi op must be a map');
   const op = field(raw, 'op');
-  switch (op) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-      return { op, ...createBody(raw, op, limits) } as MultiOp;
-    case OpCode.delete:
-      return { op, path: path(raw), version: int(raw, 'version', -1, 2 ** 31 - 1) };
-    case OpCode.setData:
-      return { op, path: path(raw), data: bytes(raw, 'data', limits.maxDataBytes), version: int(raw, 'version', -1, 2 ** 31 - 1) };
-    case OpCode.check:
-      return { op, path: path(raw), version: int(raw, 'version', -1, 2 ** 31 - 1) };
-    default:
-      return fail(`op ${describeValue(op)} is not allowed in multi`, ErrorCode.UNIMPLEMENTED);
-  }
+  const info = tableEntry(op);
+  if (info?.batch !== 'multi') return fail(`op ${describeValue(op)} is not allowed in multi`, ErrorCode.UNIMPLEMENTED);
+  return withBody(info.name, raw, limits);
 }
 
 function readOp(raw: unknown): ReadOp {
   if (!isObj(raw)) fail('each multiRead op must be a map');
   const op = field(raw, 'op');
-  if (op !== OpCode.getData && op !== OpCode.getChildren && op !== OpCode.getChildren2 && op !== OpCode.exists) {
-    fail(`op ${describeValue(op)} is not allowed in multiRead`, ErrorCode.UNIMPLEMENTED);
-  }
-  return { op, path: path(raw) };
+  const info = tableEntry(op);
+  if (info?.batch !== 'multiRead') return fail(`op ${describeValue(op)} is not allowed in multiRead`, ErrorCode.UNIMPLEMENTED);
+  return { op: info.code, path: path(raw) };
 }
 
 function requestBody(o: Obj, xid: number, op: number, limits: CodecLimits): Request {
-  switch (op) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-      return { xid, op, ...createBody(o, op, limits) } as Request;
-    case OpCode.delete:
-    case OpCode.check:
-      return { xid, op, path: path(o), version: int(o, 'version', -1, 2 ** 31 - 1) };
-    case OpCode.setData:
-      return { xid, op, path: path(o), data: bytes(o, 'data', limits.maxDataBytes), version: int(o, 'version', -1, 2 ** 31 - 1) };
-    case OpCode.setACL:
-      return { xid, op, path: path(o), acl: acl(o), version: int(o, 'version', -1, 2 ** 31 - 1) };
-    case OpCode.exists:
-    case OpCode.getData:
-    case OpCode.getChildren:
-    case OpCode.getChildren2:
-      return { xid, op, path: path(o), watch: bool(o, 'watch', false) };
-    case OpCode.getACL:
-    case OpCode.sync:
-    case OpCode.getAllChildrenNumber:
-      return { xid, op, path: path(o) };
-    case OpCode.ping:
-    case OpCode.whoAmI:
-    case OpCode.closeSession:
-      return { xid, op } as Request;
-    case OpCode.auth:
-      return { xid, op, scheme: authScheme(o), auth: bytes(o, 'auth', MAX_AUTH_BYTES) };
-    case OpCode.multi: {
-      const ops = field(o, 'ops');
-      if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
-      return { xid, op, ops: ops.map((r: unknown) => multiOp(r, limits)) };
-    }
-    case OpCode.multiRead: {
-      const ops = field(o, 'ops');
-      if (!Array.isArray(ops) || ops.length > MAX_MULTI_OPS) fail(`ops must be a list of at most ${MAX_MULTI_OPS} ops`);
-      return { xid, op, ops: ops.map((r: unknown) => readOp(r)) };
-    }
-    case OpCode.removeWatches:
-      return { xid, op, path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) };
-    case OpCode.addWatch:
-      return { xid, op, path: path(o), mode: oneOf(o, 'mode', AddWatchMode) };
-    case OpCode.setWatches2: {
-      const max = 1_000_000;
-      return {
-        xid,
-        op,
-        relativeZxid: int(o, 'relativeZxid', 0),
-        dataWatches: stringList(o, 'dataWatches', max),
-        existWatches: stringList(o, 'existWatches', max),
-        childWatches: stringList(o, 'childWatches', max),
-        persistentWatches: stringList(o, 'persistentWatches', max),
-        persistentRecursiveWatches: stringList(o, 'persistentRecursiveWatches', max),
-      };
-    }
-    case OpCode.getEphemerals:
-      return { xid, op, prefixPath: path(o, 'prefixPath') };
-    default:
-      return fail(`unknown or unsupported opcode ${op}`, ErrorCode.UNIMPLEMENTED);
-  }
+  const info = opInfo(op);
+  // Opcodes the table does not list, and those only servers make (createSession, deleteContainer).
+  if (info === undefined || !info.wire) return fail(`unknown or unsupported opcode ${op}`, ErrorCode.UNIMPLEMENTED);
+  return { xid, ...withBody(info.name, o, limits) };
 }
 
 /** The frame as a plain map, or why it is not one. Never mistakes the frame's own content for a verdict. */

@@ -1,7 +1,9 @@
 // Every message on the client wire, declared once. One msgpack map per binary WebSocket frame.
-// The server's handler table and the client's methods are typed from these declarations.
+// The bodies here are tied to their ops in ops.ts, which derives RequestBodies, ResponseBodies and the
+// Request and MultiOp unions from its table.
 import type { ACL, Stat } from './types.js';
-import type { AddWatchMode, CreateMode, OpCode, WatcherType } from './constants.js';
+import type { AddWatchMode, CreateMode, WatcherType } from './constants.js';
+import type { MultiOp, ReadOp } from './ops.js';
 
 /** First frame a client sends on a new connection. */
 export interface ConnectRequest {
@@ -36,7 +38,7 @@ export interface ConnectResponse {
   serverId: number;
 }
 
-// ---- request bodies, one per opcode ----
+// ---- request bodies (ops.ts says which op takes which) ----
 export interface CreateRequest { path: string; data: Uint8Array; acl: ACL[]; mode: CreateMode; ttl?: number }
 export interface DeleteRequest { path: string; version: number }
 export interface PathWatchRequest { path: string; watch: boolean }
@@ -61,49 +63,14 @@ export interface SetWatchesRequest {
   persistentRecursiveWatches: string[];
 }
 
-/** One op inside a multi: a write op with its opcode. */
-export type MultiOp =
-  | ({ op: typeof OpCode.create | typeof OpCode.create2 | typeof OpCode.createContainer | typeof OpCode.createTTL } & CreateRequest)
-  | ({ op: typeof OpCode.delete } & DeleteRequest)
-  | ({ op: typeof OpCode.setData } & SetDataRequest)
-  | ({ op: typeof OpCode.check } & CheckVersionRequest);
 export interface MultiRequest { ops: MultiOp[] }
-
-/** One op inside a multiRead. */
-export type ReadOp = { op: typeof OpCode.getData | typeof OpCode.getChildren | typeof OpCode.getChildren2 | typeof OpCode.exists; path: string };
 export interface MultiReadRequest { ops: ReadOp[] }
+/** createSession, made by the server that completes a new session's handshake (never sent by a client). */
+export interface CreateSessionRequest { timeoutMs: number; passwd: Uint8Array; newSessionId: number }
+/** deleteContainer, made by the leader for a container whose last child went (never sent by a client). */
+export interface DeleteContainerRequest { path: string; nowMs: number }
 
-/** Request bodies by opcode. Every request frame is { xid, op, ...body }. */
-export interface RequestBodies {
-  [OpCode.create]: CreateRequest;
-  [OpCode.create2]: CreateRequest;
-  [OpCode.createContainer]: CreateRequest;
-  [OpCode.createTTL]: CreateRequest;
-  [OpCode.delete]: DeleteRequest;
-  [OpCode.exists]: PathWatchRequest;
-  [OpCode.getData]: PathWatchRequest;
-  [OpCode.setData]: SetDataRequest;
-  [OpCode.getACL]: PathRequest;
-  [OpCode.setACL]: SetACLRequest;
-  [OpCode.getChildren]: PathWatchRequest;
-  [OpCode.getChildren2]: PathWatchRequest;
-  [OpCode.sync]: PathRequest;
-  [OpCode.ping]: Record<string, never>;
-  [OpCode.check]: CheckVersionRequest;
-  [OpCode.multi]: MultiRequest;
-  [OpCode.multiRead]: MultiReadRequest;
-  [OpCode.removeWatches]: RemoveWatchesRequest;
-  [OpCode.addWatch]: AddWatchRequest;
-  [OpCode.setWatches2]: SetWatchesRequest;
-  [OpCode.getEphemerals]: GetEphemeralsRequest;
-  [OpCode.getAllChildrenNumber]: PathRequest;
-  [OpCode.auth]: AuthRequest;
-  [OpCode.whoAmI]: Record<string, never>;
-  [OpCode.closeSession]: Record<string, never>;
-}
-export type RequestOp = keyof RequestBodies & OpCode;
-
-// ---- response bodies, one per opcode ----
+// ---- response bodies (ops.ts says which op answers with which) ----
 export interface CreateResponse { path: string; stat: Stat }
 export interface StatResponse { stat: Stat }
 export interface GetDataResponse { data: Uint8Array; stat: Stat }
@@ -116,7 +83,8 @@ export interface GetAllChildrenNumberResponse { totalNumber: number }
 /** One auth id of the connection, as ZooKeeper's whoAmI reports it: user is the provider's user name for the id. */
 export interface ClientInfo { authScheme: string; user: string }
 export interface WhoAmIResponse { clientInfo: ClientInfo[] }
-export type Empty = Record<string, never>;
+/** No body. (Not Record<string, never>: intersected with { op } that would leave no value at all.) */
+export type Empty = Record<never, never>;
 
 /** One result inside a multi or multiRead response. err is OK or the op's error code. */
 export interface OpResult {
@@ -129,37 +97,6 @@ export interface OpResult {
 }
 export interface MultiResponse { results: OpResult[] }
 
-export interface ResponseBodies {
-  [OpCode.create]: CreateResponse;
-  [OpCode.create2]: CreateResponse;
-  [OpCode.createContainer]: CreateResponse;
-  [OpCode.createTTL]: CreateResponse;
-  [OpCode.delete]: Empty;
-  [OpCode.exists]: StatResponse;
-  [OpCode.getData]: GetDataResponse;
-  [OpCode.setData]: StatResponse;
-  [OpCode.getACL]: GetACLResponse;
-  [OpCode.setACL]: StatResponse;
-  [OpCode.getChildren]: GetChildrenResponse;
-  [OpCode.getChildren2]: GetChildren2Response;
-  [OpCode.sync]: SyncResponse;
-  [OpCode.ping]: Empty;
-  [OpCode.check]: Empty;
-  [OpCode.multi]: MultiResponse;
-  [OpCode.multiRead]: MultiResponse;
-  [OpCode.removeWatches]: Empty;
-  [OpCode.addWatch]: Empty;
-  [OpCode.setWatches2]: Empty;
-  [OpCode.getEphemerals]: GetEphemeralsResponse;
-  [OpCode.getAllChildrenNumber]: GetAllChildrenNumberResponse;
-  [OpCode.auth]: Empty;
-  [OpCode.whoAmI]: WhoAmIResponse;
-  [OpCode.closeSession]: Empty;
-}
-
-/** A request frame as decoded and validated by the server. */
-export type Request = { [K in RequestOp]: { xid: number; op: K } & RequestBodies[K] }[RequestOp];
-
 /** Header of every response frame. err OK means the body for the op follows; otherwise the body is empty (multi: results). */
 export interface ResponseHeader {
   xid: number;
@@ -169,7 +106,10 @@ export interface ResponseHeader {
   /** With some errors: what went wrong, in words (an answer too large to send, say). Never part of the contract's logic. */
   message?: string;
 }
-export type Response = ResponseHeader & Partial<CreateResponse & GetDataResponse & GetACLResponse & GetChildren2Response & MultiResponse & GetEphemeralsResponse & GetAllChildrenNumberResponse & WhoAmIResponse>;
+/** An answer whose err is not OK: the header only, and for a failed multi its per-op results. */
+export interface ErrorResponse extends ResponseHeader {
+  results?: OpResult[];
+}
 
 /** A watch notification frame: xid is always Xid.NOTIFICATION (-1). */
 export interface NotificationFrame {
