@@ -187,3 +187,15 @@ export function isWriteOp<R extends { op: number }>(request: R): request is Extr
 export function isWriteOp(op: number | { op: number }): boolean {
   return kindOf(op) === 'write';
 }
+
+/** A request frame whose op is of kind T. */
+export type RequestOfKind<T extends OpKind> = Extract<Request, { op: CodeOfKind<T> }>;
+/** A request with its kind beside it, so that a switch over `kind` narrows `request` (a server's dispatch). */
+export type KindedRequest = { [T in OpKind]: { kind: T; request: RequestOfKind<T> } }[OpKind];
+
+/** The request and its kind from the table; undefined for an opcode the table does not list. */
+export function kindedRequest(request: Request): KindedRequest | undefined {
+  const info = opInfo(request.op);
+  // The table maps each wire opcode to exactly one kind, so the request is that kind's (protocol-ops test).
+  return info === undefined ? undefined : ({ kind: info.kind, request } as KindedRequest);
+}

@@ -3,7 +3,7 @@
 // the follower completes them when it applies the committed txn (matched by session id and xid).
 // Payloads arrive from ensemble members only (the transport checks membership) but are still checked
 // for shape before use: a bad one is logged and dropped, never trusted.
-import { MAX_MULTI_OPS, OpCode, isPlainMap, isValidPath, ownField, validateRequestValue } from '../../protocol/index.js';
+import { MAX_MULTI_OPS, OpCode, isPlainMap, isValidPath, isWriteOp, opInfo, ownField, validateRequestValue } from '../../protocol/index.js';
 import type { CodecLimits, OpResult } from '../../protocol/index.js';
 import type { WriteRequest } from './prep.js';
 
@@ -19,11 +19,11 @@ export type LeaderPayload =
   /** The leader had proposed up to zxid when the sync arrived. */
   | { kind: 'synced'; id: number; zxid: number };
 
-/** Client writes a follower may forward; the server's own requests (sessions) are checked apart. */
-const FORWARDABLE_CLIENT_OPS = new Set<number>([
-  OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.setData, OpCode.setACL,
-  OpCode.check, OpCode.multi,
-]);
+/** A client write a follower may forward (the op table says); the server's own requests (sessions) are checked apart. */
+function isForwardedClientWrite(op: number): boolean {
+  const info = opInfo(op);
+  return info !== undefined && info.kind === 'write' && info.forwarded && info.wire;
+}
 const SESSION_PASSWD_BYTES_MAX = 64;
 /** Most sessions one touch report may carry: more than any server can hold connections for. */
 const TOUCHED_SESSIONS_MAX = 1_000_000;
@@ -44,9 +44,9 @@ function asWriteRequest(v: unknown, limits: CodecLimits): WriteRequest | undefin
     return { op, timeoutMs, passwd, newSessionId };
   }
   if (op === OpCode.closeSession) return { op };
-  if (!isInt(op) || !FORWARDABLE_CLIENT_OPS.has(op)) return undefined;
+  if (!isInt(op) || !isForwardedClientWrite(op)) return undefined;
   const checked = validateRequestValue(v, limits);
-  return checked.ok ? (checked.value as WriteRequest) : undefined;
+  return checked.ok && isWriteOp(checked.value) ? checked.value : undefined;
 }
 
 function isTouches(v: unknown): v is Array<[number, number]> {

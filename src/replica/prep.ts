@@ -2,31 +2,21 @@
 // be proposed and not yet applied, so every check runs against the tree plus the txns in flight
 // (PendingChanges). prepare() is pure: only recordProposed() changes the overlay.
 // No clock here: the caller passes nowMs and stamps the txn with it.
-import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type Request, type Txn, type TxnBody } from '../../protocol/index.js';
+import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type RequestOfKind, type Txn, type TxnBody } from '../../protocol/index.js';
+import type { CreateSessionRequest, DeleteContainerRequest } from '../../protocol/index.js';
 import { failedMultiResults, type DataTree } from '../tree/index.js';
 import { PENDING_PATHS_MAX, PendingChanges } from './pending-changes.js';
 import { prepDeleteContainer, prepMultiOp, prepSetACL, type PrepContext } from './prep-ops.js';
 import { ScratchOverlay, foldOp } from '../tree/overlay.js';
 
-type ClientWriteOp =
-  | typeof OpCode.create
-  | typeof OpCode.create2
-  | typeof OpCode.createContainer
-  | typeof OpCode.createTTL
-  | typeof OpCode.delete
-  | typeof OpCode.setData
-  | typeof OpCode.setACL
-  | typeof OpCode.check
-  | typeof OpCode.multi;
-
-/** A client write as decoded by the codec, or a request the server makes itself. */
+/** A client write (the op table's writes a client may send), or a txn the server makes itself. */
 export type WriteRequest =
-  | Extract<Request, { op: ClientWriteOp }>
-  | { op: typeof OpCode.createSession; timeoutMs: number; passwd: Uint8Array; newSessionId: number }
+  | RequestOfKind<'write'>
+  | ({ op: typeof OpCode.createSession } & CreateSessionRequest)
   /** Closes (or expires) the session given as prepare()'s sessionId. */
   | { op: typeof OpCode.closeSession }
   /** Server cleanup: deletes the node only if it is still an empty container, or an empty TTL node expired at nowMs. */
-  | { op: typeof OpCode.deleteContainer; path: string; nowMs: number };
+  | ({ op: typeof OpCode.deleteContainer } & DeleteContainerRequest);
 
 export type PrepResult =
   | { ok: true; body: TxnBody }

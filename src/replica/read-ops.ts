@@ -1,23 +1,14 @@
 // Reads answered from the local tree. A watch is registered in the same step as the read, so no change
 // can slip between the state a client saw and the watch that reports the next change.
 import { ErrorCode, OpCode, WatcherType } from '../../protocol/index.js';
-import type { OpResult, ReadOp, Request, Response } from '../../protocol/index.js';
+import type { OpResult, ReadOp, RequestOfKind, Response } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ConnectionAuth } from './auth.js';
 
-export type ReadRequest = Extract<
-  Request,
-  { op: typeof OpCode.exists | typeof OpCode.getData | typeof OpCode.getChildren | typeof OpCode.getChildren2 | typeof OpCode.getACL | typeof OpCode.multiRead | typeof OpCode.getEphemerals | typeof OpCode.getAllChildrenNumber | typeof OpCode.addWatch | typeof OpCode.removeWatches | typeof OpCode.ping | typeof OpCode.setWatches2 }
->;
-
-const READ_OPS = new Set<number>([
-  OpCode.exists, OpCode.getData, OpCode.getChildren, OpCode.getChildren2, OpCode.getACL, OpCode.multiRead,
-  OpCode.getEphemerals, OpCode.getAllChildrenNumber, OpCode.addWatch, OpCode.removeWatches, OpCode.ping, OpCode.setWatches2,
-]);
-export function isReadRequest(req: Request): req is ReadRequest {
-  return READ_OPS.has(req.op);
-}
+/** The reads of the op table (protocol/ops.ts). */
+export type ReadRequest = RequestOfKind<'read'>;
 
 export interface ReadContext {
   tree: DataTree;
@@ -73,6 +64,8 @@ function readOne(op: ReadOp, tree: DataTree): OpResult {
     case OpCode.getChildren:
     case OpCode.getChildren2:
       return { op: op.op, err: ErrorCode.OK, children: tree.getChildren(op.path) ?? [], stat: node.stat };
+    default:
+      return assertNever(op.op, 'multiRead op');
   }
 }
 
@@ -139,11 +132,13 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       ctx.deliver(watches.setWatches(sessionId, req, tree));
       return { xid, zxid, err: ErrorCode.OK };
     }
+    default:
+      return assertNever(req, 'read op');
   }
 }
 
 /** auth and whoAmI: about the connection, neither reads nor writes of the tree. */
-export type AuthOpRequest = Extract<Request, { op: typeof OpCode.auth | typeof OpCode.whoAmI }>;
+export type AuthOpRequest = RequestOfKind<'auth'>;
 
 /**
  * Acts on the connection's auth ids as the request arrives, so that an auth counts for every request
@@ -162,5 +157,7 @@ export function executeAuthOp(req: AuthOpRequest, auth: ConnectionAuth, tree: Da
       const clientInfo = auth.clientInfo();
       return () => ({ xid, zxid: tree.lastZxid, err: ErrorCode.OK, clientInfo });
     }
+    default:
+      return assertNever(req, 'auth op');
   }
 }

@@ -1,14 +1,15 @@
-// Where each client request goes once its session is bound: reads are answered from the local tree at the
-// head of the connection's queue; auth ops at once; sync, closeSession and writes through the write path,
-// answered in their turn. Every request (a ping included) counts as a sign of life for its session.
-import { CloseCode, ErrorCode, OpCode, hex } from '../../protocol/index.js';
-import type { Request, Response, WatchedEvent } from '../../protocol/index.js';
+// Where each client request goes once its session is bound, by its kind in the op table (protocol/ops.ts):
+// reads are answered from the local tree at the head of the connection's queue; auth ops act at once and
+// are answered in turn; sync, session ops and writes go through the write path, answered in their turn.
+// Every request (a ping included) counts as a sign of life for its session.
+import { CloseCode, ErrorCode, OpCode, hex, kindedRequest } from '../../protocol/index.js';
+import type { Request, RequestOfKind, Response, WatchedEvent } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { WatchLimitError } from '../tree/watch-manager.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ClientHandle } from './client-handle.js';
-import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
-import type { ReadRequest } from './read-ops.js';
+import { executeAuthOp, executeRead } from './read-ops.js';
 import type { SessionService } from './session-service.js';
 import type { WritePath } from './write-path.js';
 import { writeResponse } from './write-responses.js';
@@ -33,17 +34,23 @@ export class RequestRouter {
     if (closing === 'closed' && req.op !== OpCode.ping) {
       return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
     }
-    if (isReadRequest(req)) return conn.read(() => this.read(conn, req));
-    switch (req.op) {
-      case OpCode.auth:
-      case OpCode.whoAmI:
-        return conn.read(executeAuthOp(req, conn.auth, this.tree));
-      case OpCode.sync: {
+    const kinded = kindedRequest(req);
+    // The codec admits only the table's wire ops.
+    if (kinded === undefined) return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.UNIMPLEMENTED });
+    switch (kinded.kind) {
+      case 'read': {
+        const read = kinded.request;
+        return conn.read(() => this.read(conn, read));
+      }
+      case 'auth':
+        return conn.read(executeAuthOp(kinded.request, conn.auth, this.tree));
+      case 'sync': {
+        const { xid, path } = kinded.request;
         const pending = conn.pending();
-        this.writePath.sync((zxid) => conn.settle(pending, { xid: req.xid, zxid, err: ErrorCode.OK, path: req.path }));
+        this.writePath.sync((zxid) => conn.settle(pending, { xid, zxid, err: ErrorCode.OK, path }));
         return;
       }
-      case OpCode.closeSession: {
+      case 'session': {
         this.sessions.markClosed(sessionId);
         const pending = conn.pending(() => conn.close(CloseCode.NORMAL, 'session closed'));
         this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, (outcome) => {
@@ -51,14 +58,18 @@ export class RequestRouter {
         });
         return;
       }
-      default: {
+      case 'write': {
+        const write = kinded.request;
         const pending = conn.pending();
-        this.writePath.submit(req, sessionId, req.xid, (outcome) => conn.settle(pending, writeResponse(req, outcome, this.tree.lastZxid)));
+        this.writePath.submit(write, sessionId, write.xid, (outcome) => conn.settle(pending, writeResponse(write, outcome, this.tree.lastZxid)));
+        return;
       }
+      default:
+        return assertNever(kinded, 'request kind');
     }
   }
 
-  private read(conn: ClientHandle, req: ReadRequest): Response {
+  private read(conn: ClientHandle, req: RequestOfKind<'read'>): Response {
     const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
     try {
       return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax });

@@ -1,9 +1,10 @@
-// Shapes a write's outcome into the response its opcode promises (protocol/messages.ts ResponseBodies).
+// Shapes a write's outcome into the response its opcode promises (protocol/ops.ts ResponseBodies).
 import { ErrorCode, OpCode } from '../../protocol/index.js';
-import type { Request, Response } from '../../protocol/index.js';
+import type { RequestOfKind, Response } from '../../protocol/index.js';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { WriteOutcome } from './write-path.js';
 
-export function writeResponse(req: Request, outcome: WriteOutcome, appliedZxid: number): Response {
+export function writeResponse(req: RequestOfKind<'write'>, outcome: WriteOutcome, appliedZxid: number): Response {
   const { xid } = req;
   if (outcome.err !== ErrorCode.OK) {
     const failed: Response = { xid, zxid: appliedZxid, err: outcome.err };
@@ -23,7 +24,10 @@ export function writeResponse(req: Request, outcome: WriteOutcome, appliedZxid: 
       return { xid, zxid, err: ErrorCode.OK, ...(result?.stat ? { stat: result.stat } : {}) };
     case OpCode.multi:
       return { xid, zxid, err: ErrorCode.OK, results: outcome.results ?? [] };
-    default:
+    case OpCode.delete:
+    case OpCode.check:
       return { xid, zxid, err: ErrorCode.OK };
+    default:
+      return assertNever(req, 'write op');
   }
 }
