@@ -5,10 +5,12 @@
 // local snapshot (the driver's periodic snapshot of its applied tree) is written durably at once.
 import type { Txn } from '../../protocol/index.js';
 import type { TreeSnapshot } from '../../src/tree/index.js';
-import type { PeerAction, PeerRecoveredState } from '../../src/zab/index.js';
+import type { PeerRecoveredState } from '../../src/zab/index.js';
+import type { StorageWrite } from '../../src/replica/ports.js';
 import { SimLimitError } from './network.js';
 
-export type PersistAction = Extract<PeerAction, { type: 'append' | 'truncate' | 'installSnapshot' | 'epochs' }>;
+/** One write of the storage port (src/replica/ports.ts), as the production loop issues it. */
+export type PersistAction = StorageWrite;
 
 export interface DurableSnapshot {
   zxid: number;
@@ -99,8 +101,8 @@ export class SimDisk {
         while (d.log.length > 0 && d.log[d.log.length - 1]!.zxid > a.afterZxid) d.log.pop();
         return;
       case 'installSnapshot':
-        if ((a.snapshot as TreeSnapshot).zxid !== a.zxid) throw new DiskModelError(`snapshot content at ${(a.snapshot as TreeSnapshot).zxid} installed as ${a.zxid}`);
-        d.snapshot = { zxid: a.zxid, tree: a.snapshot as TreeSnapshot };
+        if (a.snapshot.zxid !== a.zxid) throw new DiskModelError(`snapshot content at ${a.snapshot.zxid} installed as ${a.zxid}`);
+        d.snapshot = { zxid: a.zxid, tree: a.snapshot };
         d.log = [];
         return;
       case 'epochs':
