@@ -7,6 +7,8 @@ import type { DataTree } from '../tree/data-tree.js';
 import { WatchLimitError } from '../tree/watch-manager.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ClientHandle } from './client-handle.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import { executeAuthOp, executeRead, isReadRequest } from './read-ops.js';
 import type { ReadRequest } from './read-ops.js';
 import type { SessionService } from './session-service.js';
@@ -20,6 +22,7 @@ export class RequestRouter {
     private readonly writePath: WritePath,
     private readonly sessions: SessionService,
     private readonly answerBytesMax: number,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
   route(conn: ClientHandle, req: Request): void {
@@ -33,7 +36,11 @@ export class RequestRouter {
     if (closing === 'closed' && req.op !== OpCode.ping) {
       return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
     }
-    if (isReadRequest(req)) return conn.read(() => this.read(conn, req));
+    if (isReadRequest(req)) {
+      // Injected bug (simulator only): the read is computed now, ahead of this session's writes in flight.
+      if (this.bugs.readBeforeOwnWrite) return conn.answer(this.read(conn, req));
+      return conn.read(() => this.read(conn, req));
+    }
     switch (req.op) {
       case OpCode.auth:
       case OpCode.whoAmI:
@@ -61,7 +68,7 @@ export class RequestRouter {
   private read(conn: ClientHandle, req: ReadRequest): Response {
     const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
     try {
-      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax });
+      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax, bugs: this.bugs });
     } catch (e) {
       if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
       throw e;

@@ -10,6 +10,8 @@ import type { ConnectRequest, ConnectResponse, Txn } from '../../protocol/index.
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ClientHandle } from './client-handle.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import type { ReplicaLog } from './ports.js';
 import { SessionIdGenerator, sameBytes } from './session-ids.js';
 import { SessionLiveness } from './session-liveness.js';
@@ -48,6 +50,7 @@ export class SessionService {
     private readonly watches: WatchManager,
     private readonly writePath: WritePath,
     private readonly env: SessionEnv,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {
     this.ids = new SessionIdGenerator(opts.serverId, env.clock());
     this.liveness = new SessionLiveness(opts.tickTime, {
@@ -137,6 +140,8 @@ export class SessionService {
   }
 
   private expire(sessionId: number): void {
+    // Injected bug (simulator only): the session ends here alone; no closeSession txn is committed.
+    if (this.bugs.expireWithoutTxn) return this.ended(sessionId, true);
     this.closing.set(sessionId, 'expiring');
     // Its client may be connected here (a leader hears its own clients directly): it must not go on as if
     // its session were safe, and it cannot be told the session expired before that is decided.

@@ -10,6 +10,8 @@ import type { OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { LeaderPayload, LearnerPayload } from './forwarding.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import type { Prep, WriteRequest } from './prep.js';
 
 export interface WriteOutcome {
@@ -69,6 +71,7 @@ export class WritePath {
     private readonly watches: WatchManager,
     private readonly hooks: WritePathHooks,
     private readonly clock: () => number,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
   get role(): Mode {
@@ -241,6 +244,8 @@ export class WritePath {
 
   /** ZAB committed these txns: apply them, in zxid order. */
   commit(txns: readonly Txn[]): void {
+    // Injected bug (simulator only): the first two txns of a batch are applied in swapped order.
+    if (this.bugs.applyOutOfOrder && txns.length > 1) txns = [txns[1]!, txns[0]!, ...txns.slice(2)];
     for (const txn of txns) this.applyOne(txn);
     this.runWaiters();
   }
