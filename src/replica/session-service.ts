@@ -86,9 +86,23 @@ export class SessionService {
     }
     const timeoutMs = Math.min(this.opts.maxSessionTimeout, Math.max(this.opts.minSessionTimeout, req.timeoutMs));
     if (req.sessionId === 0) return this.create(conn, timeoutMs);
+    this.resume(conn, req, false);
+  }
+
+  /** caughtUp: this server has applied everything the leader had proposed when the handshake arrived. */
+  private resume(conn: ClientHandle, req: ConnectRequest, caughtUp: boolean): void {
     const closing = this.closing.get(req.sessionId);
     if (closing === 'expiring') return conn.close(CloseCode.NOT_SERVING, `session ${hex(req.sessionId)} is being expired; retry`);
     const record = this.tree.sessions.get(req.sessionId);
+    if (record === undefined && closing === undefined && !caughtUp) {
+      // Unknown here may only mean not applied here yet: a session made through a server ahead of this one,
+      // whose client has seen no zxid since (lastZxidSeen 0 passes the check above). Catch up with the leader
+      // first, as ZooKeeper revalidates a session with its leader, rather than tell a live session it expired.
+      this.writePath.sync(() => {
+        if (conn.isConnecting && this.env.serving()) this.resume(conn, req, true);
+      });
+      return;
+    }
     if (record === undefined || closing === 'closed' || !sameBytes(record.passwd, req.passwd)) {
       this.env.log.info('refusing unknown or expired session', { session: hex(req.sessionId) });
       conn.sendConnectResponse(this.connectResponse(ErrorCode.SESSIONEXPIRED, 0, req.sessionId, new Uint8Array(0)));

@@ -246,8 +246,13 @@ export class WritePath {
   commit(txns: readonly Txn[]): void {
     // Injected bug (simulator only): the first two txns of a batch are applied in swapped order.
     if (this.bugs.applyOutOfOrder && txns.length > 1) txns = [txns[1]!, txns[0]!, ...txns.slice(2)];
-    for (const txn of txns) this.applyOne(txn);
-    this.runWaiters();
+    for (const txn of txns) {
+      this.applyOne(txn);
+      // Answers ordered after this txn (a sync, a failed write) go now, not after the whole batch: a read
+      // queued behind one of them runs as it reaches the head of its queue, and must not see a later txn of
+      // the batch, which may be the same session's next write (FIFO client order).
+      this.runWaiters();
+    }
   }
 
   private applyOne(txn: Txn): void {
