@@ -269,7 +269,7 @@ export class Cluster implements NodeEnv {
 }
 
 /** Freezes plain objects and arrays (byte arrays cannot be frozen; nothing writes to them). */
-function deepFreeze(value: unknown): void {
+export function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return;
   for (const v of Object.values(value)) deepFreeze(v);
   Object.freeze(value);

@@ -5,7 +5,7 @@ import type { RunStats } from './simulate.js';
 export function replayCommand(r: { seed: number; peers: number }, steps: number, tolerateAck = false, intensity = 1, history?: number): string {
   const extra = (steps === DEFAULT_FAULT_STEPS ? '' : ` --steps ${steps}`) + (tolerateAck ? ' --tolerate-ack' : '') +
     (intensity === 1 ? '' : ` --intensity ${intensity}`) + (history === undefined ? '' : ` --history ${history}`);
-  return `npm run sim -- --seed ${r.seed} --peers ${r.peers}${extra}`;
+  return `npm run sim -- --level peer --seed ${r.seed} --peers ${r.peers}${extra}`;
 }
 
 export function emptyTotals(): RunStats {
