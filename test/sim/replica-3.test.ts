@@ -6,17 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Txn } from '../../protocol/index.js';
 import { SimDisk } from './disk.js';
-import { assertExercised, describeFailures, runBatch } from './replica/ci.js';
+import { seedsTest } from './replica/ci.js';
 import { runReplicaSeed } from './replica/simulate.js';
 
-const SEEDS = 1250;
-
 describe('whole-replica simulator: 3 servers', () => {
-  test(`${SEEDS} seeds keep every check and converge after healing`, () => {
-    const { totals, failures } = runBatch(3, 1, SEEDS);
-    assert.equal(failures.length, 0, `${failures.length} failing runs:\n${describeFailures(failures)}`);
-    assertExercised(totals, SEEDS);
-  });
+  seedsTest(3, 1, 1250);
 
   test('a seed replays exactly', () => {
     const a = runReplicaSeed(42, 3, { traceEvents: 5000 }, true);

@@ -15,12 +15,13 @@ export function emptyTotals(): RunStats {
   };
 }
 
-export function addStats(total: RunStats, s: RunStats): void {
-  for (const k of Object.keys(total) as (keyof RunStats)[]) {
+/** Adds run stats (numbers, and the sync counts) into totals; the replica level's stats too. */
+export function addStats<T extends { syncs: { snap: number; diff: number; trunc: number } }>(total: T, s: T): void {
+  for (const k of Object.keys(total) as (keyof T)[]) {
     if (k === 'syncs') {
       total.syncs.snap += s.syncs.snap;
       total.syncs.diff += s.syncs.diff;
       total.syncs.trunc += s.syncs.trunc;
-    } else total[k] += s[k];
+    } else (total[k] as number) += s[k] as number;
   }
 }

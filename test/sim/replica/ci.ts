@@ -2,6 +2,7 @@
 // them in parallel): a batch of seeds, its totals, and the assertions that the runs really exercised what
 // they claim to (so that the simulator cannot quietly do nothing).
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { runReplicaSeed } from './simulate.js';
 import type { ReplicaRunResult, ReplicaRunStats } from './simulate.js';
 import { addReplicaStats, emptyReplicaTotals, formatReplicaTotals, replicaReplayCommand } from './summary.js';
@@ -47,4 +48,13 @@ export function assertExercised(t: ReplicaRunStats, runs: number): void {
   at('silences', 0.5);
   at('localSnapshots', 2);
   for (const mode of ['snap', 'diff', 'trunc'] as const) assert.ok(t.syncs[mode] > 0, `no ${mode.toUpperCase()} sync in ${runs} runs`);
+}
+
+/** The CI test of one batch: no failing seed, and every fault kind and checked path exercised. */
+export function seedsTest(servers: number, start: number, count: number): void {
+  test(`${count} seeds with ${servers} servers keep every check and converge after healing`, () => {
+    const { totals, failures } = runBatch(servers, start, count);
+    assert.equal(failures.length, 0, `${failures.length} failing runs:\n${describeFailures(failures)}`);
+    assertExercised(totals, count);
+  });
 }

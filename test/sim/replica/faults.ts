@@ -3,7 +3,7 @@
 // client's link drops, a client is cut off from its server for a while, a client goes silent (its process
 // stops) for about its session timeout or longer. Disk faults (slow and failing syncs, a full disk) strike
 // from the server's own disk step. Rates come from the run's profile (config.ts).
-import type { ServerId } from '../../../src/zab/index.js';
+import { drawPartition } from '../faults.js';
 import type { Prng } from '../prng.js';
 import type { World } from './world.js';
 
@@ -39,23 +39,9 @@ function pauseOne(w: World, rng: Prng): void {
 }
 
 function partitionSome(w: World, rng: Prng): void {
-  const ids = w.voters;
-  const duration = rng.int(PARTITION_STEPS[0], PARTITION_STEPS[1]);
-  const kind = rng.int(0, 3);
-  if (kind === 0) {
-    const leader = w.servers.find((s) => s.status.state === 'leading');
-    const id = leader !== undefined && rng.chance(0.5) ? leader.id : rng.pick(ids);
-    return w.partition([id], ids.filter((v) => v !== id), false, duration);
-  }
-  if (kind === 1) {
-    const x = rng.pick(ids);
-    const y = rng.pick(ids.filter((id) => id !== x));
-    return w.partition([x], [y], rng.chance(0.5), duration);
-  }
-  let a: ServerId[] = rng.subset(ids, 0.5);
-  if (a.length === 0) a = [rng.pick(ids)];
-  if (a.length === ids.length) a = a.slice(1);
-  w.partition(a, ids.filter((id) => !a.includes(id)), kind === 3, duration);
+  const leader = (): number | undefined => w.servers.find((s) => s.status.state === 'leading')?.id;
+  const p = drawPartition(rng, w.voters, leader, PARTITION_STEPS);
+  w.partition(p.a, p.b, p.oneWay, p.durationSteps);
 }
 
 function openConns(w: World): ReturnType<World['conns']['get']>[] {

@@ -3,13 +3,10 @@
 // client connected with nothing left unanswered and one write acknowledged since the heal), then the
 // end-of-run checks: acknowledged writes in the final tree, ended sessions gone, live ones present, and the
 // register history linearizable. Any thrown error is the run's failure; the result says which kind.
-import { ZabInvariantError } from '../../../src/zab/index.js';
 import { TreeInvariantError } from '../../../src/tree/index.js';
 import type { RegisterState } from '../../fault/checker/index.js';
-import { DiskModelError } from '../disk.js';
-import { SimInvariantError } from '../invariants.js';
-import { SimLimitError } from '../network.js';
 import { Prng, deriveSeed } from '../prng.js';
+import { LivenessError, classify } from '../simulate.js';
 import { hex } from '../trace.js';
 import { ClientCheckError } from './client-checks.js';
 import { makeReplicaConfig } from './config.js';
@@ -54,13 +51,6 @@ export interface ReplicaRunResult {
   trace?: string;
 }
 
-export class LivenessError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LivenessError';
-  }
-}
-
 export class LinearizabilityError extends Error {
   constructor(message: string) {
     super(message);
@@ -68,16 +58,12 @@ export class LinearizabilityError extends Error {
   }
 }
 
-function classify(e: unknown): ReplicaFailureKind {
-  if (e instanceof SimInvariantError) return 'invariant';
-  if (e instanceof ZabInvariantError) return 'zab-invariant';
-  if (e instanceof TreeInvariantError) return 'tree-invariant';
+/** The peer level's kinds, and those only whole replicas have. */
+function classifyReplica(e: unknown): ReplicaFailureKind {
   if (e instanceof ClientCheckError) return 'client';
   if (e instanceof LinearizabilityError) return 'linearizability';
-  if (e instanceof LivenessError) return 'liveness';
-  if (e instanceof DiskModelError) return 'disk-model';
-  if (e instanceof SimLimitError) return 'limit';
-  return 'error';
+  if (e instanceof TreeInvariantError) return 'tree-invariant';
+  return classify(e);
 }
 
 /** alwaysTrace: return the trace of a passing run too (determinism checks). */
@@ -94,7 +80,7 @@ export function runReplicaSeed(seed: number, servers: number, overrides: Replica
     finalChecks(w);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const kind = classify(e);
+    const kind = classifyReplica(e);
     failure = { kind, message: err.message, step: w.now, ...(kind === 'error' || kind === 'disk-model' || kind === 'limit' || kind === 'tree-invariant' ? { stack: err.stack } : {}) };
   }
   const result: ReplicaRunResult = { seed, servers, ok: failure === undefined, stats: collectStats(w, healSteps) };

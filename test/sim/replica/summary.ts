@@ -1,4 +1,5 @@
 // Totals across whole-replica runs, and the one command that replays a run.
+import { addStats } from '../summary.js';
 import type { InjectedBugName } from '../../../src/replica/injected-bugs.js';
 import { DEFAULT_REPLICA_FAULT_STEPS, FAULT_KINDS } from './config.js';
 import type { FaultKind } from './config.js';
@@ -28,15 +29,7 @@ export function emptyReplicaTotals(): ReplicaRunStats {
   };
 }
 
-export function addReplicaStats(total: ReplicaRunStats, s: ReplicaRunStats): void {
-  for (const k of Object.keys(total) as (keyof ReplicaRunStats)[]) {
-    if (k === 'syncs') {
-      total.syncs.snap += s.syncs.snap;
-      total.syncs.diff += s.syncs.diff;
-      total.syncs.trunc += s.syncs.trunc;
-    } else total[k] += s[k];
-  }
-}
+export const addReplicaStats: (total: ReplicaRunStats, s: ReplicaRunStats) => void = addStats;
 
 export function formatReplicaTotals(t: ReplicaRunStats): string {
   return [
