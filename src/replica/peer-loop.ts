@@ -9,7 +9,9 @@ import type { TreeSnapshot } from '../tree/data-tree.js';
 import { ZabPeer } from '../zab/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import type { PeerAction, PeerInput, PeerMessage, PeerStatus, ServerId } from '../zab/index.js';
-import type { PeerPort, ReplicaLog, StoragePort } from './ports.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
+import type { PeerPort, ReplicaLog, StoragePort, StorageWrite } from './ports.js';
 
 export interface PeerLoopHost {
   /** Apply committed txns, in order, now. */
@@ -34,6 +36,7 @@ export class PeerLoop {
     private readonly peers: PeerPort,
     private readonly host: PeerLoopHost,
     private readonly log: ReplicaLog,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
   start(): void {
@@ -67,12 +70,12 @@ export class PeerLoop {
     for (const a of actions) {
       switch (a.type) {
         case 'send': this.send(a.to, a.message); break;
-        case 'append': this.storage.write({ type: 'append', seq: a.seq, txns: a.txns }); break;
+        case 'append': this.write({ type: 'append', seq: a.seq, txns: a.txns }); break;
         case 'truncate':
           this.log.info('truncating log (TRUNC from the leader)', { afterZxid: hex(a.afterZxid) });
-          this.storage.write({ type: 'truncate', seq: a.seq, afterZxid: a.afterZxid });
+          this.write({ type: 'truncate', seq: a.seq, afterZxid: a.afterZxid });
           break;
-        case 'epochs': this.storage.write(epochsWrite(a)); break;
+        case 'epochs': this.write(epochsWrite(a)); break;
         case 'installSnapshot': this.installSnapshot(a.seq, a.zxid, a.snapshot); break;
         case 'commit': this.host.commit(a.txns); break;
         case 'fromLearner': this.host.fromLearner(a.from, a.payload); break;
@@ -94,7 +97,13 @@ export class PeerLoop {
   private installSnapshot(seq: number, zxid: number, snapshot: TreeSnapshot): void {
     this.host.replaceState(zxid, snapshot);
     this.log.info('installed snapshot from the leader', { zxid: hex(zxid) });
-    this.storage.write({ type: 'installSnapshot', seq, zxid, snapshot });
+    this.write({ type: 'installSnapshot', seq, zxid, snapshot });
+  }
+
+  private write(w: StorageWrite): void {
+    this.storage.write(w);
+    // Injected bug (simulator only): the write is taken as durable before storage reported it synced.
+    if (this.bugs.ackBeforeFsync) this.queued.push({ type: 'persisted', seq: w.seq });
   }
 }
 

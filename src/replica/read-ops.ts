@@ -6,6 +6,7 @@ import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ConnectionAuth } from './auth.js';
+import type { InjectedBugs } from './injected-bugs.js';
 
 /** The reads of the op table (protocol/ops.ts). */
 export type ReadRequest = RequestOfKind<'read'>;
@@ -18,6 +19,8 @@ export interface ReadContext {
   deliver: (events: ReturnType<WatchManager['setWatches']>) => void;
   /** Largest answer frame (maxFrameBytes): a read whose answer would be larger fails instead of being built. */
   answerBytesMax: number;
+  /** The simulator's deliberate bugs (never set in a real server). */
+  bugs?: InjectedBugs;
 }
 
 // Upper estimates of msgpack sizes, so that an answer's size is known before it is encoded.
@@ -129,6 +132,8 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return err(xid, zxid, removed ? ErrorCode.OK : ErrorCode.NOWATCHER);
     }
     case OpCode.setWatches2: {
+      // Injected bug (simulator only): the re-registered watches are ignored.
+      if (ctx.bugs?.dropWatchesOnReconnect === true) return { xid, zxid, err: ErrorCode.OK };
       ctx.deliver(watches.setWatches(sessionId, req, tree));
       return { xid, zxid, err: ErrorCode.OK };
     }

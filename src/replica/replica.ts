@@ -14,6 +14,7 @@ import type { PeerRecoveredState, PeerStatus, ServerId } from '../zab/index.js';
 import { ClientHandle } from './client-handle.js';
 import type { ClientHandler } from './client-handle.js';
 import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
 import type { InjectedBugs } from './injected-bugs.js';
 import { HANDSHAKE_HOLD_MAX_MS, HeldHandshakes } from './held-handshakes.js';
 import { Maintenance } from './maintenance.js';
@@ -69,6 +70,7 @@ export class Replica implements ClientHandler {
   private stopped = false;
   private halfTicks = 0;
   private nextClientId = 1;
+  private readonly bugs: InjectedBugs;
 
   constructor(
     private readonly opts: Readonly<ReplicaOptions>,
@@ -76,6 +78,7 @@ export class Replica implements ClientHandler {
     private readonly ports: ReplicaPorts,
   ) {
     this.tree = recovered.tree;
+    this.bugs = opts.injectedBugs ?? NO_INJECTED_BUGS;
     this.budget = new RequestBudget({ countMax: opts.globalOutstandingLimit, bytesMax: opts.globalOutstandingBytes });
     this.watches = new WatchManager({ watchesPerSessionMax: opts.maxWatchesPerSession });
     const peer = new ZabPeer<TreeSnapshot>(
@@ -92,7 +95,7 @@ export class Replica implements ClientHandler {
       statusChanged: (status) => this.statusChanged(status),
       fromLearner: (from, payload) => this.fromLearner(from, payload),
       fromLeader: (payload) => this.fromLeader(payload),
-    }, ports.log);
+    }, ports.log, this.bugs);
     this.writePath = new WritePath(this.tree, new Prep(this.tree, { maxDataBytes: opts.maxDataBytes }), this.watches, {
       deliverEvent: (sessionId, event) => this.sessions.connection(sessionId)?.sendEvent(event),
       afterApply: (txn, result) => this.afterApply(txn, result),
@@ -102,11 +105,11 @@ export class Replica implements ClientHandler {
       forward: (payload) => this.loop.step({ type: 'forward', payload }),
       reply: (to, payload) => this.loop.step({ type: 'reply', to, payload }),
       touchSessions: (sessions) => this.sessions.liveness.reported(sessions),
-    }, ports.clock);
+    }, ports.clock, this.bugs);
     this.sessions = new SessionService(opts, this.tree, this.watches, this.writePath, {
       clock: ports.clock, randomBytes: ports.randomBytes, log: ports.log, serving: () => this.serving,
-    });
-    this.router = new RequestRouter(this.tree, this.watches, this.writePath, this.sessions, opts.maxFrameBytes);
+    }, this.bugs);
+    this.router = new RequestRouter(this.tree, this.watches, this.writePath, this.sessions, opts.maxFrameBytes, this.bugs);
     this.maintenance = new Maintenance(opts, this.tree, this.writePath, ports.storage, ports.log, ports.random, ports.clock());
     this.held = new HeldHandshakes(Math.min(HANDSHAKE_HOLD_MAX_MS, opts.tickTime * opts.syncLimit));
   }
@@ -244,8 +247,10 @@ export class Replica implements ClientHandler {
     const wasServing = this.serving;
     this.status = status;
     this.ports.log.info('role changed', { ...status, lastZxid: hex(this.tree.lastZxid) });
-    if (wasServing && !status.serving) this.stopServing(status.state === 'looking' ? 'lost the leader; electing a new one' : 'resyncing with the leader');
-    if (status.serving) {
+    // Injected bug (simulator only): a follower serves clients as soon as it follows, before it is synced.
+    const serving = status.serving || (this.bugs.serveBeforeSynced === true && status.state === 'following');
+    if (wasServing && !serving) this.stopServing(status.state === 'looking' ? 'lost the leader; electing a new one' : 'resyncing with the leader');
+    if (serving) {
       if (status.state === 'leading') {
         this.writePath.becomeLeader();
         this.sessions.setRole('leader');
@@ -256,7 +261,7 @@ export class Replica implements ClientHandler {
       this.serving = true;
     }
     this.ports.statusChanged(status);
-    if (status.serving) this.releaseHeldHandshakes();
+    if (serving) this.releaseHeldHandshakes();
   }
 
   private releaseHeldHandshakes(): void {

@@ -9,6 +9,8 @@ import type { DataTree } from '../tree/data-tree.js';
 import { WatchLimitError } from '../tree/watch-manager.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ClientHandle } from './client-handle.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import { executeAuthOp, executeRead } from './read-ops.js';
 import type { SessionService } from './session-service.js';
 import type { WritePath } from './write-path.js';
@@ -21,6 +23,7 @@ export class RequestRouter {
     private readonly writePath: WritePath,
     private readonly sessions: SessionService,
     private readonly answerBytesMax: number,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
   route(conn: ClientHandle, req: Request): void {
@@ -40,6 +43,8 @@ export class RequestRouter {
     switch (kinded.kind) {
       case 'read': {
         const read = kinded.request;
+        // Injected bug (simulator only): the read is computed now, ahead of this session's writes in flight.
+        if (this.bugs.readBeforeOwnWrite) return conn.answer(this.read(conn, read));
         return conn.read(() => this.read(conn, read));
       }
       case 'auth':
@@ -72,7 +77,7 @@ export class RequestRouter {
   private read(conn: ClientHandle, req: RequestOfKind<'read'>): Response {
     const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
     try {
-      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax });
+      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax, bugs: this.bugs });
     } catch (e) {
       if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
       throw e;

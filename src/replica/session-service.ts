@@ -10,6 +10,8 @@ import type { ConnectRequest, ConnectResponse, Txn } from '../../protocol/index.
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { ClientHandle } from './client-handle.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import type { ReplicaLog } from './ports.js';
 import { SessionIdGenerator, sameBytes } from './session-ids.js';
 import { SessionLiveness } from './session-liveness.js';
@@ -48,6 +50,7 @@ export class SessionService {
     private readonly watches: WatchManager,
     private readonly writePath: WritePath,
     private readonly env: SessionEnv,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {
     this.ids = new SessionIdGenerator(opts.serverId, env.clock());
     this.liveness = new SessionLiveness(opts.tickTime, {
@@ -83,9 +86,23 @@ export class SessionService {
     }
     const timeoutMs = Math.min(this.opts.maxSessionTimeout, Math.max(this.opts.minSessionTimeout, req.timeoutMs));
     if (req.sessionId === 0) return this.create(conn, timeoutMs);
+    this.resume(conn, req, false);
+  }
+
+  /** caughtUp: this server has applied everything the leader had proposed when the handshake arrived. */
+  private resume(conn: ClientHandle, req: ConnectRequest, caughtUp: boolean): void {
     const closing = this.closing.get(req.sessionId);
     if (closing === 'expiring') return conn.close(CloseCode.NOT_SERVING, `session ${hex(req.sessionId)} is being expired; retry`);
     const record = this.tree.sessions.get(req.sessionId);
+    if (record === undefined && closing === undefined && !caughtUp) {
+      // Unknown here may only mean not applied here yet: a session made through a server ahead of this one,
+      // whose client has seen no zxid since (lastZxidSeen 0 passes the check above). Catch up with the leader
+      // first, as ZooKeeper revalidates a session with its leader, rather than tell a live session it expired.
+      this.writePath.sync(() => {
+        if (conn.isConnecting && this.env.serving()) this.resume(conn, req, true);
+      });
+      return;
+    }
     if (record === undefined || closing === 'closed' || !sameBytes(record.passwd, req.passwd)) {
       this.env.log.info('refusing unknown or expired session', { session: hex(req.sessionId) });
       conn.sendConnectResponse(this.connectResponse(ErrorCode.SESSIONEXPIRED, 0, req.sessionId, new Uint8Array(0)));
@@ -137,6 +154,8 @@ export class SessionService {
   }
 
   private expire(sessionId: number): void {
+    // Injected bug (simulator only): the session ends here alone; no closeSession txn is committed.
+    if (this.bugs.expireWithoutTxn) return this.ended(sessionId, true);
     this.closing.set(sessionId, 'expiring');
     // Its client may be connected here (a leader hears its own clients directly): it must not go on as if
     // its session were safe, and it cannot be told the session expired before that is decided.

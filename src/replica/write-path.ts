@@ -11,6 +11,8 @@ import type { OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { LeaderPayload, LearnerPayload } from './forwarding.js';
+import { NO_INJECTED_BUGS } from './injected-bugs.js';
+import type { InjectedBugs } from './injected-bugs.js';
 import type { Prep, WriteRequest } from './prep.js';
 
 export interface WriteOutcome {
@@ -70,6 +72,7 @@ export class WritePath {
     private readonly watches: WatchManager,
     private readonly hooks: WritePathHooks,
     private readonly clock: () => number,
+    private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
   get role(): Mode {
@@ -244,8 +247,15 @@ export class WritePath {
 
   /** ZAB committed these txns: apply them, in zxid order. */
   commit(txns: readonly Txn[]): void {
-    for (const txn of txns) this.applyOne(txn);
-    this.runWaiters();
+    // Injected bug (simulator only): the first two txns of a batch are applied in swapped order.
+    if (this.bugs.applyOutOfOrder && txns.length > 1) txns = [txns[1]!, txns[0]!, ...txns.slice(2)];
+    for (const txn of txns) {
+      this.applyOne(txn);
+      // Answers ordered after this txn (a sync, a failed write) go now, not after the whole batch: a read
+      // queued behind one of them runs as it reaches the head of its queue, and must not see a later txn of
+      // the batch, which may be the same session's next write (FIFO client order).
+      this.runWaiters();
+    }
   }
 
   private applyOne(txn: Txn): void {

@@ -118,7 +118,7 @@ export class DataTree {
       case 'multi':
         return this.applyMulti(body, txn.zxid, txn.time);
       case 'create': case 'delete': case 'setData': case 'setACL': case 'check': {
-        const err = checkOp(storeView(this.store), body);
+        const err = checkOp(storeView(() => this.store), body);
         if (err !== ErrorCode.OK) return { err, changes: [] };
         const changes: NodeChange[] = [];
         const outcome = this.applyOne(body, txn.zxid, txn.time, changes);
@@ -147,7 +147,7 @@ export class DataTree {
   }
 
   private applyMulti(body: MultiTxn, zxid: number, time: number): ApplyResult {
-    const view = new ScratchOverlay(storeView(this.store));
+    const view = new ScratchOverlay(storeView(() => this.store));
     for (let i = 0; i < body.txns.length; i++) {
       const sub = body.txns[i]!;
       const err = checkOp(view, sub);
@@ -194,9 +194,12 @@ export class DataTree {
     return r === undefined ? undefined : reportedStat(r, this.store.childCount(path));
   }
 
-  /** The tree as the bottom layer of an overlay of changes not yet applied (prep's view of what is in flight). */
+  /**
+   * The tree as the bottom layer of an overlay of changes not yet applied (prep's view of what is in flight).
+   * It reads the tree's store as it is at each lookup: replaceWith() swaps the store for a leader's snapshot.
+   */
   overlayBase(): Pick<NodeOverlay, 'get'> {
-    return storeView(this.store);
+    return storeView(() => this.store);
   }
 
   /** Child names in insertion order, or undefined for a missing node. */

@@ -6,12 +6,13 @@ import { TreeInvariantError } from './errors.js';
 import type { NodeStore } from './node-store.js';
 import { nodeFromRecord, type NodeOverlay, type OverlayNode } from './overlay.js';
 
-/** The tree itself as the bottom layer of an overlay. */
-export function storeView(store: NodeStore): Pick<NodeOverlay, 'get'> {
+/** The tree itself as the bottom layer of an overlay; store() is asked at each lookup (the tree may swap stores). */
+export function storeView(store: () => NodeStore): Pick<NodeOverlay, 'get'> {
   return {
     get(path: string): OverlayNode | undefined {
-      const record = store.get(path);
-      return record === undefined ? undefined : nodeFromRecord(record, store.childCount(path));
+      const s = store();
+      const record = s.get(path);
+      return record === undefined ? undefined : nodeFromRecord(record, s.childCount(path));
     },
   };
 }

@@ -4,6 +4,7 @@
 // node id or send order and every choice comes from the seed, so a run replays exactly.
 import type { Txn } from '../../protocol/index.js';
 import type { PeerMessage, ServerId, SyncMode } from '../../src/zab/index.js';
+import type { TreeSnapshot } from '../../src/tree/index.js';
 import type { SimConfig } from './config.js';
 import { InvariantChecker, checkPeerView } from './invariants.js';
 import { ClientLoad } from './load.js';
@@ -73,7 +74,7 @@ export class Cluster implements NodeEnv {
     return this.config.tuning;
   }
 
-  send(from: ServerId, to: ServerId, message: PeerMessage): void {
+  send(from: ServerId, to: ServerId, message: PeerMessage<TreeSnapshot>): void {
     // Messages are shared by reference (no wire in between): freezing makes any later mutation throw.
     Object.freeze(message);
     if ('txns' in message) Object.freeze(message.txns);
@@ -269,7 +270,7 @@ export class Cluster implements NodeEnv {
 }
 
 /** Freezes plain objects and arrays (byte arrays cannot be frozen; nothing writes to them). */
-function deepFreeze(value: unknown): void {
+export function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return;
   for (const v of Object.values(value)) deepFreeze(v);
   Object.freeze(value);

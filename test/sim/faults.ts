@@ -39,23 +39,39 @@ function pauseOne(c: Cluster, rng: Prng): void {
 }
 
 function partitionSome(c: Cluster, rng: Prng): void {
-  const ids = c.voters;
-  const duration = rng.int(PARTITION_STEPS[0], PARTITION_STEPS[1]);
+  const leader = (): ServerId | undefined => c.nodes.find((n) => n.status.state === 'leading')?.id;
+  const p = drawPartition(rng, c.voters, leader, PARTITION_STEPS);
+  c.partition(p.a, p.b, p.oneWay, p.durationSteps);
+}
+
+export interface DrawnPartition {
+  a: ServerId[];
+  b: ServerId[];
+  oneWay: boolean;
+  durationSteps: number;
+}
+
+/**
+ * A partition of one of four shapes: a server (the leader half of the time) isolated, one link cut (maybe
+ * one way), or the ensemble split in two, both ways or one way.
+ */
+export function drawPartition(rng: Prng, ids: readonly ServerId[], leader: () => ServerId | undefined, steps: readonly [number, number]): DrawnPartition {
+  const durationSteps = rng.int(steps[0], steps[1]);
   const kind = rng.int(0, 3);
   if (kind === 0) {
-    const leader = c.nodes.find((n) => n.status.state === 'leading');
-    return c.isolate(leader !== undefined && rng.chance(0.5) ? leader.id : rng.pick(ids), duration);
+    const l = leader();
+    const id = l !== undefined && rng.chance(0.5) ? l : rng.pick(ids);
+    return { a: [id], b: ids.filter((v) => v !== id), oneWay: false, durationSteps };
   }
   if (kind === 1) {
     const x = rng.pick(ids);
     const y = rng.pick(ids.filter((id) => id !== x));
-    return c.partition([x], [y], rng.chance(0.5), duration);
+    return { a: [x], b: [y], oneWay: rng.chance(0.5), durationSteps };
   }
   let a: ServerId[] = rng.subset(ids, 0.5);
   if (a.length === 0) a = [rng.pick(ids)];
   if (a.length === ids.length) a = a.slice(1);
-  const b = ids.filter((id) => !a.includes(id));
-  c.partition(a, b, kind === 3, duration);
+  return { a, b: ids.filter((id) => !a.includes(id)), oneWay: kind === 3, durationSteps };
 }
 
 function offerLoad(c: Cluster, rng: Prng): void {

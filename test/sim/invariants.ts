@@ -113,6 +113,7 @@ export class InvariantChecker {
     const proposed = this.proposed.get(t.zxid);
     if (proposed === undefined) throw new SimInvariantError(3, `peer ${id} committed ${hex(t.zxid)}, which no client proposed`);
     if (proposed !== fp) throw new SimInvariantError(3, `peer ${id} committed ${hex(t.zxid)} with contents that differ from the proposal`);
+    if (t.zxid <= appliedZxid) throw new SimInvariantError(2, `peer ${id} applies ${hex(t.zxid)} on top of ${hex(appliedZxid)}: out of zxid order`);
     const at = appliedZxid === 0 ? -1 : this.position.get(appliedZxid);
     if (at === undefined) throw new SimInvariantError(2, `peer ${id} applies ${hex(t.zxid)} on top of ${hex(appliedZxid)}, which is not in the committed sequence`);
     const next = this.committed[at + 1];

@@ -1,7 +1,11 @@
 // The simulated network: every message gets a delivery step; links are FIFO unless a reorder fault lets
 // a message overtake; messages may be dropped or duplicated; partitions block links (both ways or one way)
 // until they heal. A partition also loses what is in flight on a blocked link, as a broken TCP connection would.
-import type { PeerMessage, ServerId } from '../../src/zab/index.js';
+import type { PeerMessage as AnyPeerMessage, ServerId } from '../../src/zab/index.js';
+import type { TreeSnapshot } from '../../src/tree/index.js';
+
+/** What the simulated wire carries: peer messages whose SNAPs hold the tree's snapshots. */
+type PeerMessage = AnyPeerMessage<TreeSnapshot>;
 import type { FaultProfile } from './config.js';
 import type { Prng } from './prng.js';
 

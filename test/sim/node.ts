@@ -1,10 +1,15 @@
-// One simulated server: a ZabPeer, its state machine (DataTree) and its disk, driven by the rules in
-// src/zab/types.ts. The node carries out the peer's actions in order and reports each to the invariant
-// checker; the cluster owns time, the network and faults.
+// One simulated server at the peer level: a ZabPeer run by the production loop (src/replica/peer-loop.ts),
+// whose ports the simulator implements: persist writes go to a SimDisk, sends to the simulated network,
+// commits to this node's DataTree. Nothing here decides what to do with the peer's actions (the loop does:
+// there is no second driver); the node only reports what passes through its ports to the trace and the
+// invariant checker. The cluster owns time, the network and faults.
 import type { Txn } from '../../protocol/index.js';
 import { DataTree, type TreeSnapshot } from '../../src/tree/index.js';
 import { ZabPeer } from '../../src/zab/index.js';
 import type { PeerAction, PeerInput, PeerMessage, PeerStatus, ServerId, SyncMode } from '../../src/zab/index.js';
+import { PeerLoop } from '../../src/replica/peer-loop.js';
+import type { PeerLoopHost } from '../../src/replica/peer-loop.js';
+import type { ReplicaLog, StorageWrite } from '../../src/replica/ports.js';
 import type { PeerTuning } from './config.js';
 import { SimDisk } from './disk.js';
 import { InvariantChecker, SimInvariantError } from './invariants.js';
@@ -20,7 +25,7 @@ export interface NodeEnv {
   readonly tuning: PeerTuning;
   readonly checker: InvariantChecker;
   readonly trace: Trace;
-  send(from: ServerId, to: ServerId, message: PeerMessage): void;
+  send(from: ServerId, to: ServerId, message: PeerMessage<TreeSnapshot>): void;
   /** A sync message left a leader (for the snap/diff/trunc statistics and scenario assertions). */
   onSync(from: ServerId, to: ServerId, mode: SyncMode, txns: number): void;
 }
@@ -32,9 +37,12 @@ export const HELD_MESSAGES_MAX = 10_000;
 
 const NOT_LOOKING: PeerStatus = { state: 'looking', leader: 0, epoch: 0, serving: false };
 
+/** The loop's log lines are for operators; the trace records what the simulator needs. */
+export const SILENT_LOG: ReplicaLog = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
 export class SimNode {
   readonly disk = new SimDisk();
-  peer: ZabPeer | undefined;
+  loop: PeerLoop | undefined;
   tree = new DataTree();
   state: NodeState = 'crashed';
   status: PeerStatus = NOT_LOOKING;
@@ -54,6 +62,10 @@ export class SimNode {
     private readonly env: NodeEnv,
   ) {}
 
+  get peer(): ZabPeer<TreeSnapshot> | undefined {
+    return this.loop?.peer;
+  }
+
   get canPropose(): boolean {
     return this.state === 'up' && this.peer !== undefined && this.peer.canPropose;
   }
@@ -67,14 +79,15 @@ export class SimNode {
     this.incarnation += 1;
     const rng = new Prng(deriveSeed(this.env.seed, this.id, this.incarnation));
     const t = this.env.tuning;
-    this.peer = new ZabPeer({ myId: this.id, voters: this.env.voters, initLimitTicks: t.initLimitTicks, syncLimitTicks: t.syncLimitTicks, historyTxnsMax: t.historyTxnsMax, random: () => rng.next() }, recovered);
+    const peer = new ZabPeer<TreeSnapshot>({ myId: this.id, voters: this.env.voters, initLimitTicks: t.initLimitTicks, syncLimitTicks: t.syncLimitTicks, historyTxnsMax: t.historyTxnsMax, random: () => rng.next() }, recovered);
+    this.loop = new PeerLoop(peer, { write: (w) => this.write(w), snapshot: () => {} }, { send: (to, m) => this.send(to, m) }, this.host(), SILENT_LOG);
     this.state = 'up';
     this.touched = true;
     this.status = NOT_LOOKING;
     this.held = [];
     this.heldPersistedSeq = undefined;
     this.env.trace.add(this.env.now, this.id, 'boot', `incarnation ${this.incarnation} snapshot=${hex(recovered.snapshotZxid)} log=${recovered.txns.length} accepted=${recovered.acceptedEpoch} current=${recovered.currentEpoch}`);
-    this.run(this.peer.start());
+    this.loop.start();
   }
 
   /** keepWrites: how many of the unsynced writes reach the disk anyway. */
@@ -82,7 +95,8 @@ export class SimNode {
     const kept = Math.min(keepWrites, this.disk.pendingWrites);
     this.env.trace.add(this.env.now, this.id, 'crash', `unsynced writes: ${kept} kept, ${this.disk.pendingWrites - kept} lost`);
     this.disk.crash(kept);
-    this.peer = undefined;
+    this.loop?.stop();
+    this.loop = undefined;
     this.state = 'crashed';
     this.status = NOT_LOOKING;
     this.held = [];
@@ -90,10 +104,10 @@ export class SimNode {
   }
 
   /** Feeds one input; the node must be up. */
-  input(input: PeerInput): void {
-    if (this.state !== 'up' || this.peer === undefined) throw new Error(`input to peer ${this.id} while ${this.state}`);
+  input(input: PeerInput<TreeSnapshot>): void {
+    if (this.state !== 'up' || this.loop === undefined) throw new Error(`input to peer ${this.id} while ${this.state}`);
     if (input.type === 'persisted') this.touched = true;
-    this.run(this.peer.step(input));
+    this.loop.step(input);
   }
 
   deliver(env: Envelope): void {
@@ -107,46 +121,49 @@ export class SimNode {
     this.input({ type: 'message', from: env.from, message: env.message });
   }
 
-  private run(actions: PeerAction[]): void {
-    for (const a of actions) {
-      this.env.trace.add(this.env.now, this.id, 'action', a);
-      this.carryOut(a);
-    }
+  // ---- the ports the production loop acts through ----
+
+  private traceAction(a: PeerAction<TreeSnapshot>): void {
+    this.env.trace.add(this.env.now, this.id, 'action', a);
   }
 
-  private carryOut(a: PeerAction): void {
-    switch (a.type) {
-      case 'send': return this.send(a.to, a.message);
-      case 'append': case 'truncate': case 'epochs':
-        return this.disk.write(a);
-      case 'installSnapshot': {
-        const snap = a.snapshot as TreeSnapshot;
-        if (snap === undefined || snap.zxid !== a.zxid) throw new SimInvariantError(4, `peer ${this.id} installs a snapshot labelled ${hex(a.zxid)} whose content is at ${snap === undefined ? 'nothing' : hex(snap.zxid)}`);
-        this.tree = DataTree.fromSnapshot(snap);
+  private host(): PeerLoopHost {
+    return {
+      commit: (txns) => {
+        this.traceAction({ type: 'commit', txns: txns as Txn[] });
         this.touched = true;
-        this.env.checker.checkTree(this.id, this.tree, 'after installing a snapshot');
-        return this.disk.write(a);
-      }
-      case 'commit':
-        this.touched = true;
-        return this.commit(a.txns);
-      case 'status':
-        this.status = a.status;
-        return this.env.checker.onStatus(this.id, a.status);
-      case 'fromLearner': case 'fromLeader':
-        return;
-    }
+        this.commit(txns);
+      },
+      replaceState: (zxid, snap) => this.replaceState(zxid, snap),
+      snapshotAt: (zxid) => {
+        if (this.tree.lastZxid !== zxid) throw new SimInvariantError(4, `peer ${this.id} sends SNAP from ${hex(zxid)} but its state machine is at ${hex(this.tree.lastZxid)} (driver rule 3)`);
+        return this.tree.snapshot();
+      },
+      statusChanged: (status) => {
+        this.traceAction({ type: 'status', status });
+        this.status = status;
+        this.env.checker.onStatus(this.id, status);
+      },
+      fromLearner: (from, payload) => this.traceAction({ type: 'fromLearner', from, payload }),
+      fromLeader: (payload) => this.traceAction({ type: 'fromLeader', payload }),
+    };
   }
 
-  private send(to: ServerId, message: PeerMessage): void {
-    let msg = message;
-    if (msg.type === 'sync') {
-      if (msg.mode === 'snap') {
-        if (this.tree.lastZxid !== msg.fromZxid) throw new SimInvariantError(4, `peer ${this.id} sends SNAP from ${hex(msg.fromZxid)} but its state machine is at ${hex(this.tree.lastZxid)} (driver rule 3)`);
-        msg = { ...msg, snapshot: this.tree.snapshot() };
-      }
-      this.env.onSync(this.id, to, msg.mode, msg.txns.length);
-    }
+  private write(w: StorageWrite): void {
+    this.traceAction(w as PeerAction<TreeSnapshot>);
+    this.disk.write(w);
+  }
+
+  private replaceState(zxid: number, snap: TreeSnapshot): void {
+    if (snap === undefined || snap.zxid !== zxid) throw new SimInvariantError(4, `peer ${this.id} installs a snapshot labelled ${hex(zxid)} whose content is at ${snap === undefined ? 'nothing' : hex(snap.zxid)}`);
+    this.tree = DataTree.fromSnapshot(snap);
+    this.touched = true;
+    this.env.checker.checkTree(this.id, this.tree, 'after installing a snapshot');
+  }
+
+  private send(to: ServerId, msg: PeerMessage<TreeSnapshot>): void {
+    this.traceAction({ type: 'send', to, message: msg });
+    if (msg.type === 'sync') this.env.onSync(this.id, to, msg.mode, msg.txns.length);
     this.env.checker.onSend(this.id, msg);
     this.env.send(this.id, to, msg);
   }

@@ -50,7 +50,7 @@ export class LivenessError extends Error {
   }
 }
 
-function classify(e: unknown): FailureKind {
+export function classify(e: unknown): FailureKind {
   if (e instanceof SimInvariantError) return 'invariant';
   if (e instanceof ZabInvariantError) return 'zab-invariant';
   if (e instanceof LivenessError) return 'liveness';

@@ -5,7 +5,7 @@ import type { RunStats } from './simulate.js';
 export function replayCommand(r: { seed: number; peers: number }, steps: number, tolerateAck = false, intensity = 1, history?: number): string {
   const extra = (steps === DEFAULT_FAULT_STEPS ? '' : ` --steps ${steps}`) + (tolerateAck ? ' --tolerate-ack' : '') +
     (intensity === 1 ? '' : ` --intensity ${intensity}`) + (history === undefined ? '' : ` --history ${history}`);
-  return `npm run sim -- --seed ${r.seed} --peers ${r.peers}${extra}`;
+  return `npm run sim -- --level peer --seed ${r.seed} --peers ${r.peers}${extra}`;
 }
 
 export function emptyTotals(): RunStats {
@@ -15,12 +15,13 @@ export function emptyTotals(): RunStats {
   };
 }
 
-export function addStats(total: RunStats, s: RunStats): void {
-  for (const k of Object.keys(total) as (keyof RunStats)[]) {
+/** Adds run stats (numbers, and the sync counts) into totals; the replica level's stats too. */
+export function addStats<T extends { syncs: { snap: number; diff: number; trunc: number } }>(total: T, s: T): void {
+  for (const k of Object.keys(total) as (keyof T)[]) {
     if (k === 'syncs') {
       total.syncs.snap += s.syncs.snap;
       total.syncs.diff += s.syncs.diff;
       total.syncs.trunc += s.syncs.trunc;
-    } else total[k] += s[k];
+    } else (total[k] as number) += s[k] as number;
   }
 }

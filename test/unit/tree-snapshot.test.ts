@@ -105,6 +105,19 @@ describe('DataTree snapshot', () => {
     assert.equal(DataTree.fromSnapshot(snapshot).digest(), tree.digest());
   });
 
+  // Prep keeps the overlay base for the tree's lifetime; a SNAP from the leader swaps the tree's content under it.
+  // (The whole-replica simulator caught prep reading the replaced content: duplicate sequential names.)
+  test('the overlay base follows the tree through replaceWith', () => {
+    const tree = new DataTree();
+    const base = tree.overlayBase();
+    const other = new DataTree();
+    apply(other, create('/x'));
+    apply(other, create('/x/a'));
+    tree.replaceWith(other.snapshot());
+    assert.equal(base.get('/x')?.cversion, 1);
+    assert.equal(base.get('/x')?.numChildren, 1);
+  });
+
   test('a snapshot is unaffected by later changes to the tree', () => {
     const tree = build(history());
     const digest = tree.digest();
