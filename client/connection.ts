@@ -75,6 +75,12 @@ export class Connection {
   /** Negotiated; the requested value until the first handshake. */
   sessionTimeoutMs: number;
   lastZxidSeen = 0;
+  /**
+   * The last zxid of an answer (not of an event): watches are re-registered relative to it. The events of one
+   * txn are several frames and a link may break between them, so an event's zxid does not show that every
+   * event of its txn arrived; every event of a txn at or before an answer's zxid was sent before that answer.
+   */
+  private lastAnsweredZxid = 0;
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   maxDataBytes = DEFAULT_MAX_DATA_BYTES;
   serverId = 0;
@@ -284,7 +290,7 @@ export class Connection {
     this.phase = 'connected';
     this.lastSentMs = this.lastReceivedMs = this.options.now();
     // Watches first, so that the server re-arms them before it serves anything queued behind them.
-    for (const frame of setWatchesFrames(this.hooks.watches(), this.lastZxidSeen, this.maxFrameBytes)) this.sendFrame(frame);
+    for (const frame of setWatchesFrames(this.hooks.watches(), this.lastAnsweredZxid, this.maxFrameBytes)) this.sendFrame(frame);
     for (const { request, frame } of this.requests.drainQueue()) this.transmit(request, frame);
     this.armLiveness();
     this.hooks.stateChanged('connected');
@@ -293,6 +299,7 @@ export class Connection {
   private route(socket: WebSocketLike, frame: ServerFrame): void {
     const xid = frame.xid;
     if (xid !== Xid.PING && frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
+    if (xid !== Xid.PING && xid !== Xid.NOTIFICATION && frame.zxid > this.lastAnsweredZxid) this.lastAnsweredZxid = frame.zxid;
     if (xid >= 0) {
       const request = this.requests.takePending(xid);
       if (request === undefined) return;

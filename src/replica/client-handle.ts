@@ -3,7 +3,8 @@
 // request means is the replica's business (ClientHandler).
 // Bounds: requests waiting (maxOutstanding, and their bytes up to maxQueuedBytes) and the global budget of
 // writes in flight pause reading from the connection; answers are computed only while its link is not
-// congested, so a client that does not read makes the server hold its small requests, not their answers.
+// congested, so a client that does not read makes the server hold its small requests, not their answers
+// (unless a write of its own waits behind a read: see response-queue.ts).
 import { ErrorCode, Xid } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
 import { ConnectionAuth } from './auth.js';
@@ -165,7 +166,7 @@ export class ClientHandle {
   sendEvent(event: WatchedEvent): void {
     if (this.state === 'closed') return;
     const frame: NotificationFrame = { xid: Xid.NOTIFICATION, zxid: event.zxid, err: ErrorCode.OK, type: event.type, state: event.state, path: event.path };
-    this.link.send(frame);
+    if (!this.queue.pushEvent(frame)) this.link.send(frame);
   }
 
   close(code: number, reason: string): void {

@@ -560,3 +560,25 @@ describe('multi and chroot', () => {
     assert.equal(events[0]!.path, '/');
   });
 });
+
+describe('watches across a reconnect', () => {
+  // Found by the whole-replica simulator: one txn's events are several frames, and a link that broke
+  // between them left the client claiming the txn's zxid, so the lost event was never fired again.
+  test('watches are re-registered from the last answered zxid, not the last event', async () => {
+    const server = await FakeServer.start();
+    server.onRequest = (frame, conn) => server.respond(conn, frame.xid, { data: new Uint8Array(0), stat: stat() });
+    const { client } = await connect(server.address);
+    const events: WatchedEvent[] = [];
+    await client.getData('/a', { watch: (e) => events.push(e) });
+    await client.getData('/b', { watch: (e) => events.push(e) });
+    const answered = client.lastZxidSeen;
+    server.zxid++;
+    server.notify(server.last, EventType.NodeDataChanged, '/a');
+    await until(() => events.length === 1, 'the first event of the txn');
+    assert.equal(client.lastZxidSeen, server.zxid, 'an event still moves the zxid the client presents');
+    server.last.ws.terminate();
+    await until(() => server.conns.length === 2 && server.conns[1]!.frames.length > 0, 'the re-registration');
+    assert.equal(server.conns[1]!.connect.lastZxidSeen, server.zxid);
+    assert.deepEqual([server.conns[1]!.frames[0]!.relativeZxid, server.conns[1]!.frames[0]!.dataWatches], [answered, ['/b']]);
+  });
+});

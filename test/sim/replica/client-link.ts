@@ -67,7 +67,10 @@ export class SimConn implements ClientLink {
   blockedUntil = 0;
   /** The session the client presented (0 for a new one). */
   presentedSessionId = 0;
-  readonly congested = false;
+  /** Until this step the client reads slowly: the link reports congestion, and answers wait. */
+  congestedUntil = 0;
+  /** Congestion ended and the replica has not been told (drained()) yet. */
+  private drainDue = false;
   private readingPaused = false;
   private toServer: Timed<ToServer>[] = [];
   private toClient: Timed<ToClient>[] = [];
@@ -106,6 +109,16 @@ export class SimConn implements ClientLink {
 
   setReadingPaused(paused: boolean): void {
     this.readingPaused = paused;
+  }
+
+  get congested(): boolean {
+    return this.env.now < this.congestedUntil;
+  }
+
+  /** The client stops reading for a while: unsent output piles up and the link reports congestion. */
+  congestUntil(step: number): void {
+    this.congestedUntil = Math.max(this.congestedUntil, step);
+    this.drainDue = true;
   }
 
   private checkConnectResponse(r: ConnectResponse): void {
@@ -162,6 +175,11 @@ export class SimConn implements ClientLink {
   // ---- delivery ----
 
   deliverDue(now: number): void {
+    if (this.drainDue && !this.congested && !this.serverGone) {
+      // As the WebSocket driver does once the socket's output is written out.
+      this.drainDue = false;
+      this.server.input(() => this.handle?.drained());
+    }
     if (this.blockedUntil > now) return;
     while (this.toServer.length > 0 && this.toServer[0]!.at <= now && !this.serverGone) {
       const { item } = this.toServer[0]!;

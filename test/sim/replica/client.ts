@@ -73,6 +73,8 @@ export class SimClient implements ConnClient {
   private passwd = new Uint8Array(0);
   timeoutMs: number;
   lastZxidSeen = 0;
+  /** As the SDK: the last zxid of an answer, not an event; watches are re-registered relative to it. */
+  private lastAnsweredZxid = 0;
   /** The register-history client id of the current session. */
   logical: number;
   sessions = 0;
@@ -193,6 +195,7 @@ export class SimClient implements ConnClient {
     this.sessionId = 0;
     this.passwd = new Uint8Array(0);
     this.lastZxidSeen = 0;
+    this.lastAnsweredZxid = 0;
     this.timeoutMs = this.requestedTimeoutMs;
     this.logical = this.env.nextLogicalClient();
     this.restartAtMs = 0;
@@ -259,7 +262,7 @@ export class SimClient implements ConnClient {
     // Watches first, so that the server re-arms them before it serves anything queued behind them.
     if (this.watches.size > 0) {
       const snapshot = this.watches.snapshot();
-      this.transmit({ req: { xid: Xid.SET_WATCHES, op: OpCode.setWatches2, relativeZxid: this.lastZxidSeen, ...snapshot }, cb: undefined });
+      this.transmit({ req: { xid: Xid.SET_WATCHES, op: OpCode.setWatches2, relativeZxid: this.lastAnsweredZxid, ...snapshot }, cb: undefined });
     }
     const queued = this.queued;
     this.queued = [];
@@ -268,8 +271,9 @@ export class SimClient implements ConnClient {
 
   private route(frame: Response | NotificationFrame): void {
     const xid = frame.xid;
-    // As client/connection.ts: every frame but a ping's answer moves the last zxid seen.
+    // As client/connection.ts: every frame but a ping's answer moves the last zxid seen; only answers move the zxid watches are re-registered from.
     if (xid !== Xid.PING && frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
+    if (xid !== Xid.PING && xid !== Xid.NOTIFICATION && frame.zxid > this.lastAnsweredZxid) this.lastAnsweredZxid = frame.zxid;
     if (xid === Xid.NOTIFICATION) return this.notification(frame as NotificationFrame);
     const head = this.pending.shift();
     if (head === undefined || head.req.xid !== xid) {

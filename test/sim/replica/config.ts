@@ -28,15 +28,16 @@ export interface ReplicaFaultProfile {
   /** Per crash: some unsynced writes reach the platter anyway; the first lost record is torn (half-written). */
   keepUnsyncedP: number;
   tornP: number;
-  /** Per step: a client's link drops, a client is cut off from its server, a client goes silent. */
+  /** Per step: a client's link drops, a client is cut off from its server, a client goes silent, a client reads slowly (its link congests). */
   linkDropP: number;
   clientPartitionP: number;
   silenceP: number;
+  slowReaderP: number;
 }
 
 export const CALM_REPLICA_FAULTS: ReplicaFaultProfile = {
   dropP: 0, duplicateP: 0, reorderP: 0, slowLinkP: 0, crashP: 0, pauseP: 0, partitionP: 0,
-  slowDiskP: 0, syncErrorP: 0, fullDiskP: 0, keepUnsyncedP: 0, tornP: 0, linkDropP: 0, clientPartitionP: 0, silenceP: 0,
+  slowDiskP: 0, syncErrorP: 0, fullDiskP: 0, keepUnsyncedP: 0, tornP: 0, linkDropP: 0, clientPartitionP: 0, silenceP: 0, slowReaderP: 0,
 };
 
 /** The replica options every server of a run shares (serverId and voters are added per server). */
@@ -96,6 +97,7 @@ function drawProfile(rng: Prng, intensity: number): ReplicaFaultProfile {
     linkDropP: 0.006 * i,
     clientPartitionP: 0.003 * i,
     silenceP: 0.002 * i,
+    slowReaderP: 0.004 * i,
   };
 }
 
@@ -107,7 +109,7 @@ function onlyKinds(f: ReplicaFaultProfile, kinds: ReadonlySet<FaultKind>): Repli
   if (!kinds.has('pause')) out.pauseP = 0;
   if (!kinds.has('partition')) out.partitionP = 0;
   if (!kinds.has('disk')) Object.assign(out, { slowDiskP: 0, syncErrorP: 0, fullDiskP: 0, keepUnsyncedP: 0, tornP: 0 });
-  if (!kinds.has('clients')) Object.assign(out, { linkDropP: 0, clientPartitionP: 0, silenceP: 0 });
+  if (!kinds.has('clients')) Object.assign(out, { linkDropP: 0, clientPartitionP: 0, silenceP: 0, slowReaderP: 0 });
   return out;
 }
 

@@ -1,7 +1,7 @@
 // The fault phase's per-step hook for whole-replica runs: server crashes (losing unsynced writes, maybe
 // tearing the next record), pauses, partitions (symmetric and one-way), and client-side faults: a
 // client's link drops, a client is cut off from its server for a while, a client goes silent (its process
-// stops) for about its session timeout or longer. Disk faults (slow and failing syncs, a full disk) strike
+// stops) for about its session timeout or longer, a client reads slowly (its link congests, answers wait). Disk faults (slow and failing syncs, a full disk) strike
 // from the server's own disk step. Rates come from the run's profile (config.ts).
 import { drawPartition } from '../faults.js';
 import type { Prng } from '../prng.js';
@@ -11,6 +11,7 @@ const CRASH_STEPS = [5, 300] as const;
 const PAUSE_STEPS = [5, 150] as const;
 const PARTITION_STEPS = [10, 400] as const;
 const CLIENT_CUT_STEPS = [10, 150] as const;
+const SLOW_READER_STEPS = [3, 80] as const;
 
 export function replicaFaultHook(rng: Prng): (w: World) => void {
   return (w) => {
@@ -21,6 +22,7 @@ export function replicaFaultHook(rng: Prng): (w: World) => void {
     if (rng.chance(f.linkDropP)) dropLink(w, rng);
     if (rng.chance(f.clientPartitionP)) cutClient(w, rng);
     if (rng.chance(f.silenceP)) silenceClient(w, rng);
+    if (rng.chance(f.slowReaderP)) slowReader(w, rng);
   };
 }
 
@@ -74,4 +76,13 @@ function silenceClient(w: World, rng: Prng): void {
   client.goSilent(w.now + steps);
   w.stats.silences += 1;
   w.trace.add(w.now, 0, 'client-fault', ['silent', client.id, steps]);
+}
+
+function slowReader(w: World, rng: Prng): void {
+  const conns = openConns(w);
+  if (conns.length === 0) return;
+  const conn = rng.pick(conns)!;
+  conn.congestUntil(w.now + rng.int(SLOW_READER_STEPS[0], SLOW_READER_STEPS[1]));
+  w.stats.slowReaders += 1;
+  w.trace.add(w.now, conn.server.id, 'client-fault', ['slow reader', conn.client.id, conn.congestedUntil]);
 }

@@ -266,7 +266,9 @@ export class SimServer implements ConnServer, TreeObserver {
         this.failedStorage = true;
       },
       log: SILENT_LOG,
-      inputLog: SILENT_LOG,
+      // Every input here comes from replicas and clients that follow the protocol: one dropped as malformed
+      // means a validator and the code that made the message disagree.
+      inputLog: { ...SILENT_LOG, warn: (msg) => { throw new Error(`server ${this.id} dropped a well-formed input: ${msg}`); } },
     };
   }
 

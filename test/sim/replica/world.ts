@@ -38,6 +38,7 @@ export interface WorldStats {
   linkDrops: number;
   clientCuts: number;
   silences: number;
+  slowReaders: number;
   syncs: { snap: number; diff: number; trunc: number };
 }
 
@@ -55,7 +56,7 @@ export class World implements ServerEnv, ClientEnv, ConnEnv {
   readonly trace: Trace;
   readonly faultRng: Prng;
   faults: ReplicaFaultProfile;
-  readonly stats: WorldStats = { partitions: 0, pauses: 0, linkDrops: 0, clientCuts: 0, silences: 0, syncs: { snap: 0, diff: 0, trunc: 0 } };
+  readonly stats: WorldStats = { partitions: 0, pauses: 0, linkDrops: 0, clientCuts: 0, silences: 0, slowReaders: 0, syncs: { snap: 0, diff: 0, trunc: 0 } };
   /** Faults and new work stop; clients only prove they are served. */
   healing = false;
   /** Called once per step after clients act: the run's faults. */
@@ -296,7 +297,10 @@ export class World implements ServerEnv, ClientEnv, ConnEnv {
       } else if (s.state === 'paused') this.resume(s.id);
     }
     for (const c of this.clients) c.silentUntil = 0;
-    for (const conn of this.conns.values()) conn.blockedUntil = 0;
+    for (const conn of this.conns.values()) {
+      conn.blockedUntil = 0;
+      conn.congestedUntil = 0;
+    }
     this.trace.add(this.now, 0, 'heal-phase', 'all faults healed');
   }
 }
