@@ -5,12 +5,12 @@
 // writes in flight pause reading from the connection; answers are computed only while its link is not
 // congested, so a client that does not read makes the server hold its small requests, not their answers
 // (unless a write of its own waits behind a read: see response-queue.ts).
-import { ErrorCode, Xid } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
 import { ConnectionAuth } from './auth.js';
 import type { ClientLink, ReplicaLog } from './ports.js';
 import type { BudgetToken, RequestBudget } from './request-budget.js';
-import { ResponseQueue } from './response-queue.js';
+import { QUEUED_EVENTS_MAX, ResponseQueue } from './response-queue.js';
 import type { QueuedItem } from './response-queue.js';
 
 export interface ClientHandler {
@@ -166,6 +166,9 @@ export class ClientHandle {
   sendEvent(event: WatchedEvent): void {
     if (this.state === 'closed') return;
     const frame: NotificationFrame = { xid: Xid.NOTIFICATION, zxid: event.zxid, err: ErrorCode.OK, type: event.type, state: event.state, path: event.path };
+    if (this.queue.queuedEventCount >= QUEUED_EVENTS_MAX) {
+      return this.close(CloseCode.SLOW_CONSUMER, `client is not reading its events (over ${QUEUED_EVENTS_MAX} queued)`);
+    }
     if (!this.queue.pushEvent(frame)) this.link.send(frame);
   }
 

@@ -21,6 +21,13 @@ export interface QueuedItem {
   readonly requestBytes: number;
 }
 
+/**
+ * Watch events one connection may have queued behind computed answers (only while its output is congested).
+ * They bypass the driver's bound on unsent bytes until they leave, so they have a bound of their own: past
+ * it the connection is a slow consumer (ClientHandle closes it).
+ */
+export const QUEUED_EVENTS_MAX = 10_000;
+
 export class ResponseQueue {
   private readonly items: QueuedItem[] = [];
   private head = 0;
@@ -41,6 +48,10 @@ export class ResponseQueue {
 
   get length(): number {
     return this.items.length - this.head - this.queuedEvents;
+  }
+
+  get queuedEventCount(): number {
+    return this.queuedEvents;
   }
 
   /** Request bytes of every request not yet answered. */

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Xid } from '../../protocol/index.js';
 import type { NotificationFrame, Response } from '../../protocol/index.js';
-import { ResponseQueue } from '../../src/replica/response-queue.js';
+import { CloseCode, OpCode } from '../../protocol/index.js';
+import type { Request } from '../../protocol/index.js';
+import { ClientHandle } from '../../src/replica/client-handle.js';
+import { RequestBudget } from '../../src/replica/request-budget.js';
+import { QUEUED_EVENTS_MAX, ResponseQueue } from '../../src/replica/response-queue.js';
+import { RecordingLog, TestClient } from '../support/replica-harness.js';
 
 const event = (zxid: number): NotificationFrame => ({ xid: Xid.NOTIFICATION, zxid, err: 0, type: 3, state: 3, path: '/x' });
 
@@ -47,5 +52,27 @@ describe('response queue under congestion', () => {
     q.flush();
     assert.deepEqual(sent, [5, 6, 7]);
     assert.equal(q.pushEvent(event(8)), false, 'nothing waits: the event goes out at once');
+  });
+
+  test('events queued behind computed answers are bounded: past the bound the client is a slow consumer', () => {
+    const link = new TestClient();
+    link.congested = true;
+    const handler = {
+      onConnect: (c: ClientHandle) => c.opened(7, 10_000),
+      // A read answered at once, then a write that stays pending: the read's answer waits, computed, in the queue.
+      onRequest: (c: ClientHandle, req: Request) => (req.op === OpCode.getData ? c.read(() => ({ xid: req.xid, zxid: 1, err: 0 })) : void c.pending()),
+      onClose: () => {},
+    };
+    const conn = new ClientHandle(1, link, '127.0.0.1', handler, { maxOutstanding: 100, maxQueuedBytes: 1 << 20 }, new RequestBudget({ countMax: 100, bytesMax: 1 << 20 }), new RecordingLog());
+    link.handle = conn;
+    link.connect();
+    link.request({ op: OpCode.getData, path: '/x', watch: true } as Omit<Request, 'xid'>);
+    link.request({ op: OpCode.delete, path: '/x', version: -1 } as Omit<Request, 'xid'>);
+    for (let i = 0; i < QUEUED_EVENTS_MAX; i++) conn.sendEvent({ type: 3, state: 3, path: '/x', zxid: 2 + i });
+    assert.equal(link.closedWith, undefined, 'up to the bound the events wait in order');
+    assert.equal(link.events.length, 0, 'none overtook the computed answer');
+    conn.sendEvent({ type: 3, state: 3, path: '/x', zxid: 2 + QUEUED_EVENTS_MAX });
+    assert.equal((link.closedWith as { code: number } | undefined)?.code, CloseCode.SLOW_CONSUMER);
+    assert.equal(conn.isClosed, true);
   });
 });
