@@ -169,7 +169,7 @@ export class SimClient implements ConnClient {
     switch (this.phase) {
       case 'connecting':
         if (this.conn === undefined && now >= this.retryAtMs) this.attempt();
-        else if (this.conn !== undefined && now >= this.attemptDeadlineMs) this.linkLost(`no session within ${this.attemptDeadlineMs} ms`);
+        else if (this.conn !== undefined && now >= this.attemptDeadlineMs) this.linkLost('no session before the attempt timed out');
         return;
       case 'connected':
       case 'closing':

@@ -112,6 +112,8 @@ function converged(w: World): boolean {
     const probe = w.workloads[i]!.probeZxid;
     if (c.phase !== 'connected' || c.inFlight > 0 || probe === 0 || probe > zxid) return false;
   }
+  // Nothing in flight to or from a client: no answer, event or close (a session ending) still on its way.
+  for (const conn of w.conns.values()) if (!conn.idle) return false;
   for (const s of w.servers) w.checker.checkTree(s.id, s.tree!, 'at convergence');
   return true;
 }
