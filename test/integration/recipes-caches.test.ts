@@ -292,6 +292,8 @@ describe('caches, discovery, config, group membership', () => {
     await until(() => JSON.stringify(updates.at(-1)) === JSON.stringify(['api-1', 'api-2', 'api-3']), { message: 'watch sees api-3' });
     await (first === 'api-1' ? da : db).unregisterService({ name: 'api', id: first });
     await until(() => watch.current().every((i) => i.id !== first), { message: 'watch sees the sticky choice go' });
+    // The provider keeps a cache of its own, updated by its own watch: wait for that one too.
+    await until(() => sticky.getAllInstances().every((i) => i.id !== first), { message: 'the sticky provider sees its choice go' });
     const next = sticky.getInstance()!.id;
     assert.notEqual(next, first);
     assert.deepEqual([1, 2].map(() => sticky.getInstance()?.id), [next, next]);
