@@ -121,7 +121,9 @@ export class World implements ServerEnv, ClientEnv, ConnEnv {
     const server = this.servers[serverId - 1]!;
     const conn = new SimConn(this.nextConnId++, client, server, this);
     this.conns.set(conn.id, conn);
-    if (server.state !== 'crashed') server.conns.add(conn);
+    // Also while the server is down: its open may arrive after a restart, and the next crash must reset it.
+    // (Seed 203128/3 once had a connection outlive its server's crash and reach the dead replica.)
+    server.conns.add(conn);
     return conn;
   }
 
