@@ -92,7 +92,9 @@ export class SessionService {
   /** caughtUp: this server has applied everything the leader had proposed when the handshake arrived. */
   private resume(conn: ClientHandle, req: ConnectRequest, caughtUp: boolean): void {
     const closing = this.closing.get(req.sessionId);
-    if (closing === 'expiring') return conn.close(CloseCode.NOT_SERVING, `session ${hex(req.sessionId)} is being expired; retry`);
+    // Its close or expiry is in flight and may never commit: nobody is told "expired" before it does (the
+    // client retries; once the close commits the session is unknown and the answer is SESSIONEXPIRED).
+    if (closing !== undefined) return conn.close(CloseCode.NOT_SERVING, `session ${hex(req.sessionId)} is being ${closing === 'expiring' ? 'expired' : 'closed'}; retry`);
     const record = this.tree.sessions.get(req.sessionId);
     if (record === undefined && closing === undefined && !caughtUp) {
       // Unknown here may only mean not applied here yet: a session made through a server ahead of this one,
@@ -103,7 +105,7 @@ export class SessionService {
       });
       return;
     }
-    if (record === undefined || closing === 'closed' || !sameBytes(record.passwd, req.passwd)) {
+    if (record === undefined || !sameBytes(record.passwd, req.passwd)) {
       this.env.log.info('refusing unknown or expired session', { session: hex(req.sessionId) });
       conn.sendConnectResponse(this.connectResponse(ErrorCode.SESSIONEXPIRED, 0, req.sessionId, new Uint8Array(0)));
       return conn.close(CloseCode.SESSION_ENDED, `session ${hex(req.sessionId)} expired or unknown`);

@@ -70,11 +70,12 @@ describe('whole-replica simulator: seeds that found bugs', () => {
   // its creation (88/5); a session id handed out again after a quick restart (926/3); FIFO broken by a read
   // held on a congested link (108/3, 200/3 with client faults at intensity 3); an event lost when a link
   // broke between the frames of one txn's events, the SDK re-arming from the event's zxid (45/3, the same);
-  // a simulator bug, a connection opened while its server was down outliving the server's next crash (203128/3).
+  // a simulator bug, a connection opened while its server was down outliving the server's next crash (203128/3);
+  // a client told its session expired by a server where its closeSession was still in flight (222229/3).
   const cases: ReadonlyArray<{ seed: number; servers: number; kinds?: FaultKind[]; intensity?: number }> = [
     { seed: 691, servers: 5 }, { seed: 1214, servers: 5 }, { seed: 88, servers: 5 }, { seed: 926, servers: 3 },
     { seed: 108, servers: 3, kinds: ['clients'], intensity: 3 }, { seed: 200, servers: 3, kinds: ['clients'], intensity: 3 },
-    { seed: 45, servers: 3, kinds: ['clients'], intensity: 3 }, { seed: 203128, servers: 3 },
+    { seed: 45, servers: 3, kinds: ['clients'], intensity: 3 }, { seed: 203128, servers: 3 }, { seed: 222229, servers: 3 },
   ];
   for (const c of cases) {
     test(`seed ${c.seed} with ${c.servers} servers${c.kinds === undefined ? '' : ` (faults ${c.kinds.join(',')} at intensity ${c.intensity})`}`, () => {
