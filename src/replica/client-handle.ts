@@ -7,7 +7,7 @@
 // (unless a write of its own waits behind a read: see response-queue.ts).
 import { CloseCode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
-import { ConnectionAuth } from './auth.js';
+import { ConnectionAuth } from './auth/connection-auth.js';
 import type { ClientLink, ReplicaLog } from './ports.js';
 import type { BudgetToken, RequestBudget } from './request-budget.js';
 import { QUEUED_EVENTS_MAX, ResponseQueue } from './response-queue.js';

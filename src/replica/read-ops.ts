@@ -5,7 +5,7 @@ import type { OpResult, ReadOp, RequestOfKind, Response } from '../../protocol/i
 import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
-import type { ConnectionAuth } from './auth.js';
+import type { ConnectionAuth } from './auth/connection-auth.js';
 import type { InjectedBugs } from './injected-bugs.js';
 
 /** The reads of the op table (protocol/ops.ts). */

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../protocol/index.js';
-import { AUTH_IDS_PER_CONNECTION_MAX, ConnectionAuth, authenticate, digestId, ipId, userName } from '../../src/replica/auth.js';
+import { AUTH_IDS_PER_CONNECTION_MAX, ConnectionAuth, authenticate, digestId, ipId, userName } from '../../src/replica/auth/connection-auth.js';
 
 const utf8 = new TextEncoder();
 

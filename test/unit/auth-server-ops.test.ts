@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, OpCode } from '../../protocol/index.js';
-import { ConnectionAuth } from '../../src/replica/auth.js';
+import { ConnectionAuth } from '../../src/replica/auth/connection-auth.js';
 import { executeAuthOp } from '../../src/replica/read-ops.js';
 import type { AuthOpRequest } from '../../src/replica/read-ops.js';
 import type { DataTree } from '../../src/tree/data-tree.js';

@@ -12,8 +12,8 @@
 //   are ignored, as ZooKeeper's IP provider ignores them).
 // - anything else (world, super, sasl, ...): no provider, AUTHFAILED.
 import { createHash } from 'node:crypto';
-import { ErrorCode } from '../../protocol/index.js';
-import type { ClientInfo, Id } from '../../protocol/index.js';
+import { ErrorCode } from '../../../protocol/index.js';
+import type { ClientInfo, Id } from '../../../protocol/index.js';
 
 /** Ids a connection may add on top of its ip id; one more is refused with QUOTAEXCEEDED. */
 export const AUTH_IDS_PER_CONNECTION_MAX = 64;
