@@ -4,6 +4,7 @@
 import {
   ErrorCode,
   OPEN_ACL_UNSAFE,
+  READ_ACL_UNSAFE,
   OpCode,
   type ACL,
   type CloseSessionTxn,
@@ -67,11 +68,14 @@ export class DataTree {
   private readonly sessionTable = new Map<number, SessionRecord>();
   private zxid = 0;
 
-  /** A fresh tree: '/', '/zookeeper', '/zookeeper/quota' and '/zookeeper/config', all at zxid 0. */
+  /**
+   * A fresh tree: '/', '/zookeeper', '/zookeeper/quota' and '/zookeeper/config', all at zxid 0. As in
+   * ZooKeeper, every one is world:anyone:cdrwa except '/zookeeper/config', which everyone may only read.
+   */
   constructor() {
     // Linked without create txns, as ZooKeeper does: their internal cversion stays 0 (so '/' reports -1).
     for (const path of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
-      this.store.insert(initialRecord(path, OPEN_ACL_UNSAFE));
+      this.store.insert(initialRecord(path, path === '/zookeeper/config' ? READ_ACL_UNSAFE : OPEN_ACL_UNSAFE));
     }
   }
 

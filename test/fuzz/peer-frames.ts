@@ -95,16 +95,24 @@ function snapshot(prng: Prng, zxid: number): Obj {
 }
 
 /** A forwarded learner payload (src/server/forwarding.ts LearnerPayload). */
+/** The identities a follower forwards with a client's write: its ip, sometimes a digest or the super id. */
+function forwardedIds(prng: Prng): Obj[] {
+  const ids: Obj[] = [{ scheme: 'ip', id: `10.0.0.${prng.int(1, 254)}` }];
+  if (prng.chance(0.3)) ids.push({ scheme: 'digest', id: `u${prng.int(0, 9)}:${'A'.repeat(27)}=` });
+  if (prng.chance(0.05)) ids.push({ scheme: 'super', id: '' });
+  return ids;
+}
+
 function learnerPayload(prng: Prng): Obj {
   return prng.pick<() => Obj>([
     () => {
       let request: Obj;
       do request = validRequest(prng, prng.int(1, 1000), { allowClose: false });
       while (![OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.setData, OpCode.setACL, OpCode.check, OpCode.multi].includes(request.op as never));
-      return { kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: request.xid, request };
+      return { kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: request.xid, ids: forwardedIds(prng), request };
     },
-    () => ({ kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: 0, request: { op: OpCode.createSession, timeoutMs: 10_000, passwd: new Uint8Array(16), newSessionId: prng.int(1, 2 ** 40) } }),
-    () => ({ kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: prng.int(1, 1000), request: { op: OpCode.closeSession } }),
+    () => ({ kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: 0, ids: [], request: { op: OpCode.createSession, timeoutMs: 10_000, passwd: new Uint8Array(16), newSessionId: prng.int(1, 2 ** 40) } }),
+    () => ({ kind: 'write', sessionId: prng.int(1, 2 ** 40), xid: prng.int(1, 1000), ids: [], request: { op: OpCode.closeSession } }),
     () => ({ kind: 'sync', id: prng.int(0, 1000) }),
     () => ({ kind: 'touch', sessions: [[prng.int(1, 2 ** 40), 10_000]] }),
   ])();

@@ -162,13 +162,13 @@ describe('canopy-cli one-shot', () => {
     assert.deepEqual(json(await cliJson('getAcl', '/acl')).acl, [
       { scheme: 'world', id: 'anyone', perms: 'cdrwa' }, { scheme: 'ip', id: '10.0.0.1', perms: 'rw' },
     ]);
-    const set = await cli('setAcl', '-s', '/acl', 'world:anyone:r');
+    const set = await cli('setAcl', '-s', '/acl', 'world:anyone:ra');
     assert.equal(set.code, 0, set.stderr);
     assert.match(set.stdout, /^aclVersion = 1$/m);
-    assert.deepEqual((await sdk.getACL('/acl')).acl, [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }]);
+    assert.deepEqual((await sdk.getACL('/acl')).acl, [{ perms: 17, id: { scheme: 'world', id: 'anyone' } }]);
     const badVersion = await cli('setAcl', '-v', '0', '/acl', 'world:anyone:cdrwa');
     assert.equal(badVersion.stderr, 'version No is not valid : /acl\n');
-    const digest = await cli('setAcl', '/acl', 'digest:alice:abc=:cdrwa');
+    const digest = await cli('setAcl', '/acl', 'digest:alice:abc=:cdrwa,world:anyone:cdrwa');
     assert.equal(digest.code, 0, digest.stderr);
     assert.deepEqual((await sdk.getACL('/acl')).acl[0]!.id, { scheme: 'digest', id: 'alice:abc=' });
     await sdk.create('/acl/a', '');
@@ -176,6 +176,8 @@ describe('canopy-cli one-shot', () => {
     const recursive = await cli('setAcl', '-R', '/acl', 'world:anyone:rw');
     assert.equal(recursive.code, 0, recursive.stderr);
     for (const p of ['/acl', '/acl/a', '/acl/a/b']) assert.equal((await sdk.getACL(p)).acl[0]!.perms, 3, p);
+    const noAdmin = await cli('setAcl', '/acl', 'world:anyone:cdrwa');
+    assert.equal(noAdmin.stderr, 'Authentication is not valid : /acl\n', 'zkCli wording for NOAUTH');
     const badAcl = await cli('setAcl', '/acl', 'world:anyone:xyz');
     assert.equal(badAcl.code, 2);
     assert.match(badAcl.stderr, /acl 'world:anyone:xyz' is not valid/);

@@ -1,7 +1,7 @@
 // Every operation through the SDK against the real server process over a real socket.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, CreateMode, ErrorCode, EventType, KeeperError, Op, AddWatchMode, WatcherType, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../../client/index.js';
+import { Client, CreateMode, ErrorCode, EventType, KeeperError, Op, AddWatchMode, WatcherType, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from '../../client/index.js';
 import type { WatchedEvent } from '../../client/index.js';
 import { ServerProcess } from '../support/server-process.js';
 import { until } from '../support/until.js';
@@ -87,9 +87,13 @@ describe('operations against a real server', () => {
     const acl = await client.getACL('/kids');
     assert.deepEqual(acl.acl, [...OPEN_ACL_UNSAFE]);
     assert.equal(acl.stat.aversion, 0);
-    const s = await client.setACL('/kids', [...READ_ACL_UNSAFE], 0);
+    const readAdmin = [{ perms: Perms.READ | Perms.ADMIN, id: { scheme: 'world', id: 'anyone' } }];
+    const s = await client.setACL('/kids', readAdmin, 0);
     assert.equal(s.aversion, 1);
     await rejectsWith(client.setACL('/kids', [...OPEN_ACL_UNSAFE], 0), ErrorCode.BADVERSION);
+    assert.deepEqual((await client.getACL('/kids')).acl, readAdmin);
+    await client.setACL('/kids', [...READ_ACL_UNSAFE], 1);
+    await rejectsWith(client.setACL('/kids', [...OPEN_ACL_UNSAFE], 2), ErrorCode.NOAUTH); // ADMIN is checked before the version
     assert.deepEqual((await client.getACL('/kids')).acl, [...READ_ACL_UNSAFE]);
   });
 
