@@ -8,6 +8,8 @@
 import { CloseCode, ErrorCode, Xid } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, NotificationFrame, Request, Response, WatchedEvent } from '../../protocol/index.js';
 import { ConnectionAuth } from './auth/connection-auth.js';
+import type { ConnectionFacts } from './auth/provider.js';
+import type { AuthRegistry } from './auth/registry.js';
 import type { ClientLink, ReplicaLog } from './ports.js';
 import type { BudgetToken, RequestBudget } from './request-budget.js';
 import { QUEUED_EVENTS_MAX, ResponseQueue } from './response-queue.js';
@@ -52,14 +54,15 @@ export class ClientHandle {
   constructor(
     readonly id: number,
     private readonly link: ClientLink,
-    readonly remoteAddress: string,
+    readonly facts: ConnectionFacts,
+    auth: AuthRegistry,
     private readonly handler: ClientHandler,
     private readonly limits: ClientLimits,
     private readonly budget: RequestBudget,
     private readonly log: ReplicaLog,
   ) {
     this.queue = new ResponseQueue((r) => this.link.send(r), () => this.link.congested);
-    this.auth = new ConnectionAuth(remoteAddress);
+    this.auth = new ConnectionAuth(auth, facts);
   }
 
   /** Handshake received, answer not yet sent (a new session may still be in flight). */

@@ -4,6 +4,8 @@
 // completions) and acts only through its ports (src/replica/ports.ts): no sockets, disk, timers, clock or
 // unseeded randomness of its own. A real server is this object plus real drivers (src/server/); the
 // simulator runs several of them with simulated ones, so nothing that orders or replicates escapes it.
+import { AuthRegistry, type AuthOptions } from './auth/registry.js';
+import type { ConnectionFacts } from './auth/provider.js';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
 import { DataTree } from '../tree/data-tree.js';
@@ -41,6 +43,8 @@ export interface ReplicaOptions extends SessionOptions, MaintenanceOptions {
   globalOutstandingLimit: number;
   globalOutstandingBytes: number;
   maxWatchesPerSession: number;
+  /** Auth providers besides digest and ip, the super digest, enforced schemes. */
+  auth?: AuthOptions;
   /** The simulator's deliberate bugs; never set in a real server. */
   injectedBugs?: InjectedBugs;
 }
@@ -65,6 +69,7 @@ export class Replica implements ClientHandler {
   /** Writes and syncs in flight from every connection (globalOutstandingLimit / globalOutstandingBytes). */
   private readonly budget: RequestBudget;
   private readonly clients = new Set<ClientHandle>();
+  private readonly authRegistry: AuthRegistry;
   private status: PeerStatus = NOT_SERVING;
   private serving = false;
   private stopped = false;
@@ -78,6 +83,7 @@ export class Replica implements ClientHandler {
     private readonly ports: ReplicaPorts,
   ) {
     this.tree = recovered.tree;
+    this.authRegistry = new AuthRegistry(opts.auth);
     this.bugs = opts.injectedBugs ?? NO_INJECTED_BUGS;
     this.budget = new RequestBudget({ countMax: opts.globalOutstandingLimit, bytesMax: opts.globalOutstandingBytes });
     this.watches = new WatchManager({ watchesPerSessionMax: opts.maxWatchesPerSession });
@@ -175,9 +181,9 @@ export class Replica implements ClientHandler {
   }
 
   /** A new client connection; the driver feeds its frames to the handle it gets. */
-  openClient(link: ClientLink, remoteAddress: string): ClientHandle {
+  openClient(link: ClientLink, facts: ConnectionFacts): ClientHandle {
     const limits = { maxOutstanding: this.opts.maxOutstandingPerSession, maxQueuedBytes: this.opts.maxClientOutputBytes };
-    const conn = new ClientHandle(this.nextClientId++, link, remoteAddress, this, limits, this.budget, this.ports.inputLog);
+    const conn = new ClientHandle(this.nextClientId++, link, facts, this.authRegistry, this, limits, this.budget, this.ports.inputLog);
     this.clients.add(conn);
     if (this.stopped) conn.close(CloseCode.GOING_AWAY, 'server shutting down');
     return conn;

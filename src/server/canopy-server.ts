@@ -128,7 +128,7 @@ export class CanopyServer {
   private socketOnConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
     const link = new WsClient(ws, limits, handshakeReceived, this.inputLog);
-    link.bind(this.replica.openClient(link, remoteAddress));
+    link.bind(this.replica.openClient(link, { remoteAddress }));
   }
 
   private scheduleFlush(): void {

@@ -150,7 +150,7 @@ export class TestReplica {
 
   client(): TestClient {
     const c = new TestClient();
-    c.handle = this.replica.openClient(c, '127.0.0.1');
+    c.handle = this.replica.openClient(c, { remoteAddress: '127.0.0.1' });
     return c;
   }
 }

@@ -1,9 +1,19 @@
-// The connection's auth ids and the providers behind addAuthInfo (src/server/auth.ts), without a socket.
+// The connection's auth ids and the providers behind addAuthInfo (src/replica/auth/), without a socket.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../protocol/index.js';
-import { AUTH_IDS_PER_CONNECTION_MAX, ConnectionAuth, authenticate, digestId, ipId, userName } from '../../src/replica/auth/connection-auth.js';
+import { AUTH_IDS_PER_CONNECTION_MAX, ConnectionAuth } from '../../src/replica/auth/connection-auth.js';
+import { digestId } from '../../src/replica/auth/digest.js';
+import { ipId } from '../../src/replica/auth/ip.js';
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
+
+const registry = new AuthRegistry();
+const connection = (remoteAddress: string, maxAddedIds?: number): ConnectionAuth => new ConnectionAuth(registry, { remoteAddress }, maxAddedIds);
+
+function authenticate(scheme: string, auth: Uint8Array, remoteAddress: string): unknown {
+  return registry.provider(scheme)?.authenticate(auth, { remoteAddress });
+}
 
 const utf8 = new TextEncoder();
 
@@ -47,29 +57,24 @@ describe('ip ids', () => {
 
 describe('providers', () => {
   test('digest and ip have providers; world, super, sasl and the rest do not', () => {
-    assert.deepEqual(authenticate('digest', utf8.encode('alice:secret'), '1.2.3.4'), { scheme: 'digest', id: expectedDigest('alice', 'alice:secret') });
-    assert.deepEqual(authenticate('ip', utf8.encode('ignored'), '::ffff:1.2.3.4'), { scheme: 'ip', id: '1.2.3.4' });
+    assert.deepEqual(authenticate('digest', utf8.encode('alice:secret'), '1.2.3.4'), [{ scheme: 'digest', id: expectedDigest('alice', 'alice:secret') }]);
+    assert.deepEqual(authenticate('ip', utf8.encode('ignored'), '::ffff:1.2.3.4'), [{ scheme: 'ip', id: '1.2.3.4' }]);
     for (const scheme of ['world', 'super', 'sasl', 'x509', 'auth', 'Digest', 'digest ']) {
       assert.equal(authenticate(scheme, utf8.encode('alice:secret'), '1.2.3.4'), undefined, scheme);
     }
   });
 
-  test('whoAmI user names: the user part of a digest id, the address for ip', () => {
-    assert.equal(userName({ scheme: 'digest', id: digestId('alice:secret') }), 'alice');
-    assert.equal(userName({ scheme: 'ip', id: '127.0.0.1' }), '127.0.0.1');
-    assert.equal(userName({ scheme: 'other', id: 'a:b' }), 'a:b');
-  });
 });
 
 describe('a connection\'s auth ids', () => {
   test('start with the ip id only', () => {
-    const auth = new ConnectionAuth('::ffff:127.0.0.1');
+    const auth = connection('::ffff:127.0.0.1');
     assert.deepEqual(auth.ids, [{ scheme: 'ip', id: '127.0.0.1' }]);
     assert.deepEqual(auth.clientInfo(), [{ authScheme: 'ip', user: '127.0.0.1' }]);
   });
 
   test('digest auths are added in order, without duplicates', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = connection('127.0.0.1');
     assert.equal(auth.add('digest', utf8.encode('alice:secret')), ErrorCode.OK);
     assert.equal(auth.add('digest', utf8.encode('bob:pw')), ErrorCode.OK);
     assert.equal(auth.add('digest', utf8.encode('alice:secret')), ErrorCode.OK);
@@ -86,20 +91,20 @@ describe('a connection\'s auth ids', () => {
   });
 
   test('an unknown scheme is AUTHFAILED and changes nothing', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = connection('127.0.0.1');
     assert.equal(auth.add('world', utf8.encode('anyone')), ErrorCode.AUTHFAILED);
     assert.equal(auth.add('super', utf8.encode('super:pw')), ErrorCode.AUTHFAILED);
     assert.equal(auth.ids.length, 1);
   });
 
   test('ip succeeds and changes nothing: the connection has its ip id already', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = connection('127.0.0.1');
     assert.equal(auth.add('ip', utf8.encode('10.0.0.1')), ErrorCode.OK);
     assert.deepEqual(auth.ids, [{ scheme: 'ip', id: '127.0.0.1' }]);
   });
 
   test('at most the limit of added ids: one more distinct id is QUOTAEXCEEDED, known ones still succeed', () => {
-    const auth = new ConnectionAuth('127.0.0.1', 3);
+    const auth = connection('127.0.0.1', 3);
     for (let i = 0; i < 3; i++) assert.equal(auth.add('digest', utf8.encode(`u${i}:p`)), ErrorCode.OK);
     assert.equal(auth.add('digest', utf8.encode('u3:p')), ErrorCode.QUOTAEXCEEDED);
     assert.equal(auth.add('digest', utf8.encode('u1:p')), ErrorCode.OK);
@@ -108,7 +113,7 @@ describe('a connection\'s auth ids', () => {
   });
 
   test('the default limit is 64 added ids', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = connection('127.0.0.1');
     for (let i = 0; i < AUTH_IDS_PER_CONNECTION_MAX; i++) assert.equal(auth.add('digest', utf8.encode(`u${i}:p`)), ErrorCode.OK);
     assert.equal(auth.add('digest', utf8.encode('one:more')), ErrorCode.QUOTAEXCEEDED);
     assert.equal(auth.ids.length, AUTH_IDS_PER_CONNECTION_MAX + 1);

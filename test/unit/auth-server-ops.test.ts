@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, OpCode } from '../../protocol/index.js';
 import { ConnectionAuth } from '../../src/replica/auth/connection-auth.js';
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import { executeAuthOp } from '../../src/replica/read-ops.js';
 import type { AuthOpRequest } from '../../src/replica/read-ops.js';
 import type { DataTree } from '../../src/tree/data-tree.js';
@@ -22,7 +23,7 @@ function authReq(xid: number, scheme: string, auth: string): AuthOpRequest {
 
 describe('executeAuthOp', () => {
   test('an auth counts as soon as it arrives; its answer carries the zxid at the head of the queue', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '127.0.0.1' });
     const { tree, set } = fakeTree(10);
     const answer = executeAuthOp(authReq(1, 'digest', 'alice:secret'), auth, tree);
     assert.equal(auth.ids.length, 2, 'added before the answer is computed');
@@ -31,14 +32,14 @@ describe('executeAuthOp', () => {
   });
 
   test('an unknown scheme answers AUTHFAILED', () => {
-    const auth = new ConnectionAuth('127.0.0.1');
+    const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '127.0.0.1' });
     const { tree } = fakeTree(3);
     assert.deepEqual(executeAuthOp(authReq(2, 'world', 'anyone'), auth, tree)(), { xid: 2, zxid: 3, err: ErrorCode.AUTHFAILED });
     assert.equal(auth.ids.length, 1);
   });
 
   test('whoAmI reports the ids sent before it, not those after', () => {
-    const auth = new ConnectionAuth('::ffff:127.0.0.1');
+    const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '::ffff:127.0.0.1' });
     const { tree } = fakeTree(7);
     executeAuthOp(authReq(1, 'digest', 'alice:secret'), auth, tree);
     const who = executeAuthOp({ xid: 2, op: OpCode.whoAmI } as AuthOpRequest, auth, tree);

@@ -1,6 +1,7 @@
 // FIFO client order at one connection when its output is congested (found by the whole-replica
 // simulator): a read queued ahead of the session's next write runs before that write can be applied, and
 // a watch event never overtakes the answer that set its watch.
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Xid } from '../../protocol/index.js';
@@ -63,7 +64,7 @@ describe('response queue under congestion', () => {
       onRequest: (c: ClientHandle, req: Request) => (req.op === OpCode.getData ? c.read(() => ({ xid: req.xid, zxid: 1, err: 0 })) : void c.pending()),
       onClose: () => {},
     };
-    const conn = new ClientHandle(1, link, '127.0.0.1', handler, { maxOutstanding: 100, maxQueuedBytes: 1 << 20 }, new RequestBudget({ countMax: 100, bytesMax: 1 << 20 }), new RecordingLog());
+    const conn = new ClientHandle(1, link, { remoteAddress: '127.0.0.1' }, new AuthRegistry(), handler, { maxOutstanding: 100, maxQueuedBytes: 1 << 20 }, new RequestBudget({ countMax: 100, bytesMax: 1 << 20 }), new RecordingLog());
     link.handle = conn;
     link.connect();
     link.request({ op: OpCode.getData, path: '/x', watch: true } as Omit<Request, 'xid'>);

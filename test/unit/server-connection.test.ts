@@ -1,6 +1,7 @@
 // A client connection (the replica's ClientHandle behind a WsClient) with a fake socket: a handler that throws costs one connection (1011), answers wait
 // while the output is congested, a client that does not read is closed as a slow consumer, and reading
 // pauses when requests pile up or the global budget of writes runs out.
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -59,7 +60,7 @@ function open(handler: Partial<ClientHandler> = {}, budget = new RequestBudget({
     ...handler,
   };
   const link = new WsClient(ws as unknown as WebSocket, LIMITS, () => {}, silentLogger);
-  const conn = new ClientHandle(1, link, '127.0.0.1', full, { maxOutstanding: LIMITS.maxOutstanding, maxQueuedBytes: LIMITS.maxOutputBytes }, budget, silentLogger);
+  const conn = new ClientHandle(1, link, { remoteAddress: '127.0.0.1' }, new AuthRegistry(), full, { maxOutstanding: LIMITS.maxOutstanding, maxQueuedBytes: LIMITS.maxOutputBytes }, budget, silentLogger);
   link.bind(conn);
   ws.frame({ protocolVersion: PROTOCOL_VERSION, lastZxidSeen: 0, timeoutMs: 10_000, sessionId: 0, passwd: new Uint8Array(0) });
   return { ws, conn };

@@ -208,7 +208,7 @@ export class SimConn implements ClientLink {
     const accepted = this.server.input((replica) => {
       switch (item.kind) {
         case 'open':
-          this.handle = replica.openClient(this, `sim-client-${this.client.id}`);
+          this.handle = replica.openClient(this, { remoteAddress: `sim-client-${this.client.id}` });
           return;
         case 'connect':
           if (this.handle !== undefined && !this.handle.connect(item.req)) this.handle.close(CloseCode.PROTOCOL_ERROR, 'connect request out of turn');
