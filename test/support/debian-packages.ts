@@ -19,7 +19,8 @@ async function installed(pkg: string): Promise<boolean> {
   }
 }
 
-async function onPath(command: string): Promise<boolean> {
+/** Whether `command` is on PATH. */
+export async function onPath(command: string): Promise<boolean> {
   try {
     await run('sh', ['-c', 'command -v "$0"', command]);
     return true;

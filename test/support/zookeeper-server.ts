@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages, type Availability } from './debian-packages.js';
+import { ensureDebianPackages, onPath, type Availability } from './debian-packages.js';
 import { freePorts } from './ensemble.js';
 import { until } from './until.js';
 
@@ -33,6 +33,7 @@ export async function ensureZooKeeper(extraPackages: readonly string[] = []): Pr
   const packages = await ensureDebianPackages(['zookeeper', ...extraPackages]);
   if (!packages.ok) return packages;
   if (!existsSync(ZOOKEEPER_JAR)) return { ok: false, reason: `${ZOOKEEPER_JAR} is missing although the zookeeper package is installed` };
+  if (!(await onPath('java'))) return { ok: false, reason: 'there is no java on PATH to run ZooKeeper with' };
   return { ok: true };
 }
 
