@@ -24,8 +24,18 @@ import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
 /** The states a client reports. */
-export type ClientState = 'connected' | 'disconnected' | 'expired' | 'closed';
-type Phase = 'connecting' | 'connected' | 'closing' | 'closed' | 'expired';
+/**
+ * authFailed: the server refused an addAuthInfo (AUTHFAILED) or a request sent before authenticating on a
+ * server that enforces it, and closed the connection, as ZooKeeper does. Like expired and closed it is
+ * final: the client does not reconnect (the session itself lives on in the ensemble until it expires).
+ */
+export type ClientState = 'connected' | 'disconnected' | 'expired' | 'closed' | 'authFailed';
+type Phase = 'connecting' | 'connected' | 'closing' | 'closed' | 'expired' | 'authFailed';
+
+/** Whether the client is done for good: no reconnect will follow. */
+export function isFinalState(state: ClientState): boolean {
+  return state === 'expired' || state === 'closed' || state === 'authFailed';
+}
 
 /** A connection attempt gets at least this long to open and finish its handshake. */
 export const MIN_ATTEMPT_TIMEOUT_MS = 1_000;
@@ -105,6 +115,8 @@ export class Connection {
         return 'expired';
       case 'closed':
         return 'closed';
+      case 'authFailed':
+        return 'authFailed';
     }
   }
 
@@ -126,6 +138,7 @@ export class Connection {
       return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, path, { detail: 'session closed' }));
     }
     if (this.phase === 'expired') return Promise.reject(new KeeperError(ErrorCode.SESSIONEXPIRED, path, { detail: 'session expired' }));
+    if (this.phase === 'authFailed') return Promise.reject(new KeeperError(ErrorCode.AUTHFAILED, path, { detail: this.lastError }));
     return this.send(op, body, path, onResponse);
   }
 
@@ -257,6 +270,11 @@ export class Connection {
       this.expire(why);
       return;
     }
+    if (code === CloseCode.AUTH_FAILED && this.phase !== 'closing') {
+      this.detachSocket();
+      this.authFailed(why);
+      return;
+    }
     this.linkLost(socket, why);
   }
 
@@ -347,9 +365,20 @@ export class Connection {
     }
   }
 
+  private authFailed(reason: string): void {
+    if (this.phase === 'closed' || this.phase === 'expired' || this.phase === 'authFailed') return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.phase = 'authFailed';
+    this.lastError = reason;
+    this.requests.failPending(ErrorCode.AUTHFAILED, reason);
+    this.requests.failQueued(ErrorCode.AUTHFAILED, reason);
+    this.hooks.stateChanged('authFailed');
+  }
+
   private expire(reason: string): void {
     if (this.phase === 'closing') return this.finishClose();
-    if (this.phase === 'closed' || this.phase === 'expired') return;
+    if (this.phase === 'closed' || this.phase === 'expired' || this.phase === 'authFailed') return;
     this.detachSocket();
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;

@@ -73,6 +73,7 @@ export const ErrorCode = {
   NOWATCHER: -121,
   REQUESTTIMEOUT: -122,
   RECONFIGDISABLED: -123,
+  SESSIONCLOSEDREQUIRESASLAUTH: -124,
   QUOTAEXCEEDED: -125,
   THROTTLEDOP: -127,
 } as const;
@@ -195,5 +196,10 @@ export const CloseCode = {
   UNSUPPORTED_VERSION: 4006,
   /** The client did not read its answers: more than maxClientOutputBytes were waiting to be sent. */
   SLOW_CONSUMER: 4007,
+  /**
+   * Authentication failed: an auth request was refused (AUTHFAILED), or the server enforces authentication
+   * and a request came before it (SESSIONCLOSEDREQUIRESASLAUTH). The session is not closed; it expires.
+   */
+  AUTH_FAILED: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -36,7 +36,6 @@ export type OpKind = 'read' | 'write' | 'sync' | 'session' | 'auth';
  * - `parent`: the parent's ACL (create, delete).
  * - `eachOp`: multi and multiRead check each op as if it were sent alone.
  * - `none`: nothing to check.
- * Canopy does not enforce ACLs yet (protocol/README.md, Authentication): this is what enforcing will check.
  */
 export type PermCheck =
   | { readonly on: 'none' }
@@ -103,8 +102,8 @@ export const OPS = {
   /** Only the session's own ephemeral nodes: no ACL applies. */
   getEphemerals: { code: OpCode.getEphemerals, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<GetEphemeralsRequest>(), response: body<GetEphemeralsResponse>() },
   multiRead: { code: OpCode.multiRead, kind: 'read', forwarded: false, wire: true, batch: null, perm: EACH_OP, request: body<MultiReadRequest>(), response: body<MultiResponse>() },
-  /** ZooKeeper checks no ACL to set a watch; 3.9 checks READ as it delivers a persistent recursive watch's events. */
-  addWatch: { code: OpCode.addWatch, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<AddWatchRequest>(), response: body<Empty>() },
+  /** READ on a node that exists, as ZooKeeper 3.9.2 checks; every event is checked for READ again as it is delivered. */
+  addWatch: { code: OpCode.addWatch, kind: 'read', forwarded: false, wire: true, batch: null, perm: onNode(Perms.READ), request: body<AddWatchRequest>(), response: body<Empty>() },
   removeWatches: { code: OpCode.removeWatches, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<RemoveWatchesRequest>(), response: body<Empty>() },
   setWatches2: { code: OpCode.setWatches2, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<SetWatchesRequest>(), response: body<Empty>() },
   ping: { code: OpCode.ping, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<Empty>(), response: body<Empty>() },
@@ -166,6 +165,12 @@ export const OP_NAMES: readonly OpName[] = Object.freeze(Object.keys(OPS) as OpN
 const BY_CODE: ReadonlyMap<number, OpInfo> = new Map(OP_NAMES.map((name) => [OPS[name].code, { ...OPS[name], name } as OpInfo]));
 
 /** The table's entry for an opcode, or undefined for an opcode it does not list. */
+/** The permission bits op needs on its node or its parent (0 when it checks none, or each of its ops). */
+export function requiredPerms(op: number): number {
+  const perm = opInfo(op)?.perm;
+  return perm !== undefined && (perm.on === 'node' || perm.on === 'parent') ? perm.perms : 0;
+}
+
 export function opInfo(code: number): OpInfo | undefined {
   return BY_CODE.get(code);
 }

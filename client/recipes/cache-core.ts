@@ -16,6 +16,7 @@ import { ErrorCode, EventType, WatcherType } from '../../protocol/index.js';
 import type { Stat, WatchedEvent } from '../../protocol/index.js';
 import { isConnectionLoss } from './internal/connected.js';
 import { joinPath } from './internal/sequence.js';
+import { isFinalState } from '../connection.js';
 
 /** One cached znode. */
 export interface CachedNode {
@@ -108,7 +109,7 @@ export class TreeSync {
       this.events.on('error', onError);
     });
     this.client.on('state', this.stateListener);
-    if (this.client.state === 'expired' || this.client.state === 'closed') {
+    if (isFinalState(this.client.state)) {
       this.clientOnState(this.client.state);
       return ready;
     }

@@ -16,6 +16,7 @@ import { lineOf, readParticipants, standingOf } from './participants.js';
 import type { Participant } from './participants.js';
 import { RecipeClosedError, sessionEndedError } from './recipe-wait.js';
 import { removeNode, reportUnheard } from './remove-node.js';
+import { isFinalState } from '../connection.js';
 
 /** Runs while we lead; must return (or throw) soon after `signal` aborts. */
 export type LeadershipCallback = (signal: AbortSignal) => Promise<void>;
@@ -107,7 +108,7 @@ export class LeaderSelector {
         await this.takeTurn();
       } catch (e) {
         if (this.state === 'closed') return;
-        if (KeeperError.is(e, ErrorCode.SESSIONEXPIRED) || this.client.state === 'expired' || this.client.state === 'closed') {
+        if (KeeperError.is(e, ErrorCode.SESSIONEXPIRED) || isFinalState(this.client.state)) {
           this.sessionEnded(e);
           return;
         }
@@ -156,10 +157,10 @@ export class LeaderSelector {
   /** Runs the callback; the end of the session aborts it (close() aborts it too). */
   private async lead(controller: AbortController): Promise<void> {
     const onState = (state: ClientState): void => {
-      if (state === 'expired' || state === 'closed') controller.abort(sessionEndedError(state));
+      if (isFinalState(state)) controller.abort(sessionEndedError(state));
     };
     this.client.on('state', onState);
-    if (this.client.state === 'expired' || this.client.state === 'closed') onState(this.client.state);
+    if (isFinalState(this.client.state)) onState(this.client.state);
     try {
       await this.callback(controller.signal);
     } catch (e) {

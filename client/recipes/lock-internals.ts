@@ -12,6 +12,7 @@ import type { ClientState } from '../connection.js';
 import { abortReason, isConnectionLoss, whenConnected } from './internal/connected.js';
 import { createProtected, findProtected, newGuid, unprotectedName } from './internal/protected-create.js';
 import { baseName, joinPath, sortBySequence } from './internal/sequence.js';
+import { isFinalState } from '../connection.js';
 
 /** How long, and until what, an acquisition may wait. */
 export interface LockOptions {
@@ -202,7 +203,7 @@ export async function waitForEvent(client: Client, fired: Promise<void>, signal:
   let cleanup = (): void => {};
   const ended = new Promise<never>((_, reject) => {
     const onState = (state: ClientState): void => {
-      if (state === 'expired' || state === 'closed') reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, { detail: `client is ${state}` }));
+      if (isFinalState(state)) reject(new KeeperError(ErrorCode.SESSIONEXPIRED, undefined, { detail: `client is ${state}` }));
     };
     const onAbort = (): void => reject(abortReason(signal));
     if (signal.aborted) return onAbort();
@@ -272,7 +273,7 @@ export class HeldNode {
   }
 
   private readonly clientOnState = (state: ClientState): void => {
-    if (state === 'expired' || state === 'closed') this.lose(new KeeperError(ErrorCode.SESSIONEXPIRED, this.nodePath, { detail: `lock lost: client is ${state}` }));
+    if (isFinalState(state)) this.lose(new KeeperError(ErrorCode.SESSIONEXPIRED, this.nodePath, { detail: `lock lost: client is ${state}` }));
   };
 
   private readonly nodeOnEvent = (event: WatchedEvent): void => {

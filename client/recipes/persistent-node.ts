@@ -17,6 +17,7 @@ import type { WatchedEvent } from '../../protocol/index.js';
 import { isConnectionLoss, whenConnected } from './internal/connected.js';
 import { ensurePath } from './internal/ensure-path.js';
 import { waitForDeletion } from './internal/wait-delete.js';
+import { isFinalState } from '../connection.js';
 
 export interface PersistentNodeEvents {
   /** The node was (re)created by this recipe. */
@@ -161,7 +162,7 @@ export class PersistentEphemeralNode {
     if (!this.running) return;
     if (state === 'connected') {
       this.kick();
-    } else if (state === 'expired' || state === 'closed') {
+    } else if (isFinalState(state)) {
       this.stop();
       this.events.emit('error', new KeeperError(ErrorCode.SESSIONEXPIRED, this.path, { detail: `client is ${state}; the node is gone with its session` }));
     }

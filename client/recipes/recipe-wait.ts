@@ -7,6 +7,7 @@ import type { ClientState } from '../connection.js';
 import { KeeperError } from '../errors.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { abortReason } from './internal/connected.js';
+import { isFinalState } from '../connection.js';
 
 export interface WaitOptions {
   /** Give up after this long (OPERATIONTIMEOUT). Default: wait as long as it takes. */
@@ -52,7 +53,7 @@ export async function raceSessionEnd(client: Client, event: Promise<void>, opts:
   let cleanup = (): void => {};
   const ended = new Promise<never>((_, reject) => {
     const onState = (state: ClientState): void => {
-      if (state === 'expired' || state === 'closed') reject(sessionEndedError(state));
+      if (isFinalState(state)) reject(sessionEndedError(state));
     };
     const onAbort = (): void => reject(abortReason(opts.signal));
     const timer = opts.deadlineMs === undefined
@@ -65,7 +66,7 @@ export async function raceSessionEnd(client: Client, event: Promise<void>, opts:
       opts.signal?.removeEventListener('abort', onAbort);
       if (timer !== undefined) clearTimeout(timer);
     };
-    if (client.state === 'expired' || client.state === 'closed') onState(client.state);
+    if (isFinalState(client.state)) onState(client.state);
     if (opts.signal?.aborted) onAbort();
   });
   try {

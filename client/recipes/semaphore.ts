@@ -16,6 +16,7 @@ import { checkLockPath, childrenOf, deleteLockNode, operationScope, reportListen
 import { Mutex } from './mutex.js';
 import { abortReason } from './internal/connected.js';
 import { baseName, joinPath } from './internal/sequence.js';
+import { isFinalState } from '../connection.js';
 
 /** Most leases one semaphore may allow (each waiter lists every lease node). */
 export const MAX_LEASES_MAX = 10_000;
@@ -159,7 +160,7 @@ export class Semaphore {
   }
 
   private readonly clientOnState = (state: ClientState): void => {
-    if (state !== 'expired' && state !== 'closed') return;
+    if (!isFinalState(state)) return;
     for (const lease of [...this.leases]) {
       lease.invalidate();
       this.events.emit('lost', lease, new KeeperError(ErrorCode.SESSIONEXPIRED, lease.nodePath, { detail: `lease lost: client is ${state}` }));

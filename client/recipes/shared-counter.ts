@@ -14,6 +14,7 @@ import { RecipeClosedError, sessionEndedError } from './recipe-wait.js';
 import { reportUnheard } from './remove-node.js';
 import { checkValue, decodeValue, readValue, writeIfVersion } from './versioned-value.js';
 import type { VersionedValue } from './versioned-value.js';
+import { isFinalState } from '../connection.js';
 
 export type { VersionedValue } from './versioned-value.js';
 
@@ -113,7 +114,7 @@ export class SharedCount {
 
   private onClientState(state: ClientState): void {
     if (state === 'connected') void this.follow();
-    else if ((state === 'expired' || state === 'closed') && this.state === 'started') {
+    else if ((isFinalState(state)) && this.state === 'started') {
       this.close();
       this.events.emit('error', sessionEndedError(state));
     }

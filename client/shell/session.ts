@@ -16,6 +16,7 @@ const STATE_EVENTS: Record<ClientState, number> = {
   disconnected: KeeperState.Disconnected,
   expired: KeeperState.Expired,
   closed: KeeperState.Closed,
+  authFailed: KeeperState.AuthFailed,
 };
 
 export class Session {

@@ -44,6 +44,8 @@ export class ClientHandle {
   private readonly queue: ResponseQueue;
   /** The connection's auth ids: they belong to the connection, not the session (the client re-sends them after a reconnect). */
   readonly auth: ConnectionAuth;
+  /** An answer that ends the connection is queued: later requests are not served (ZooKeeper's disableRecv). */
+  private refusing = false;
   /** Bytes of the frame being handled, charged to what it queues. */
   private arrivingBytes = 0;
   private readonly budgetHasRoom = (): void => {
@@ -95,7 +97,7 @@ export class ClientHandle {
 
   /** A request frame of frameBytes arrived; false if it came before the session was bound. */
   request(req: Request, frameBytes: number): boolean {
-    if (this.state === 'closed') return true;
+    if (this.state === 'closed' || this.refusing) return true;
     if (this.state !== 'open') return false;
     this.arrivingBytes = frameBytes;
     this.handler.onRequest(this, req);
@@ -139,6 +141,13 @@ export class ClientHandle {
   /** An answer known now, sent in FIFO order. */
   answer(response: Response): void {
     this.queue.pushReady(this.arrivingBytes, response);
+  }
+
+  /** An answer sent in its turn, after which the connection closes; nothing it sends later is served. */
+  answerThenClose(response: Response, code: number, reason: string): void {
+    const pending = this.pending(() => this.close(code, reason));
+    this.refusing = true;
+    this.settle(pending, response);
   }
 
   /** A read computed when it reaches the head of the queue. */

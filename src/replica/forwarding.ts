@@ -4,11 +4,17 @@
 // Payloads arrive from ensemble members only (the transport checks membership) but are still checked
 // for shape before use: a bad one is logged and dropped, never trusted.
 import { MAX_MULTI_OPS, OpCode, isPlainMap, isValidPath, isWriteOp, opInfo, ownField, validateRequestValue } from '../../protocol/index.js';
-import type { CodecLimits, OpResult } from '../../protocol/index.js';
+import type { CodecLimits, Id, OpResult } from '../../protocol/index.js';
+import { AUTH_IDS_PER_CONNECTION_MAX } from './auth/connection-auth.js';
 import type { WriteRequest } from './prep.js';
 
 export type LearnerPayload =
-  | { kind: 'write'; sessionId: number; xid: number; request: WriteRequest }
+  /**
+   * ids: the identities of the client's connection on the follower when it sent the write. The leader
+   * judges ACLs by them, so they are only as trustworthy as the member that sent them: peer
+   * authentication (mutual TLS or the shared secret) is what makes a member's word count.
+   */
+  | { kind: 'write'; sessionId: number; xid: number; ids: readonly Id[]; request: WriteRequest }
   | { kind: 'sync'; id: number }
   /** [sessionId, timeoutMs] for every session a client touched on the follower since the last touch. */
   | { kind: 'touch'; sessions: Array<[number, number]> };
@@ -49,6 +55,24 @@ function asWriteRequest(v: unknown, limits: CodecLimits): WriteRequest | undefin
   return checked.ok && isWriteOp(checked.value) ? checked.value : undefined;
 }
 
+/** A connection's own ids (ip, x509, super) on top of those it may add. */
+const FORWARDED_IDS_MAX = AUTH_IDS_PER_CONNECTION_MAX + 8;
+const ID_SCHEME_CHARS_MAX = 256;
+const ID_CHARS_MAX = 4096;
+
+function asIds(v: unknown): Id[] | undefined {
+  if (!Array.isArray(v) || v.length > FORWARDED_IDS_MAX) return undefined;
+  const ids: Id[] = [];
+  for (const entry of v) {
+    if (!isRecord(entry)) return undefined;
+    const scheme = own(entry, 'scheme');
+    const id = own(entry, 'id');
+    if (typeof scheme !== 'string' || scheme.length > ID_SCHEME_CHARS_MAX || typeof id !== 'string' || id.length > ID_CHARS_MAX) return undefined;
+    ids.push({ scheme, id });
+  }
+  return ids;
+}
+
 function isTouches(v: unknown): v is Array<[number, number]> {
   return Array.isArray(v) && v.length <= TOUCHED_SESSIONS_MAX && v.every((s) => Array.isArray(s) && s.length === 2 && isInt(s[0]) && isInt(s[1]));
 }
@@ -61,8 +85,9 @@ export function asLearnerPayload(v: unknown, limits: CodecLimits): LearnerPayloa
   switch (own(v, 'kind')) {
     case 'write': {
       const request = asWriteRequest(own(v, 'request'), limits);
-      if (!isInt(sessionId) || !isInt(xid) || request === undefined) return undefined;
-      return { kind: 'write', sessionId, xid, request };
+      const ids = asIds(own(v, 'ids'));
+      if (!isInt(sessionId) || !isInt(xid) || request === undefined || ids === undefined) return undefined;
+      return { kind: 'write', sessionId, xid, ids, request };
     }
     case 'sync':
       return isInt(id) ? { kind: 'sync', id } : undefined;

@@ -4,7 +4,7 @@
 import { ErrorCode, OpCode } from '../../protocol/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { ReplicaLog, StoragePort } from './ports.js';
-import type { WritePath } from './write-path.js';
+import { NO_IDS, type WritePath } from './write-path.js';
 
 export interface MaintenanceOptions {
   snapCount: number;
@@ -45,7 +45,7 @@ export class Maintenance {
     this.nextCleanupAtMs = nowMs + this.opts.containerCheckIntervalMs;
     if (!isLeader) return;
     for (const path of this.tree.expiredCleanupCandidates(nowMs, this.opts.containerMaxPerCheck)) {
-      this.writePath.submit({ op: OpCode.deleteContainer, path, nowMs }, 0, 0, (outcome) => {
+      this.writePath.submit({ op: OpCode.deleteContainer, path, nowMs }, 0, 0, NO_IDS, (outcome) => {
         if (outcome.err === ErrorCode.OK) this.log.debug('deleted empty container or expired TTL node', { path });
       });
     }

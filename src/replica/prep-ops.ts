@@ -10,6 +10,7 @@ import {
   isReservedPath,
   isSequentialMode,
   isTtlMode,
+  requiredPerms,
   parentPath,
   pathProblem,
   sequenceSuffix,
@@ -24,12 +25,15 @@ import {
   type SetDataRequest,
 } from '../../protocol/index.js';
 import type { NodeOverlay } from '../tree/overlay.js';
+import type { Access } from './auth/acl-check.js';
 
 export interface PrepContext {
   /** The requesting session; 0 for the server's own requests (trusted: may write under /zookeeper). */
   sessionId: number;
   nowMs: number;
   maxDataBytes: number;
+  /** The requester's ids judged against ACLs (SERVER_ACCESS for the server's own requests). */
+  access: Access;
 }
 
 export type OpPrepResult<T> = { ok: true; body: T } | { ok: false; err: ErrorCode; path: string };
@@ -60,7 +64,6 @@ function kindOf(mode: CreateMode): NodeKind {
 /** Problems with the request itself, before looking at the tree. */
 function createArgumentsError(req: CreateRequest & { op: CreateOp }, ctx: PrepContext, kind: NodeKind): ErrorCode {
   if (req.data.byteLength > ctx.maxDataBytes) return ErrorCode.BADARGUMENTS;
-  if (req.acl.length === 0) return ErrorCode.INVALIDACL;
   if (req.op === OpCode.createContainer && kind !== 'container') return ErrorCode.BADARGUMENTS;
   if (req.op === OpCode.createTTL && kind !== 'ttl') return ErrorCode.BADARGUMENTS;
   if (kind === 'ttl' && (req.ttl === undefined || !Number.isInteger(req.ttl) || req.ttl <= 0 || req.ttl > MAX_TTL_MS)) return ErrorCode.BADARGUMENTS;
@@ -72,9 +75,12 @@ export function prepCreate(view: NodeOverlay, req: CreateRequest & { op: CreateO
   const kind = kindOf(req.mode);
   const argErr = createArgumentsError(req, ctx, kind);
   if (argErr !== ErrorCode.OK) return fail(argErr, req.path);
+  const acl = ctx.access.fixup(req.acl);
+  if (acl === undefined) return fail(ErrorCode.INVALIDACL, req.path);
   const parentOf = parentPath(req.path);
   const parent = view.get(parentOf);
   if (parent === undefined) return fail(ErrorCode.NONODE, req.path);
+  if (!ctx.access.allows(parent.acl, requiredPerms(req.op))) return fail(ErrorCode.NOAUTH, req.path);
   // The sequential suffix comes from the parent's creates so far, in flight included.
   const path = isSequentialMode(req.mode) ? req.path + sequenceSuffix(parent.cversion) : req.path;
   if (pathProblem(path) !== undefined || path === '/') return fail(ErrorCode.BADARGUMENTS, path);
@@ -87,7 +93,7 @@ export function prepCreate(view: NodeOverlay, req: CreateRequest & { op: CreateO
       type: 'create',
       path,
       data: req.data,
-      acl: req.acl,
+      acl,
       kind,
       ephemeralOwner: kind === 'ephemeral' ? ctx.sessionId : 0,
       ttlMs: kind === 'ttl' ? req.ttl! : 0,
@@ -97,6 +103,10 @@ export function prepCreate(view: NodeOverlay, req: CreateRequest & { op: CreateO
 
 export function prepDelete(view: NodeOverlay, req: DeleteRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   if (req.path === '/' || reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
+  // As in ZooKeeper, the parent's DELETE is checked before the node is looked up.
+  const parent = view.get(parentPath(req.path));
+  if (parent === undefined) return fail(ErrorCode.NONODE, req.path);
+  if (!ctx.access.allows(parent.acl, requiredPerms(OpCode.delete))) return fail(ErrorCode.NOAUTH, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BADVERSION, req.path);
@@ -109,22 +119,26 @@ export function prepSetData(view: NodeOverlay, req: SetDataRequest, ctx: PrepCon
   if (req.data.byteLength > ctx.maxDataBytes) return fail(ErrorCode.BADARGUMENTS, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
+  if (!ctx.access.allows(node.acl, requiredPerms(OpCode.setData))) return fail(ErrorCode.NOAUTH, req.path);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BADVERSION, req.path);
   return { ok: true, body: { type: 'setData', path: req.path, data: req.data } };
 }
 
 export function prepSetACL(view: NodeOverlay, req: SetACLRequest, ctx: PrepContext): OpPrepResult<SetACLTxn> {
   if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
-  if (req.acl.length === 0) return fail(ErrorCode.INVALIDACL, req.path);
+  const acl = ctx.access.fixup(req.acl);
+  if (acl === undefined) return fail(ErrorCode.INVALIDACL, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
+  if (!ctx.access.allows(node.acl, requiredPerms(OpCode.setACL))) return fail(ErrorCode.NOAUTH, req.path);
   if (!versionMatches(req.version, node.aversion)) return fail(ErrorCode.BADVERSION, req.path);
-  return { ok: true, body: { type: 'setACL', path: req.path, acl: req.acl } };
+  return { ok: true, body: { type: 'setACL', path: req.path, acl } };
 }
 
-export function prepCheck(view: NodeOverlay, req: CheckVersionRequest): OpPrepResult<MultiSubTxn> {
+export function prepCheck(view: NodeOverlay, req: CheckVersionRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
+  if (!ctx.access.allows(node.acl, requiredPerms(OpCode.check))) return fail(ErrorCode.NOAUTH, req.path);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BADVERSION, req.path);
   return { ok: true, body: { type: 'check', path: req.path } };
 }
@@ -155,6 +169,6 @@ export function prepMultiOp(view: NodeOverlay, op: MultiOp, ctx: PrepContext): O
     case OpCode.setData:
       return prepSetData(view, op, ctx);
     case OpCode.check:
-      return prepCheck(view, op);
+      return prepCheck(view, op, ctx);
   }
 }

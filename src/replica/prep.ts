@@ -2,12 +2,14 @@
 // be proposed and not yet applied, so every check runs against the tree plus the txns in flight
 // (PendingChanges). prepare() is pure: only recordProposed() changes the overlay.
 // No clock here: the caller passes nowMs and stamps the txn with it.
-import { ErrorCode, OpCode, type MultiSubTxn, type OpResult, type RequestOfKind, type Txn, type TxnBody } from '../../protocol/index.js';
+import { ErrorCode, OpCode, type Id, type MultiSubTxn, type OpResult, type RequestOfKind, type Txn, type TxnBody } from '../../protocol/index.js';
 import type { CreateSessionRequest, DeleteContainerRequest } from '../../protocol/index.js';
 import { failedMultiResults, type DataTree } from '../tree/index.js';
 import { PENDING_PATHS_MAX, PendingChanges } from './pending-changes.js';
 import { prepDeleteContainer, prepMultiOp, prepSetACL, type PrepContext } from './prep-ops.js';
 import { ScratchOverlay, foldOp } from '../tree/overlay.js';
+import { accessOf } from './auth/acl-check.js';
+import type { AuthRegistry } from './auth/registry.js';
 
 /** A client write (the op table's writes a client may send), or a txn the server makes itself. */
 export type WriteRequest =
@@ -30,21 +32,23 @@ export interface PrepLimits {
 export class Prep {
   private readonly pending: PendingChanges;
 
-  constructor(tree: DataTree, private readonly limits: PrepLimits) {
+  constructor(tree: DataTree, private readonly limits: PrepLimits, private readonly auth: AuthRegistry) {
     this.pending = new PendingChanges(tree);
   }
 
   /**
-   * sessionId is the requesting session (0 for server-internal requests). A session that is unknown, or
-   * whose closeSession is in flight, gets SESSIONEXPIRED: nothing may outlive its close (ZooKeeper's checkSession).
+   * sessionId is the requesting session (0 for server-internal requests); ids are the identities its
+   * connection had when it sent the request (a follower forwards them), judged against ACLs. A session
+   * that is unknown, or whose closeSession is in flight, gets SESSIONEXPIRED: nothing may outlive its
+   * close (ZooKeeper's checkSession).
    */
-  prepare(req: WriteRequest, sessionId: number, nowMs: number): PrepResult {
+  prepare(req: WriteRequest, sessionId: number, nowMs: number, ids: readonly Id[]): PrepResult {
     if (this.pending.size >= PENDING_PATHS_MAX) return { ok: false, err: ErrorCode.THROTTLEDOP };
     if (req.op === OpCode.createSession) {
       return { ok: true, body: { type: 'createSession', sessionId: req.newSessionId, timeoutMs: req.timeoutMs, passwd: req.passwd } };
     }
     if (sessionId !== 0 && this.pending.sessionState(sessionId) !== 'live') return { ok: false, err: ErrorCode.SESSIONEXPIRED };
-    const ctx: PrepContext = { sessionId, nowMs, maxDataBytes: this.limits.maxDataBytes };
+    const ctx: PrepContext = { sessionId, nowMs, maxDataBytes: this.limits.maxDataBytes, access: accessOf(this.auth, ids) };
     const view = new ScratchOverlay(this.pending);
     switch (req.op) {
       case OpCode.closeSession:

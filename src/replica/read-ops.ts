@@ -1,10 +1,11 @@
 // Reads answered from the local tree. A watch is registered in the same step as the read, so no change
 // can slip between the state a client saw and the watch that reports the next change.
-import { ErrorCode, OpCode, WatcherType } from '../../protocol/index.js';
+import { ErrorCode, OpCode, WatcherType, requiredPerms } from '../../protocol/index.js';
 import type { OpResult, ReadOp, RequestOfKind, Response } from '../../protocol/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
+import type { Access } from './auth/acl-check.js';
 import type { ConnectionAuth } from './auth/connection-auth.js';
 import type { InjectedBugs } from './injected-bugs.js';
 
@@ -15,6 +16,8 @@ export interface ReadContext {
   tree: DataTree;
   watches: WatchManager;
   sessionId: number;
+  /** The connection's ids judged against ACLs. */
+  access: Access;
   /** Delivers events fired by setWatches (before the response). */
   deliver: (events: ReturnType<WatchManager['setWatches']>) => void;
   /** Largest answer frame (maxFrameBytes): a read whose answer would be larger fails instead of being built. */
@@ -40,11 +43,11 @@ function tooLarge(xid: number, zxid: number, what: string, bytes: number, max: n
 }
 
 /** The answer to each op of a multiRead, or undefined as soon as their sizes add up past bytesMax. */
-function readAll(ops: readonly ReadOp[], tree: DataTree, bytesMax: number): { results: OpResult[] } | { bytes: number } {
+function readAll(ops: readonly ReadOp[], tree: DataTree, access: Access, bytesMax: number): { results: OpResult[] } | { bytes: number } {
   let bytes = ENVELOPE_BYTES;
   const results: OpResult[] = [];
   for (const op of ops) {
-    const result = readOne(op, tree);
+    const result = readOne(op, tree, access);
     bytes += RESULT_BYTES + (result.stat === undefined ? 0 : STAT_BYTES) + (result.data?.byteLength ?? 0) + (result.children === undefined ? 0 : stringsBytes(result.children));
     if (bytes > bytesMax) return { bytes };
     results.push(result);
@@ -56,9 +59,17 @@ function err(xid: number, zxid: number, code: number): Response {
   return { xid, zxid, err: code };
 }
 
-function readOne(op: ReadOp, tree: DataTree): OpResult {
-  const node = tree.getNode(op.path);
-  if (node === undefined) return { op: op.op, err: ErrorCode.NONODE };
+/** NONODE, NOAUTH (the node exists and access lacks what op needs) or OK. */
+function nodeCheck(tree: DataTree, access: Access, op: number, path: string): ErrorCode {
+  const acl = tree.aclOf(path);
+  if (acl === undefined) return ErrorCode.NONODE;
+  return access.allows(acl, requiredPerms(op)) ? ErrorCode.OK : ErrorCode.NOAUTH;
+}
+
+function readOne(op: ReadOp, tree: DataTree, access: Access): OpResult {
+  const check = nodeCheck(tree, access, op.op, op.path);
+  if (check !== ErrorCode.OK) return { op: op.op, err: check };
+  const node = tree.getNode(op.path)!;
   switch (op.op) {
     case OpCode.getData:
       return { op: op.op, err: ErrorCode.OK, data: node.data, stat: node.stat };
@@ -81,6 +92,8 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
     case OpCode.ping:
       return { xid, zxid, err: ErrorCode.OK };
     case OpCode.exists: {
+      // A node the caller may not read is NOAUTH and gets no watch (ZooKeeper 3.8.4 / 3.9.2 and later).
+      if (nodeCheck(tree, ctx.access, req.op, req.path) === ErrorCode.NOAUTH) return err(xid, zxid, ErrorCode.NOAUTH);
       const stat = tree.statOf(req.path);
       if (req.watch) {
         if (stat === undefined) watches.addExistWatch(sessionId, req.path);
@@ -89,15 +102,17 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return stat === undefined ? err(xid, zxid, ErrorCode.NONODE) : { xid, zxid, err: ErrorCode.OK, stat };
     }
     case OpCode.getData: {
-      const node = tree.getNode(req.path);
-      if (node === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      const check = nodeCheck(tree, ctx.access, req.op, req.path);
+      if (check !== ErrorCode.OK) return err(xid, zxid, check);
+      const node = tree.getNode(req.path)!;
       if (req.watch) watches.addDataWatch(sessionId, req.path);
       return { xid, zxid, err: ErrorCode.OK, data: node.data, stat: node.stat };
     }
     case OpCode.getChildren:
     case OpCode.getChildren2: {
-      const stat = tree.statOf(req.path);
-      if (stat === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      const check = nodeCheck(tree, ctx.access, req.op, req.path);
+      if (check !== ErrorCode.OK) return err(xid, zxid, check);
+      const stat = tree.statOf(req.path)!;
       const children = tree.getChildren(req.path) ?? [];
       const bytes = ENVELOPE_BYTES + STAT_BYTES + stringsBytes(children);
       if (bytes > ctx.answerBytesMax) return tooLarge(xid, zxid, `getChildren of ${req.path.slice(0, 64)}`, bytes, ctx.answerBytesMax);
@@ -105,12 +120,13 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return req.op === OpCode.getChildren2 ? { xid, zxid, err: ErrorCode.OK, children, stat } : { xid, zxid, err: ErrorCode.OK, children };
     }
     case OpCode.getACL: {
-      const node = tree.getNode(req.path);
-      if (node === undefined) return err(xid, zxid, ErrorCode.NONODE);
-      return { xid, zxid, err: ErrorCode.OK, acl: [...node.acl], stat: node.stat };
+      const check = nodeCheck(tree, ctx.access, req.op, req.path);
+      if (check !== ErrorCode.OK) return err(xid, zxid, check);
+      const node = tree.getNode(req.path)!;
+      return { xid, zxid, err: ErrorCode.OK, acl: ctx.access.visible(node.acl), stat: node.stat };
     }
     case OpCode.multiRead: {
-      const read = readAll(req.ops, tree, ctx.answerBytesMax);
+      const read = readAll(req.ops, tree, ctx.access, ctx.answerBytesMax);
       if ('bytes' in read) return tooLarge(xid, zxid, 'multiRead', read.bytes, ctx.answerBytesMax);
       return { xid, zxid, err: ErrorCode.OK, results: read.results };
     }
@@ -121,10 +137,13 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return { xid, zxid, err: ErrorCode.OK, ephemerals };
     }
     case OpCode.getAllChildrenNumber: {
-      if (tree.statOf(req.path) === undefined) return err(xid, zxid, ErrorCode.NONODE);
+      const check = nodeCheck(tree, ctx.access, req.op, req.path);
+      if (check !== ErrorCode.OK) return err(xid, zxid, check);
       return { xid, zxid, err: ErrorCode.OK, totalNumber: tree.countDescendants(req.path) };
     }
     case OpCode.addWatch:
+      // READ on a node that exists (ZooKeeper 3.9.2); on a missing one the watch waits for its creation.
+      if (nodeCheck(tree, ctx.access, req.op, req.path) === ErrorCode.NOAUTH) return err(xid, zxid, ErrorCode.NOAUTH);
       watches.addPersistentWatch(sessionId, req.path, req.mode === 1);
       return { xid, zxid, err: ErrorCode.OK };
     case OpCode.removeWatches: {
@@ -145,22 +164,28 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
 /** auth and whoAmI: about the connection, neither reads nor writes of the tree. */
 export type AuthOpRequest = RequestOfKind<'auth'>;
 
+export interface AuthOpOutcome {
+  /** Computed at the head of the session's queue. */
+  answer: () => Response;
+  /** The auth was refused: as in ZooKeeper, the connection closes once the answer is sent. */
+  authFailed: boolean;
+}
+
 /**
  * Acts on the connection's auth ids as the request arrives, so that an auth counts for every request
  * sent after it (writes leave for the pipeline on arrival) and whoAmI sees exactly the auths sent before
  * it. Returns the answer to send at the head of the session's queue, in FIFO order, with the zxid then.
- * ACLs are not enforced yet: the ids are only recorded and reported.
  */
-export function executeAuthOp(req: AuthOpRequest, auth: ConnectionAuth, tree: DataTree): () => Response {
+export function executeAuthOp(req: AuthOpRequest, auth: ConnectionAuth, tree: DataTree): AuthOpOutcome {
   const { xid } = req;
   switch (req.op) {
     case OpCode.auth: {
       const code = auth.add(req.scheme, req.auth);
-      return () => err(xid, tree.lastZxid, code);
+      return { answer: () => err(xid, tree.lastZxid, code), authFailed: code === ErrorCode.AUTHFAILED };
     }
     case OpCode.whoAmI: {
       const clientInfo = auth.clientInfo();
-      return () => ({ xid, zxid: tree.lastZxid, err: ErrorCode.OK, clientInfo });
+      return { answer: () => ({ xid, zxid: tree.lastZxid, err: ErrorCode.OK, clientInfo }), authFailed: false };
     }
     default:
       return assertNever(req, 'auth op');

@@ -6,8 +6,8 @@
 // simulator runs several of them with simulated ones, so nothing that orders or replicates escapes it.
 import { AuthRegistry, type AuthOptions } from './auth/registry.js';
 import type { ConnectionFacts } from './auth/provider.js';
-import { CloseCode, hex } from '../../protocol/index.js';
-import type { Txn } from '../../protocol/index.js';
+import { CloseCode, Perms, hex } from '../../protocol/index.js';
+import type { ACL, Txn, WatchedEvent } from '../../protocol/index.js';
 import { DataTree } from '../tree/data-tree.js';
 import type { ApplyResult, TreeSnapshot } from '../tree/data-tree.js';
 import { WatchManager } from '../tree/watch-manager.js';
@@ -102,8 +102,8 @@ export class Replica implements ClientHandler {
       fromLearner: (from, payload) => this.fromLearner(from, payload),
       fromLeader: (payload) => this.fromLeader(payload),
     }, ports.log, this.bugs);
-    this.writePath = new WritePath(this.tree, new Prep(this.tree, { maxDataBytes: opts.maxDataBytes }), this.watches, {
-      deliverEvent: (sessionId, event) => this.sessions.connection(sessionId)?.sendEvent(event),
+    this.writePath = new WritePath(this.tree, new Prep(this.tree, { maxDataBytes: opts.maxDataBytes }, this.authRegistry), this.watches, {
+      deliverEvent: (sessionId, event, acl) => this.deliverEvent(sessionId, event, acl),
       afterApply: (txn, result) => this.afterApply(txn, result),
       nextZxid: () => this.loop.peer.nextZxid(),
       propose: (txns) => this.loop.step({ type: 'propose', txns }),
@@ -178,6 +178,18 @@ export class Replica implements ClientHandler {
   /** The writes prepared since scheduleFlush() go to ZAB as one proposal. */
   flush(): void {
     this.writePath.flush();
+  }
+
+  /**
+   * A watch event goes to its session's connection here, unless that connection may no longer read the
+   * node (ZooKeeper 3.9.2 checks READ as it delivers, so a watch never leaks a change, or a child's path,
+   * to a watcher without READ on the node; the one-shot watch is used up all the same).
+   */
+  private deliverEvent(sessionId: number, event: WatchedEvent, acl: readonly ACL[] | undefined): void {
+    const conn = this.sessions.connection(sessionId);
+    if (conn === undefined) return;
+    if (acl !== undefined && !conn.auth.access.allows(acl, Perms.READ)) return;
+    conn.sendEvent(event);
   }
 
   /** A new client connection; the driver feeds its frames to the handle it gets. */

@@ -2,7 +2,7 @@
 // reads are answered from the local tree at the head of the connection's queue; auth ops act at once and
 // are answered in turn; sync, session ops and writes go through the write path, answered in their turn.
 // Every request (a ping included) counts as a sign of life for its session.
-import { CloseCode, ErrorCode, OpCode, hex, kindedRequest } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, OpCode, Perms, hex, kindedRequest } from '../../protocol/index.js';
 import type { Request, RequestOfKind, Response, WatchedEvent } from '../../protocol/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import type { DataTree } from '../tree/data-tree.js';
@@ -13,7 +13,7 @@ import { NO_INJECTED_BUGS } from './injected-bugs.js';
 import type { InjectedBugs } from './injected-bugs.js';
 import { executeAuthOp, executeRead } from './read-ops.js';
 import type { SessionService } from './session-service.js';
-import type { WritePath } from './write-path.js';
+import { NO_IDS, type WritePath } from './write-path.js';
 import { writeResponse } from './write-responses.js';
 
 export class RequestRouter {
@@ -37,6 +37,11 @@ export class RequestRouter {
     if (closing === 'closed' && req.op !== OpCode.ping) {
       return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONEXPIRED });
     }
+    if (req.op !== OpCode.auth && !conn.auth.satisfiesEnforcement) {
+      // enforce.auth.enabled: as in ZooKeeper, the request is refused and the connection closed.
+      const response = { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH };
+      return conn.answerThenClose(response, CloseCode.AUTH_FAILED, 'the server requires authentication first');
+    }
     const kinded = kindedRequest(req);
     // The codec admits only the table's wire ops.
     if (kinded === undefined) return conn.answer({ xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.UNIMPLEMENTED });
@@ -47,8 +52,11 @@ export class RequestRouter {
         if (this.bugs.readBeforeOwnWrite) return conn.answer(this.read(conn, read));
         return conn.read(() => this.read(conn, read));
       }
-      case 'auth':
-        return conn.read(executeAuthOp(kinded.request, conn.auth, this.tree));
+      case 'auth': {
+        const outcome = executeAuthOp(kinded.request, conn.auth, this.tree);
+        if (outcome.authFailed) return conn.answerThenClose(outcome.answer(), CloseCode.AUTH_FAILED, 'authentication failed');
+        return conn.read(outcome.answer);
+      }
       case 'sync': {
         const { xid, path } = kinded.request;
         const pending = conn.pending();
@@ -58,7 +66,7 @@ export class RequestRouter {
       case 'session': {
         this.sessions.markClosed(sessionId);
         const pending = conn.pending(() => conn.close(CloseCode.NORMAL, 'session closed'));
-        this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, (outcome) => {
+        this.writePath.submit({ op: OpCode.closeSession }, sessionId, req.xid, NO_IDS, (outcome) => {
           conn.settle(pending, { xid: req.xid, zxid: outcome.zxid, err: outcome.err });
         });
         return;
@@ -66,7 +74,7 @@ export class RequestRouter {
       case 'write': {
         const write = kinded.request;
         const pending = conn.pending();
-        this.writePath.submit(write, sessionId, write.xid, (outcome) => conn.settle(pending, writeResponse(write, outcome, this.tree.lastZxid)));
+        this.writePath.submit(write, sessionId, write.xid, conn.auth.ids, (outcome) => conn.settle(pending, writeResponse(write, outcome, this.tree.lastZxid)));
         return;
       }
       default:
@@ -75,9 +83,13 @@ export class RequestRouter {
   }
 
   private read(conn: ClientHandle, req: RequestOfKind<'read'>): Response {
-    const deliver = (events: WatchedEvent[]): void => events.forEach((e) => conn.sendEvent(e));
+    // Events setWatches fires now: like any event, only about nodes the connection may read.
+    const deliver = (events: WatchedEvent[]): void => events.forEach((e) => {
+      const acl = this.tree.aclOf(e.path);
+      if (acl === undefined || conn.auth.access.allows(acl, Perms.READ)) conn.sendEvent(e);
+    });
     try {
-      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, deliver, answerBytesMax: this.answerBytesMax, bugs: this.bugs });
+      return executeRead(req, { tree: this.tree, watches: this.watches, sessionId: conn.sessionId, access: conn.auth.access, deliver, answerBytesMax: this.answerBytesMax, bugs: this.bugs });
     } catch (e) {
       if (e instanceof WatchLimitError) return { xid: req.xid, zxid: this.tree.lastZxid, err: ErrorCode.QUOTAEXCEEDED };
       throw e;

@@ -16,7 +16,7 @@ import type { ReplicaLog } from './ports.js';
 import { SessionIdGenerator, sameBytes } from './session-ids.js';
 import { SessionLiveness } from './session-liveness.js';
 import type { LivenessRole } from './session-liveness.js';
-import type { WritePath } from './write-path.js';
+import { NO_IDS, type WritePath } from './write-path.js';
 
 export interface SessionOptions {
   serverId: number;
@@ -118,7 +118,7 @@ export class SessionService {
   private create(conn: ClientHandle, timeoutMs: number): void {
     const sessionId = this.ids.nextId((id) => this.tree.sessions.has(id));
     const passwd = this.env.randomBytes(SESSION_PASSWD_BYTES);
-    this.writePath.submit({ op: OpCode.createSession, timeoutMs, passwd, newSessionId: sessionId }, sessionId, 0, (outcome) => {
+    this.writePath.submit({ op: OpCode.createSession, timeoutMs, passwd, newSessionId: sessionId }, sessionId, 0, NO_IDS, (outcome) => {
       if (outcome.err !== ErrorCode.OK) return conn.close(CloseCode.NOT_SERVING, `could not create a session: ${outcome.err}`);
       // A client gone before its session was made leaves the session to expire on its own.
       if (!conn.isConnecting || !this.env.serving()) return;
@@ -163,7 +163,7 @@ export class SessionService {
     // its session were safe, and it cannot be told the session expired before that is decided.
     this.connsBySession.get(sessionId)?.close(CloseCode.NOT_SERVING, `session ${hex(sessionId)} is being expired; retry`);
     // xid 0 marks a server-initiated close: an expiry, not a client's closeSession.
-    this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, (outcome) => {
+    this.writePath.submit({ op: OpCode.closeSession }, sessionId, 0, NO_IDS, (outcome) => {
       if (outcome.err === ErrorCode.OK) return;
       if (this.closing.get(sessionId) === 'expiring') this.closing.delete(sessionId);
       this.env.log.warn('session expiry failed', { session: hex(sessionId), err: outcome.err });

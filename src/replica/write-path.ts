@@ -7,13 +7,16 @@
 // the write failed (after applying everything the failure was judged against).
 import { ErrorCode, zxidEpoch } from '../../protocol/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
-import type { OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
+import type { ACL, Id, OpResult, Txn, WatchedEvent } from '../../protocol/index.js';
 import type { ApplyResult, DataTree } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { LeaderPayload, LearnerPayload } from './forwarding.js';
 import { NO_INJECTED_BUGS } from './injected-bugs.js';
 import type { InjectedBugs } from './injected-bugs.js';
 import type { Prep, WriteRequest } from './prep.js';
+
+/** The ids of requests no ACL applies to: session create and close, and the server's own cleanup. */
+export const NO_IDS: readonly Id[] = Object.freeze([]);
 
 export interface WriteOutcome {
   err: number;
@@ -27,7 +30,8 @@ export type WriteCompletion = (outcome: WriteOutcome) => void;
 
 export interface WritePathHooks {
   /** Delivers a watch event to the session's connection on this server, if it has one. */
-  deliverEvent(sessionId: number, event: WatchedEvent): void;
+  /** acl: the node's ACL for the check that its watcher may still read it. */
+  deliverEvent(sessionId: number, event: WatchedEvent, acl: readonly ACL[] | undefined): void;
   /** Called after each txn is applied (sessions, snapshots). */
   afterApply(txn: Txn, result: ApplyResult): void;
   /** Leader: the zxid ZAB expects on the next proposal (the peer owns it; prepared txns not yet proposed come on top). */
@@ -114,7 +118,7 @@ export class WritePath {
   }
 
   /** Prepares (leader) or forwards (follower) a write; done runs once it is applied or its failure is ordered. */
-  submit(req: WriteRequest, sessionId: number, xid: number, done: WriteCompletion): void {
+  submit(req: WriteRequest, sessionId: number, xid: number, ids: readonly Id[], done: WriteCompletion): void {
     if (this.mode === 'follower') {
       const key = `${sessionId}/${xid}`;
       if (this.forwarded.size >= FORWARDED_MAX || this.forwarded.has(key)) {
@@ -122,14 +126,14 @@ export class WritePath {
         return;
       }
       this.forwarded.set(key, done);
-      this.hooks.forward({ kind: 'write', sessionId, xid, request: req });
+      this.hooks.forward({ kind: 'write', sessionId, xid, ids, request: req });
       return;
     }
     if (this.mode === 'idle') {
       done({ err: ErrorCode.CONNECTIONLOSS, zxid: this.tree.lastZxid });
       return;
     }
-    const failure = this.prepareAndQueue(req, sessionId, xid);
+    const failure = this.prepareAndQueue(req, sessionId, xid, ids);
     if (failure === undefined) {
       this.byZxid.set(this.lastProposedZxid, done);
       return;
@@ -139,9 +143,9 @@ export class WritePath {
   }
 
   /** Leader: prep a write; undefined when it was queued for proposal, else its failure. */
-  private prepareAndQueue(req: WriteRequest, sessionId: number, xid: number): WriteOutcome | undefined {
+  private prepareAndQueue(req: WriteRequest, sessionId: number, xid: number, ids: readonly Id[]): WriteOutcome | undefined {
     const now = this.clock();
-    const prepared = this.prep.prepare(req, sessionId, now);
+    const prepared = this.prep.prepare(req, sessionId, now, ids);
     if (!prepared.ok) {
       const outcome: WriteOutcome = { err: prepared.err, zxid: this.lastProposedZxid };
       if (prepared.results !== undefined) outcome.results = prepared.results;
@@ -204,7 +208,7 @@ export class WritePath {
     if (this.mode !== 'leader') return;
     switch (payload.kind) {
       case 'write': {
-        const failure = this.prepareAndQueue(payload.request, payload.sessionId, payload.xid);
+        const failure = this.prepareAndQueue(payload.request, payload.sessionId, payload.xid, payload.ids);
         if (failure === undefined) return;
         const reply: LeaderPayload = { kind: 'writeError', sessionId: payload.sessionId, xid: payload.xid, err: failure.err, zxid: failure.zxid };
         if (failure.path !== undefined) reply.path = failure.path;
@@ -261,8 +265,8 @@ export class WritePath {
   private applyOne(txn: Txn): void {
     const result = this.tree.apply(txn);
     this.prep.applied(txn.zxid);
-    for (const { sessionId, event } of this.watches.trigger(result.changes, txn.zxid)) {
-      this.hooks.deliverEvent(sessionId, event);
+    for (const { sessionId, event, acl } of this.watches.trigger(result.changes, txn.zxid)) {
+      this.hooks.deliverEvent(sessionId, event, acl);
     }
     this.hooks.afterApply(txn, result);
     let done: WriteCompletion | undefined;

@@ -14,6 +14,7 @@ import type { TxnStore } from '../storage/index.js';
 import { DataTree } from '../tree/data-tree.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
 import { Replica } from '../replica/replica.js';
+import type { AuthOptions } from '../replica/auth/registry.js';
 import type { ReplicaPorts } from '../replica/ports.js';
 import { ClientListener } from './client-listener.js';
 import { ensembleMembers, peerListenAddress } from './config.js';
@@ -22,6 +23,14 @@ import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { StorageDriver } from './storage-driver.js';
 import { WsClient } from './ws-client.js';
+
+/** The replica's auth settings from the config. */
+function authOptions(config: Readonly<Config>): AuthOptions {
+  const options: AuthOptions = {};
+  if (config.superDigest !== '') options.superDigest = config.superDigest;
+  if (config.enforceAuthEnabled) options.enforceSchemes = config.enforceAuthSchemes;
+  return options;
+}
 
 export class CanopyServer {
   private transport: PeerTransport<PeerMessage<TreeSnapshot>> | undefined;
@@ -44,7 +53,7 @@ export class CanopyServer {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
     const voters = ensembleMembers(config).map((m) => m.id);
-    this.replica = new Replica({ ...config, voters }, {
+    this.replica = new Replica({ ...config, voters, auth: authOptions(config) }, {
       tree, peer: { acceptedEpoch: recovered.acceptedEpoch, currentEpoch: recovered.currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
     }, this.ports());
     this.storage.attach(this.replica);

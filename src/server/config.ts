@@ -72,6 +72,11 @@ export interface Config {
   historyBytesMax: number;
   /** Listen for peers on every interface (0.0.0.0) instead of this server's own server.N host (containers need it). */
   quorumListenOnAllIPs: boolean;
+  /** `user:base64(sha1(user:password))`: a digest auth that hashes to it is a super user ('' = none). */
+  superDigest: string;
+  /** enforce.auth.enabled: connections must authenticate with one of enforceAuthSchemes before anything else. */
+  enforceAuthEnabled: boolean;
+  enforceAuthSchemes: string[];
   /** The ensemble's voting members (server.N lines), sorted by id; empty for a standalone server. */
   servers: PeerAddress[];
   /**
@@ -110,6 +115,9 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   historyTxnsMax: 20_000,
   historyBytesMax: 64 * 1024 * 1024,
   quorumListenOnAllIPs: false,
+  superDigest: '',
+  enforceAuthEnabled: false,
+  enforceAuthSchemes: [],
   servers: [],
   peerDial: [],
 });
@@ -141,14 +149,20 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
   historyBytesMax: [1024 * 1024, 64 * 1024 * 1024 * 1024],
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
-const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs']);
-const LIST_KEYS = new Set(['allowedOrigins']);
+const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs', 'enforceAuthEnabled']);
+const LIST_KEYS = new Set(['allowedOrigins', 'enforceAuthSchemes']);
+/** Keys whose value may be empty (unset). */
+const OPTIONAL_STRING_KEYS = new Set(['superDigest']);
 /** ZooKeeper's names for the same settings. */
 const ALIASES: Record<string, string> = {
   'jute.maxbuffer': 'maxDataBytes',
   'znode.container.checkIntervalMs': 'containerCheckIntervalMs',
   'znode.container.maxPerMinute': 'containerMaxPerCheck',
   myid: 'serverId',
+  'DigestAuthenticationProvider.superDigest': 'superDigest',
+  'zookeeper.DigestAuthenticationProvider.superDigest': 'superDigest',
+  'enforce.auth.enabled': 'enforceAuthEnabled',
+  'enforce.auth.schemes': 'enforceAuthSchemes',
 };
 /** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
 const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', '4lw.commands.whitelist', 'standaloneEnabled', 'reconfigEnabled']);
@@ -216,9 +230,10 @@ function parseBoolean(key: string, value: string | number | boolean): boolean {
 
 /** Stores one non-server setting into cfg after checking its type and range. */
 function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | number | boolean): void {
-  const key = ALIASES[rawKey] ?? rawKey;
+  // Own properties only: a key such as 'constructor' must not find Object.prototype's.
+  const key = Object.hasOwn(ALIASES, rawKey) ? ALIASES[rawKey]! : rawKey;
   if (IGNORED_KEYS.has(key)) return;
-  const range = NUMERIC_KEYS[key];
+  const range = Object.hasOwn(NUMERIC_KEYS, key) ? NUMERIC_KEYS[key] : undefined;
   if (range !== undefined) {
     const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
     if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
@@ -229,6 +244,8 @@ function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | nu
     cfg[key] = parseBoolean(rawKey, value);
   } else if (LIST_KEYS.has(key)) {
     cfg[key] = String(value).split(',').map((v) => v.trim()).filter((v) => v !== '');
+  } else if (OPTIONAL_STRING_KEYS.has(key)) {
+    cfg[key] = String(value).trim();
   } else if (STRING_KEYS.has(key)) {
     if (String(value).length === 0) throw new ConfigError(`${rawKey} must not be empty`);
     cfg[key] = String(value);
@@ -275,6 +292,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   for (const origin of cfg.allowedOrigins as string[]) {
     if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i.test(origin)) throw new ConfigError(`allowedOrigins: '${origin}' is not an origin like https://app.example.com (scheme://host[:port], no path)`);
   }
+  validateAuthSettings(cfg.superDigest as string, cfg.enforceAuthEnabled as boolean, cfg.enforceAuthSchemes as string[]);
   if (!['error', 'warn', 'info', 'debug'].includes(cfg.logLevel as string)) throw new ConfigError(`logLevel must be error, warn, info or debug`);
   const ids = new Set<number>();
   for (const s of servers) {
@@ -286,6 +304,20 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const config = Object.freeze(cfg as unknown as Config);
   validateEnsemble(config, opts.idGiven ?? true);
   return config;
+}
+
+/** A digest id as DigestAuthenticationProvider.generateDigest prints it: user, ':', base64 of a SHA-1. */
+const DIGEST_ID = /^[^:\s]+:[A-Za-z0-9+/]{27}=$/;
+const SCHEME_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/i;
+
+function validateAuthSettings(superDigest: string, enforce: boolean, schemes: readonly string[]): void {
+  if (superDigest !== '' && !DIGEST_ID.test(superDigest)) {
+    throw new ConfigError('superDigest must look like super:<base64 sha1> (as DigestAuthenticationProvider.generateDigest prints it)');
+  }
+  for (const scheme of schemes) {
+    if (!SCHEME_NAME.test(scheme)) throw new ConfigError(`enforce.auth.schemes: '${scheme.slice(0, 64)}' is not a scheme name`);
+  }
+  if (enforce && schemes.length === 0) throw new ConfigError('enforce.auth.enabled needs enforce.auth.schemes (e.g. digest or x509)');
 }
 
 /** `server.1..3` for contiguous ids, else `server.1, server.4`. */

@@ -36,6 +36,9 @@ const FLAGS = {
   historyBytesMax: { type: 'number', describe: `bytes of committed txns a leader keeps to DIFF a lagging follower (default ${DEFAULTS.historyBytesMax})` },
   quorumListenOnAllIPs: { type: 'boolean', describe: 'listen for peers on 0.0.0.0 instead of this server\'s server.N host (default false)' },
   logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
+  superDigest: { type: 'string', describe: 'user:base64(sha1(user:password)) of a super user, who passes every ACL check (default none)' },
+  enforceAuthEnabled: { type: 'boolean', describe: 'connections must authenticate before any other request (enforce.auth.enabled, default false)' },
+  enforceAuthSchemes: { type: 'string', describe: 'comma-separated schemes that count for enforceAuthEnabled, e.g. digest,x509 (enforce.auth.schemes)' },
 } as const;
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   EventType,
   parentPath,
+  type ACL,
   type CreateTxn,
   type DeleteTxn,
   type SetACLTxn,
@@ -18,6 +19,8 @@ import { reportedStat, type ZnodeRecord } from './znode.js';
 export interface NodeChange {
   type: NodeChangeType;
   path: string;
+  /** The ACL of the node the event is about, as the change left it (a deleted node's last one): a watcher without READ on it is not told. */
+  acl: readonly ACL[];
 }
 
 /** The events a change to the tree fires (the others are about sessions and removed watches). */
@@ -65,16 +68,17 @@ export function applyCreate(store: NodeStore, body: CreateTxn, zxid: number, tim
   };
   store.insert(record);
   store.replace({ ...parent, cversion: parent.cversion + 1, pzxid: zxid });
-  changes.push({ type: EventType.NodeCreated, path: body.path }, { type: EventType.NodeChildrenChanged, path: parentOf });
+  changes.push({ type: EventType.NodeCreated, path: body.path, acl: record.acl }, { type: EventType.NodeChildrenChanged, path: parentOf, acl: parent.acl });
   return { err: ErrorCode.OK, path: body.path, stat: reportedStat(record, 0) };
 }
 
 export function applyDelete(store: NodeStore, body: Pick<DeleteTxn, 'path'>, zxid: number, changes: NodeChange[]): OpOutcome {
   const parentOf = parentPath(body.path);
+  const gone = mustGet(store, body.path);
   store.remove(body.path);
   const parent = mustGet(store, parentOf);
   store.replace({ ...parent, pzxid: zxid });
-  changes.push({ type: EventType.NodeDeleted, path: body.path }, { type: EventType.NodeChildrenChanged, path: parentOf });
+  changes.push({ type: EventType.NodeDeleted, path: body.path, acl: gone.acl }, { type: EventType.NodeChildrenChanged, path: parentOf, acl: parent.acl });
   return { err: ErrorCode.OK };
 }
 
@@ -82,7 +86,7 @@ export function applySetData(store: NodeStore, body: SetDataTxn, zxid: number, t
   const old = mustGet(store, body.path);
   const record: ZnodeRecord = { ...old, data: ownData(body.data), version: old.version + 1, mzxid: zxid, mtime: time };
   store.replace(record);
-  changes.push({ type: EventType.NodeDataChanged, path: body.path });
+  changes.push({ type: EventType.NodeDataChanged, path: body.path, acl: record.acl });
   return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };
 }
 

@@ -189,6 +189,11 @@ export class DataTree {
     return r === undefined ? undefined : { data: r.data, acl: r.acl, stat: reportedStat(r, this.store.childCount(path)) };
   }
 
+  /** The node's ACL, undefined for a missing node. */
+  aclOf(path: string): readonly ACL[] | undefined {
+    return this.store.get(path)?.acl;
+  }
+
   statOf(path: string): Stat | undefined {
     const r = this.store.get(path);
     return r === undefined ? undefined : reportedStat(r, this.store.childCount(path));

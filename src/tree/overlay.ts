@@ -3,7 +3,7 @@
 // overlay of prep (txns proposed, not yet applied) over the tree itself. foldOp() is the one place that
 // says how an op changes a node and its parent's child count: the tree's own multi check (apply is all or
 // nothing), prep's scratch layer for a multi, and prep's overlay of proposed txns all use it.
-import { parentPath, type MultiSubTxn, type NodeKind, type SetACLTxn } from '../../protocol/index.js';
+import { parentPath, type ACL, type MultiSubTxn, type NodeKind, type SetACLTxn } from '../../protocol/index.js';
 import type { ZnodeRecord } from './znode.js';
 
 export interface OverlayNode {
@@ -16,6 +16,8 @@ export interface OverlayNode {
   readonly numChildren: number;
   readonly mtime: number;
   readonly ttlMs: number;
+  /** The ACL later ops are checked against (a create or setACL in flight changes it). */
+  readonly acl: readonly ACL[];
 }
 
 export interface NodeOverlay {
@@ -35,6 +37,7 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode
     numChildren,
     mtime: r.mtime,
     ttlMs: r.ttlMs,
+    acl: r.acl,
   };
 }
 
@@ -79,6 +82,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
         numChildren: 0,
         mtime: timeMs,
         ttlMs: body.ttlMs,
+        acl: body.acl,
       });
       adjustParent(view, body.path, true);
       return;
@@ -93,7 +97,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
     }
     case 'setACL': {
       const node = view.get(body.path);
-      if (node !== undefined) view.set(body.path, { ...node, aversion: node.aversion + 1 });
+      if (node !== undefined) view.set(body.path, { ...node, aversion: node.aversion + 1, acl: body.acl });
       return;
     }
     case 'check':

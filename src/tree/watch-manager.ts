@@ -6,6 +6,7 @@ import {
   KeeperState,
   WatcherType,
   parentPath,
+  type ACL,
   type SetWatchesRequest,
   type WatchedEvent,
 } from '../../protocol/index.js';
@@ -30,6 +31,8 @@ export class WatchLimitError extends Error {
 export interface SessionWatchEvent {
   sessionId: number;
   event: WatchedEvent;
+  /** The ACL of the node the event is about; undefined when no ACL applies (events fired by setWatches for nodes gone). */
+  acl?: readonly ACL[];
 }
 
 /** Collects events for one txn, dropping repeats of (session, type, path). */
@@ -39,13 +42,15 @@ class EventBatch {
 
   constructor(private readonly zxid: number) {}
 
-  add(sessionIds: Iterable<number> | undefined, type: EventType, path: string): void {
+  add(sessionIds: Iterable<number> | undefined, type: EventType, path: string, acl?: readonly ACL[]): void {
     if (sessionIds === undefined) return;
     for (const sessionId of sessionIds) {
       const key = `${sessionId}\u0000${type}\u0000${path}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      this.events.push({ sessionId, event: { type, state: KeeperState.SyncConnected, path, zxid: this.zxid } });
+      const event: SessionWatchEvent = { sessionId, event: { type, state: KeeperState.SyncConnected, path, zxid: this.zxid } };
+      if (acl !== undefined) event.acl = acl;
+      this.events.push(event);
     }
   }
 }
@@ -105,23 +110,23 @@ export class WatchManager {
   /** Events for one applied txn, in order. One-shot watches are consumed; persistent ones stay. */
   trigger(changes: readonly NodeChange[], zxid: number): SessionWatchEvent[] {
     const batch = new EventBatch(zxid);
-    for (const { type, path } of changes) {
+    for (const { type, path, acl } of changes) {
       switch (type) {
         case EventType.NodeCreated:
         case EventType.NodeDataChanged:
-          batch.add(this.data.takeAll(path), type, path);
-          batch.add(this.persistent.sessionsAt(path), type, path);
-          this.addRecursive(batch, type, path);
+          batch.add(this.data.takeAll(path), type, path, acl);
+          batch.add(this.persistent.sessionsAt(path), type, path, acl);
+          this.addRecursive(batch, type, path, acl);
           break;
         case EventType.NodeDeleted:
-          batch.add(this.data.takeAll(path), type, path);
-          batch.add(this.child.takeAll(path), type, path);
-          batch.add(this.persistent.sessionsAt(path), type, path);
-          this.addRecursive(batch, type, path);
+          batch.add(this.data.takeAll(path), type, path, acl);
+          batch.add(this.child.takeAll(path), type, path, acl);
+          batch.add(this.persistent.sessionsAt(path), type, path, acl);
+          this.addRecursive(batch, type, path, acl);
           break;
         case EventType.NodeChildrenChanged:
-          batch.add(this.child.takeAll(path), type, path);
-          batch.add(this.persistent.sessionsAt(path), type, path);
+          batch.add(this.child.takeAll(path), type, path, acl);
+          batch.add(this.persistent.sessionsAt(path), type, path, acl);
           break;
         default:
           return assertNever(type, 'node change', TreeInvariantError);
@@ -198,11 +203,11 @@ export class WatchManager {
   }
 
   /** Recursive watches on the path or any ancestor; the walk is skipped while there are none. */
-  private addRecursive(batch: EventBatch, type: EventType, path: string): void {
+  private addRecursive(batch: EventBatch, type: EventType, path: string, acl: readonly ACL[]): void {
     if (this.recursive.isEmpty) return;
     let p = path;
     for (;;) {
-      batch.add(this.recursive.sessionsAt(p), type, path);
+      batch.add(this.recursive.sessionsAt(p), type, path, acl);
       if (p === '/') return;
       p = parentPath(p);
     }

@@ -51,17 +51,18 @@ describe('auth and whoAmI', () => {
     assert.deepEqual(await b.whoAmI(), IP_ONLY);
   });
 
-  test('an unknown scheme is AUTHFAILED and the session keeps working', async () => {
-    const client = await connect(server.connectString);
-    const sessionId = client.sessionId;
+  test('an unknown scheme is AUTHFAILED and, as in ZooKeeper, ends the connection: the client is authFailed for good', async () => {
     for (const scheme of ['world', 'super', 'nope']) {
+      const client = await connect(server.connectString);
+      const states: string[] = [];
+      client.on('state', (s) => states.push(s));
       await assert.rejects(client.addAuthInfo(scheme, 'x:y'), (e: unknown) => KeeperError.is(e, ErrorCode.AUTHFAILED));
+      await until(() => client.state === 'authFailed');
+      assert.deepEqual(states, ['authFailed'], 'no reconnect follows');
+      await assert.rejects(client.exists('/'), (e: unknown) => KeeperError.is(e, ErrorCode.AUTHFAILED));
     }
-    assert.equal(client.state, 'connected');
-    assert.equal(client.sessionId, sessionId);
-    await client.create('/after-authfailed', 'ok');
-    assert.equal(new TextDecoder().decode((await client.getData('/after-authfailed')).data), 'ok');
-    assert.deepEqual(await client.whoAmI(), IP_ONLY);
+    const other = await connect(server.connectString);
+    assert.notEqual(await other.exists('/'), null, 'the server serves everyone else');
   });
 
   test('answers keep FIFO order with writes and reads around them', async () => {

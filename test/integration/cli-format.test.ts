@@ -35,6 +35,11 @@ describe('canopy-cli formatting and parsing', () => {
       { perms: 1, id: { scheme: 'digest', id: 'alice:h:a=' } },
       { perms: 3, id: { scheme: 'ip', id: '10.0.0.1' } },
     ]);
+    assert.deepEqual(parseAcl('x509:CN=alice,OU=Ops,O=Acme\\, Inc.:cdrwa,ip:fe80::/10:r,world:anyone:r', 'u'), [
+      { perms: 31, id: { scheme: 'x509', id: 'CN=alice,OU=Ops,O=Acme\\, Inc.' } },
+      { perms: 1, id: { scheme: 'ip', id: 'fe80::/10' } },
+      { perms: 1, id: { scheme: 'world', id: 'anyone' } },
+    ], 'a certificate subject keeps its commas');
     for (const bad of ['world:anyone', 'world:anyone:q', ':x:r', '']) assert.throws(() => parseAcl(bad, 'u'), UsageError, bad);
   });
 

@@ -25,16 +25,18 @@ describe('executeAuthOp', () => {
   test('an auth counts as soon as it arrives; its answer carries the zxid at the head of the queue', () => {
     const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '127.0.0.1' });
     const { tree, set } = fakeTree(10);
-    const answer = executeAuthOp(authReq(1, 'digest', 'alice:secret'), auth, tree);
+    const { answer } = executeAuthOp(authReq(1, 'digest', 'alice:secret'), auth, tree);
     assert.equal(auth.ids.length, 2, 'added before the answer is computed');
     set(12);
     assert.deepEqual(answer(), { xid: 1, zxid: 12, err: ErrorCode.OK });
   });
 
-  test('an unknown scheme answers AUTHFAILED', () => {
+  test('an unknown scheme answers AUTHFAILED and says the connection must close', () => {
     const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '127.0.0.1' });
     const { tree } = fakeTree(3);
-    assert.deepEqual(executeAuthOp(authReq(2, 'world', 'anyone'), auth, tree)(), { xid: 2, zxid: 3, err: ErrorCode.AUTHFAILED });
+    const outcome = executeAuthOp(authReq(2, 'world', 'anyone'), auth, tree);
+    assert.deepEqual(outcome.answer(), { xid: 2, zxid: 3, err: ErrorCode.AUTHFAILED });
+    assert.equal(outcome.authFailed, true);
     assert.equal(auth.ids.length, 1);
   });
 
@@ -42,7 +44,7 @@ describe('executeAuthOp', () => {
     const auth = new ConnectionAuth(new AuthRegistry(), { remoteAddress: '::ffff:127.0.0.1' });
     const { tree } = fakeTree(7);
     executeAuthOp(authReq(1, 'digest', 'alice:secret'), auth, tree);
-    const who = executeAuthOp({ xid: 2, op: OpCode.whoAmI } as AuthOpRequest, auth, tree);
+    const who = executeAuthOp({ xid: 2, op: OpCode.whoAmI } as AuthOpRequest, auth, tree).answer;
     executeAuthOp(authReq(3, 'digest', 'bob:pw'), auth, tree);
     assert.deepEqual(who(), {
       xid: 2, zxid: 7, err: ErrorCode.OK,

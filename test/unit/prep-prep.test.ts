@@ -1,6 +1,7 @@
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, OpCode, type CreateRequest, type MultiOp, type Txn, type TxnBody } from '../../protocol/index.js';
+import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, OpCode, type CreateRequest, type Id, type MultiOp, type Txn, type TxnBody } from '../../protocol/index.js';
 import { DataTree } from '../../src/tree/index.js';
 import { Prep, type PrepResult, type WriteRequest } from '../../src/replica/prep.js';
 import { PendingOrderError } from '../../src/replica/pending-changes.js';
@@ -17,10 +18,12 @@ const deleteReq = (path: string, version = -1): WriteRequest => ({ xid: 1, op: O
 const setDataReq = (path: string, version = -1, data = bytes('d')): WriteRequest => ({ xid: 1, op: OpCode.setData, path, data, version });
 const multiReq = (ops: MultiOp[]): WriteRequest => ({ xid: 1, op: OpCode.multi, ops });
 
+const LOCAL_IDS: readonly Id[] = [{ scheme: 'ip', id: '127.0.0.1' }];
+
 /** A tree, a Prep over it, and helpers that propose and apply like the leader's write path. */
 class Harness {
   readonly tree = new DataTree();
-  readonly prep = new Prep(this.tree, { maxDataBytes: 100 });
+  readonly prep = new Prep(this.tree, { maxDataBytes: 100 }, new AuthRegistry());
   private zxid = 0;
   readonly proposed: Txn[] = [];
 
@@ -28,8 +31,8 @@ class Harness {
     for (const sessionId of sessions) this.commitNow({ type: 'createSession', sessionId, timeoutMs: 1000, passwd: new Uint8Array(16) });
   }
 
-  prepare(req: WriteRequest, sessionId = S): PrepResult {
-    return this.prep.prepare(req, sessionId, NOW);
+  prepare(req: WriteRequest, sessionId = S, ids: readonly Id[] = LOCAL_IDS): PrepResult {
+    return this.prep.prepare(req, sessionId, NOW, ids);
   }
 
   /** prepare + recordProposed; returns the txn (not applied yet). */

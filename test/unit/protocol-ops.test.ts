@@ -89,7 +89,7 @@ describe('the op table', () => {
       exists: `node ${Perms.READ}`, getData: `node ${Perms.READ}`, getChildren: `node ${Perms.READ}`, getChildren2: `node ${Perms.READ}`,
       getAllChildrenNumber: `node ${Perms.READ}`, getACL: `node ${Perms.READ | Perms.ADMIN}`,
       multi: 'eachOp', multiRead: 'eachOp',
-      getEphemerals: 'none', addWatch: 'none', removeWatches: 'none', setWatches2: 'none', ping: 'none', sync: 'none', auth: 'none', whoAmI: 'none',
+      getEphemerals: 'none', addWatch: `node ${Perms.READ}`, removeWatches: 'none', setWatches2: 'none', ping: 'none', sync: 'none', auth: 'none', whoAmI: 'none',
       closeSession: 'none', createSession: 'none', deleteContainer: 'none',
     };
     for (const name of OP_NAMES) assert.equal(show(OPS[name].perm), expected[name], name);

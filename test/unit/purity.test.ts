@@ -36,6 +36,12 @@ describe('src/zab purity', () => {
 });
 
 describe('src/replica purity', () => {
-  checkFolder('replica', [/^\.\/[\w-]+\.js$/, /^\.\.\/\.\.\/protocol\//, /^\.\.\/(tree|zab)\//, /^node:crypto$/],
+  checkFolder('replica', [/^\.\/(auth\/)?[\w-]+\.js$/, /^\.\.\/\.\.\/protocol\//, /^\.\.\/(tree|zab)\//, /^node:crypto$/],
     'the replica may import only protocol/, src/tree, src/zab, itself and node:crypto (hashing)');
+});
+
+describe('src/replica/auth purity', () => {
+  // Auth providers hash (digest) and parse certificates (x509) with node:crypto: deterministic, no I/O.
+  checkFolder('replica/auth', [/^\.\/[\w-]+\.js$/, /^\.\.\/\.\.\/\.\.\/protocol\//, /^node:crypto$/],
+    'an auth provider may import only protocol/, its own folder and node:crypto (hashing, certificates)');
 });

@@ -11,6 +11,8 @@ import { FdBudget } from '../../src/server/fd-budget.js';
 import { asLeaderPayload, asLearnerPayload } from '../../src/replica/forwarding.js';
 import { boundedMeta, throttledLogger } from '../../src/server/log-throttle.js';
 import type { Logger } from '../../src/server/logger.js';
+import { accessOf } from '../../src/replica/auth/acl-check.js';
+import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import { executeRead } from '../../src/replica/read-ops.js';
 import type { ReadRequest } from '../../src/replica/read-ops.js';
 import { RequestBudget } from '../../src/replica/request-budget.js';
@@ -106,7 +108,7 @@ describe('read answers bounded by maxFrameBytes', () => {
   for (let i = 0; i < 2000; i++) apply(tree, create(`/wide/child-${String(i).padStart(10, '0')}`));
   apply(tree, create('/fat', { data: new Uint8Array(10_000) }));
   const watches = new WatchManager({ watchesPerSessionMax: 100 });
-  const ctx = { tree, watches, sessionId: 7, deliver: () => {}, answerBytesMax: 20_000 };
+  const ctx = { tree, watches, sessionId: 7, access: accessOf(new AuthRegistry(), []), deliver: () => {}, answerBytesMax: 20_000 };
 
   test('getChildren over the limit fails with MARSHALLINGERROR and sets no watch', () => {
     const r = executeRead({ xid: 1, op: OpCode.getChildren, path: '/wide', watch: true } as ReadRequest, ctx);
@@ -131,12 +133,15 @@ describe('read answers bounded by maxFrameBytes', () => {
 describe('forwarded payloads', () => {
   const limits = { maxDataBytes: 1024 };
   test('a forwarded write is validated like a client frame', () => {
-    const write = { kind: 'write', sessionId: 5, xid: 1, request: { xid: 1, op: OpCode.create, path: '/a', data: new Uint8Array(1), acl: OPEN_ACL_UNSAFE, mode: 0 } };
+    const write = { kind: 'write', sessionId: 5, xid: 1, ids: [{ scheme: 'ip', id: '10.0.0.1' }], request: { xid: 1, op: OpCode.create, path: '/a', data: new Uint8Array(1), acl: OPEN_ACL_UNSAFE, mode: 0 } };
     assert.ok(asLearnerPayload(write, limits));
+    assert.equal(asLearnerPayload({ ...write, ids: undefined }, limits), undefined, 'a write must say whose it is');
+    assert.equal(asLearnerPayload({ ...write, ids: [{ scheme: 'digest', id: { toString: 1 } }] }, limits), undefined);
+    assert.equal(asLearnerPayload({ ...write, ids: Array.from({ length: 1000 }, () => ({ scheme: 'ip', id: '1.2.3.4' })) }, limits), undefined, 'bounded');
     assert.equal(asLearnerPayload({ ...write, request: { ...write.request, path: { toString: 1 } } }, limits), undefined);
     assert.equal(asLearnerPayload({ ...write, request: { ...write.request, data: new Uint8Array(5000) } }, limits), undefined);
     assert.equal(asLearnerPayload({ ...write, request: { xid: 1, op: OpCode.getData, path: '/a' } }, limits), undefined, 'reads are never forwarded');
-    assert.ok(asLearnerPayload({ kind: 'write', sessionId: 5, xid: 0, request: { op: OpCode.createSession, timeoutMs: 1000, passwd: new Uint8Array(16), newSessionId: 9 } }, limits));
+    assert.ok(asLearnerPayload({ kind: 'write', sessionId: 5, xid: 0, ids: [], request: { op: OpCode.createSession, timeoutMs: 1000, passwd: new Uint8Array(16), newSessionId: 9 } }, limits));
     assert.equal(asLearnerPayload({ kind: 'write', sessionId: 5, xid: 0, request: { op: OpCode.createSession, timeoutMs: 1000, passwd: 'x', newSessionId: 9 } }, limits), undefined);
     assert.equal(asLearnerPayload({ kind: { toString: 1 } }, limits), undefined);
     assert.equal(asLearnerPayload({ kind: 'touch', sessions: [[1, { valueOf: 1 }]] }, limits), undefined);

@@ -4,10 +4,10 @@ import { EventType, KeeperState, OPEN_ACL_UNSAFE, WatcherType, type CreateTxn, t
 import { DataTree, WatchLimitError, WatchManager, type NodeChange } from '../../src/tree/index.js';
 
 const { NodeCreated, NodeDeleted, NodeDataChanged, NodeChildrenChanged } = EventType;
-const created = (path: string): NodeChange => ({ type: NodeCreated, path });
-const deleted = (path: string): NodeChange => ({ type: NodeDeleted, path });
-const dataChanged = (path: string): NodeChange => ({ type: NodeDataChanged, path });
-const childrenChanged = (path: string): NodeChange => ({ type: NodeChildrenChanged, path });
+const created = (path: string): NodeChange => ({ type: NodeCreated, path, acl: OPEN_ACL_UNSAFE });
+const deleted = (path: string): NodeChange => ({ type: NodeDeleted, path, acl: OPEN_ACL_UNSAFE });
+const dataChanged = (path: string): NodeChange => ({ type: NodeDataChanged, path, acl: OPEN_ACL_UNSAFE });
+const childrenChanged = (path: string): NodeChange => ({ type: NodeChildrenChanged, path, acl: OPEN_ACL_UNSAFE });
 
 function manager(watchesPerSessionMax = 1000): WatchManager {
   return new WatchManager({ watchesPerSessionMax });
@@ -28,8 +28,8 @@ describe('WatchManager one-shot watches', () => {
       const wm = manager();
       wm.addDataWatch(1, '/a');
       wm.addExistWatch(2, '/a');
-      assert.deepEqual(fired(wm, [{ type, path: '/a' }]), [[1, type, '/a'], [2, type, '/a']]);
-      assert.deepEqual(fired(wm, [{ type, path: '/a' }]), [], 'one-shot watches are consumed');
+      assert.deepEqual(fired(wm, [{ type, path: '/a', acl: OPEN_ACL_UNSAFE }]), [[1, type, '/a'], [2, type, '/a']]);
+      assert.deepEqual(fired(wm, [{ type, path: '/a', acl: OPEN_ACL_UNSAFE }]), [], 'one-shot watches are consumed');
       assert.equal(wm.watchCount(), 0);
     }
   });

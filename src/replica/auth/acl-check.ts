@@ -70,3 +70,22 @@ export function aclForReader(registry: AuthRegistry, acl: readonly ACL[], ids: r
     return { perms: entry.perms, id: { scheme: DIGEST_SCHEME, id: `${entry.id.id.slice(0, colon)}:x` } };
   });
 }
+
+/** What one requester may do: its ids, judged under the server's providers. */
+export interface Access {
+  /** Whether any of perms is granted on a node with this ACL. */
+  allows(acl: readonly ACL[], perms: number): boolean;
+  /** The ACL to store for a requested one, or undefined for INVALIDACL. */
+  fixup(acl: readonly ACL[]): ACL[] | undefined;
+  /** The ACL as getACL shows it to this requester. */
+  visible(acl: readonly ACL[]): ACL[];
+}
+
+export function accessOf(registry: AuthRegistry, ids: readonly Id[]): Access {
+  return {
+    allows: (acl, perms) => aclAllows(registry, acl, perms, ids),
+    fixup: (acl) => fixupAcl(registry, acl, ids),
+    visible: (acl) => aclForReader(registry, acl, ids),
+  };
+}
+

@@ -7,6 +7,7 @@
 import { ErrorCode } from '../../../protocol/index.js';
 import type { ClientInfo, Id } from '../../../protocol/index.js';
 import { DIGEST_SCHEME, digestUserName } from './digest.js';
+import { accessOf, type Access } from './acl-check.js';
 import type { ConnectionFacts } from './provider.js';
 import type { AuthRegistry } from './registry.js';
 
@@ -14,9 +15,11 @@ import type { AuthRegistry } from './registry.js';
 export const AUTH_IDS_PER_CONNECTION_MAX = 64;
 
 export class ConnectionAuth {
-  private readonly idList: Id[] = [];
+  /** Replaced, never changed in place: a request holds the ids it was sent with while it waits. */
+  private idList: readonly Id[] = [];
   private readonly keys = new Set<string>();
   private readonly ownCount: number;
+  private accessNow: Access | undefined;
 
   constructor(
     private readonly registry: AuthRegistry,
@@ -30,6 +33,12 @@ export class ConnectionAuth {
   /** Every id of the connection: its own first, then those added, in the order they were added. */
   get ids(): readonly Id[] {
     return this.idList;
+  }
+
+  /** The ids as ACL checks judge them (made again only when the ids change). */
+  get access(): Access {
+    this.accessNow ??= accessOf(this.registry, this.idList);
+    return this.accessNow;
   }
 
   /** OK (also when every id was already there), AUTHFAILED (no provider accepts it) or QUOTAEXCEEDED (too many ids). */
@@ -60,7 +69,8 @@ export class ConnectionAuth {
     const key = keyOf(id);
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    this.idList.push(id);
+    this.idList = Object.freeze([...this.idList, Object.freeze({ scheme: id.scheme, id: id.id })]);
+    this.accessNow = undefined;
   }
 }
 
