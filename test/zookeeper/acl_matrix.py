@@ -213,9 +213,7 @@ def requests_for(action, ttl_ms):
     if kind == 'addWatch':
         return [Request(OP_ADD_WATCH, w_string(path) + INT.pack(ADD_WATCH_MODES[action['mode']]))], None
     if kind == 'removeWatches':
-        add = Request(OP_ADD_WATCH, w_string(path) + INT.pack(ADD_WATCH_MODES['persistent']))
-        remove = Request(OP_REMOVE_WATCHES, w_string(path) + INT.pack(WATCHER_TYPE_ANY))
-        return [add, remove], None
+        return [Request(OP_REMOVE_WATCHES, w_string(path) + INT.pack(WATCHER_TYPE_ANY))], None
     if kind == 'multi':
         req = Request(OP_MULTI, multi_body([sub_op(op) for op in action['ops']]), parse_multi)
         return [req], lambda answers: {'err': 0, 'results': answers[0]}
@@ -323,11 +321,29 @@ def create_nodes(nodes, setup):
     flush()
 
 
-def run_requests(cells, conns, setup, ttl_ms):
+def prepare(cells, conns, setup):
+    """Prepare steps: persistent watches while the nodes are open, then the ACL changes."""
+    results = {}
+    todo = [c for c in cells if 'prepare' in c]
+    pending = [(c, [conns[c['caller']].submit(Request(
+        OP_ADD_WATCH, w_string(c['prepare']['watchPath']) + INT.pack(ADD_WATCH_MODES['persistent'])))], None) for c in todo]
+    for cell_id, (cell, raw) in wait_all(pending).items():
+        if raw.get('err') != 0:
+            results[cell_id] = {'error': 'watch not set: %s' % (raw.get('error') or raw.get('err'))}
+    changes = []
+    for c in todo:
+        change = c['prepare']['aclChange']
+        changes.append(setup[change['as']].submit(Request(OP_SET_ACL, w_string(change['path']) + w_acl(change['acl']) + INT.pack(-1))))
+    for r in changes:
+        r.get(timeout=REPLY_TIMEOUT_S)
+    return results
+
+
+def run_requests(cells, conns, setup, ttl_ms, done):
     results = {}
     by_caller = {}
     for cell in cells:
-        if 'action' in cell:
+        if 'action' in cell and cell['id'] not in done:
             by_caller.setdefault(cell['caller'], []).append(cell)
     for caller, todo in by_caller.items():
         for start in range(0, len(todo), IN_FLIGHT):
@@ -402,7 +418,8 @@ def main():
         create_nodes(plan['nodes'], setup)
         for name in sorted({c['caller'] for c in cells}):
             conns[name] = Conn(server, callers[name])
-        results = run_requests(cells, conns, setup, ttl_ms)
+        results = prepare(cells, conns, setup)
+        results.update(run_requests(cells, conns, setup, ttl_ms, results))
         results.update(run_events(cells, conns, setup, plan['sentinels']))
     finally:
         for conn in list(conns.values()) + list(setup.values()):

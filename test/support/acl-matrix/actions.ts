@@ -8,7 +8,7 @@ export type CreateKind = 'persistent' | 'container' | 'ttl';
 /** TTL of the createTTL cells: far longer than a run, so no node expires under the matrix. */
 export const MATRIX_TTL_MS = 600_000;
 
-/** One request (two for removeWatches: it first adds the persistent watch it removes). */
+/** One request. */
 export type Action =
   | { kind: 'create'; path: string; mode: CreateKind; acl: ACL[] }
   | { kind: 'delete'; path: string }
@@ -22,6 +22,7 @@ export type Action =
   | { kind: 'setACL'; path: string; acl: ACL[] }
   | { kind: 'sync'; path: string }
   | { kind: 'addWatch'; path: string; mode: 'persistent' | 'persistentRecursive' }
+  /** Removes (watcher type Any) the persistent watch the cell's `prepare` step set. */
   | { kind: 'removeWatches'; path: string }
   | { kind: 'multi'; ops: MultiAction[] }
   | { kind: 'multiRead'; ops: ReadAction[] };
@@ -72,11 +73,21 @@ export interface RawResult {
   error?: string;
 }
 
+/**
+ * Done before any request cell runs: the caller sets a persistent watch on `watchPath` while the node is
+ * open, then `aclChange` gives the node the cell's ACL (so the request meets a watch it could not set now).
+ */
+export interface PreparePlan {
+  watchPath: string;
+  aclChange: { as: CallerName; path: string; acl: ACL[] };
+}
+
 /** A cell as a runner sees it: an id, the caller, and either a request or an event plan. */
 export interface RunnerCell {
   id: string;
   caller: CallerName;
   action?: Action;
+  prepare?: PreparePlan;
   event?: EventPlan;
   /** After an OK answer, the super user reads the node's ACL back (validation cells). */
   readBackAcl?: string;

@@ -6,7 +6,7 @@ import { errorCodeName } from '../../../protocol/index.js';
 import { assertNever } from '../../../protocol/assert-never.js';
 import type { ClientOptions, MultiOp, ReadOp, WatchedEvent } from '../../../client/index.js';
 import { until } from '../until.js';
-import { MATRIX_TTL_MS, type Action, type CreateKind, type EventPlan, type NodeSpec, type RawResult, type RunnerCell, type RunnerPlan } from './actions.js';
+import { MATRIX_TTL_MS, type Action, type CreateKind, type EventPlan, type NodeSpec, type PreparePlan, type RawResult, type RunnerCell, type RunnerPlan } from './actions.js';
 import { CALLERS, type CallerName } from './identities.js';
 
 /** Ops per setup multi: well under the server's limit, small enough to keep frames modest. */
@@ -94,10 +94,7 @@ async function runAction(client: Client, action: Action): Promise<RawResult> {
         await client.addWatch(action.path, () => {}, mode);
         break;
       }
-      case 'removeWatches':
-        await client.addWatch(action.path, () => {}, AddWatchMode.PERSISTENT);
-        await client.removeWatches(action.path, null, WatcherType.Any);
-        break;
+      case 'removeWatches': await client.removeWatches(action.path, null, WatcherType.Any); break;
       case 'multi': return { err: ErrorCode.OK, results: (await client.multi(action.ops.map(multiOp))).map((r) => r.err) };
       case 'multiRead': return { err: ErrorCode.OK, results: (await client.multiRead(action.ops.map(readOp))).map((r) => r.err) };
       default: return assertNever(action, 'action');
@@ -117,6 +114,21 @@ async function createNodes(nodes: readonly NodeSpec[], setup: (as: CallerName) =
     while (i < nodes.length && nodes[i]!.as === as && batch.length < SETUP_BATCH_OPS) batch.push(nodes[i++]!);
     await setup(as).multi(batch.map((n) => Op.create(n.path, '', { acl: n.acl })));
   }
+}
+
+/** The cells' prepare steps: each caller's watches while the nodes are open, then the ACL changes. A cell
+ * whose watch could not be set gets that as its result (and does not run). */
+async function prepare(cells: readonly RunnerCell[], callers: Map<CallerName, Client>, setup: (as: CallerName) => Client, results: Map<string, RawResult>): Promise<void> {
+  const withPrepare = cells.filter((c): c is RunnerCell & { prepare: PreparePlan } => c.prepare !== undefined);
+  await Promise.all(withPrepare.map(async (c) => {
+    try {
+      await callers.get(c.caller)!.addWatch(c.prepare.watchPath, () => {}, AddWatchMode.PERSISTENT);
+    } catch (e) {
+      const f = failure(e);
+      results.set(c.id, { error: `watch not set: ${f.err !== undefined ? errorCodeName(f.err) : f.error}` });
+    }
+  }));
+  await Promise.all(withPrepare.map((c) => setup(c.prepare.aclChange.as).setACL(c.prepare.aclChange.path, c.prepare.aclChange.acl)));
 }
 
 /** Event cells: watches while open, then the ACL changes, the triggers, and each caller's sentinel. */
@@ -170,9 +182,20 @@ async function setWatch(client: Client, plan: EventPlan, watcher: (e: WatchedEve
   }
 }
 
-/** Runs every cell of the plan; the result map is keyed by cell id. */
-export async function runOnCanopy(plan: RunnerPlan, target: CanopyTarget): Promise<Map<string, RawResult>> {
+export interface CanopyRun {
+  /** Keyed by cell id. */
+  results: Map<string, RawResult>;
+  /** Clients that lost their connection during the run (their cells in flight failed with CONNECTIONLOSS). */
+  disconnected: string[];
+}
+
+/** Runs every cell of the plan. */
+export async function runOnCanopy(plan: RunnerPlan, target: CanopyTarget): Promise<CanopyRun> {
   const results = new Map<string, RawResult>();
+  const disconnected: string[] = [];
+  const watchState = (label: string, client: Client): Client => client.on('state', (s) => {
+    if (s === 'disconnected') disconnected.push(label);
+  });
   const setupClients = new Map<CallerName, Client>();
   const callers = new Map<CallerName, Client>();
   try {
@@ -181,7 +204,7 @@ export async function runOnCanopy(plan: RunnerPlan, target: CanopyTarget): Promi
       if (c.event?.aclChange !== undefined) setupNames.add(c.event.aclChange.as);
       if (c.event !== undefined) setupNames.add(c.event.trigger.as);
     }
-    for (const name of setupNames) setupClients.set(name, await connect(name, { connectString: target.setupConnectString }));
+    for (const name of setupNames) setupClients.set(name, watchState(`setup ${name}`, await connect(name, { connectString: target.setupConnectString })));
     const setup = (as: CallerName): Client => {
       const c = setupClients.get(as);
       if (c === undefined) throw new Error(`no setup client for ${as}`);
@@ -192,9 +215,10 @@ export async function runOnCanopy(plan: RunnerPlan, target: CanopyTarget): Promi
       const client = await connect(name, target.caller(name));
       // A follower serves reads from its own tree: make it catch up with the setup writes first.
       await client.sync(plan.root);
-      callers.set(name, client);
+      callers.set(name, watchState(`caller ${name}`, client));
     }
-    await Promise.all([...callers].map(([name, client]) => mapLimit(plan.cells.filter((c) => c.caller === name && c.action !== undefined), CALLER_IN_FLIGHT, async (cell) => {
+    await prepare(plan.cells, callers, setup, results);
+    await Promise.all([...callers].map(([name, client]) => mapLimit(plan.cells.filter((c) => c.caller === name && c.action !== undefined && !results.has(c.id)), CALLER_IN_FLIGHT, async (cell) => {
       const raw = await runAction(client, cell.action!);
       if (cell.readBackAcl !== undefined && raw.err === ErrorCode.OK) {
         // The setup client may be on another member: sync, so that it has applied the caller's write.
@@ -207,5 +231,5 @@ export async function runOnCanopy(plan: RunnerPlan, target: CanopyTarget): Promi
   } finally {
     for (const c of [...callers.values(), ...setupClients.values()]) await c.close().catch(() => {});
   }
-  return results;
+  return { results, disconnected };
 }

@@ -134,12 +134,14 @@ function addMatrixCells(b: Builder, row: AclRow, perm: PermName, rc: RowCaller):
   const base = { perm, row: row.name, who: rc.who, caller: rc.caller, needsTls: row.needsTls };
   for (const op of REQUEST_OPS) {
     const node = `${b.root}/${op}/${row.name}-${perm}-${rc.who}`;
-    b.nodes.push({ path: node, acl: [row.entry(perms)], as: row.setupAs });
+    // removeWatches meets a watch set while the node was open: the row's ACL comes after (prepare).
+    const prepare = op === 'removeWatches' ? { watchPath: node, aclChange: { as: row.setupAs, path: node, acl: [row.entry(perms)] } } : undefined;
+    b.nodes.push({ path: node, acl: prepare === undefined ? [row.entry(perms)] : OPEN, as: prepare === undefined ? row.setupAs : 'super' });
     if (NEEDS_CHILD.has(op)) b.children.push({ path: `${node}/child`, acl: OPEN, as: 'super' });
     const storedAcl = [row.stored(perms)];
     b.cells.push({
       ...base, id: cellId(op, perm, row.name, rc.who, rc.caller), family: 'request', op,
-      action: requestAction(op, node, b.root), storedAcl, expected: expectedRequest(op, allowed, storedAcl),
+      action: requestAction(op, node, b.root), ...(prepare === undefined ? {} : { prepare }), storedAcl, expected: expectedRequest(op, allowed, storedAcl),
     });
   }
   for (const op of EVENT_OPS) {
