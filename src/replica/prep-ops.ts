@@ -115,22 +115,23 @@ export function prepDelete(view: NodeOverlay, req: DeleteRequest, ctx: PrepConte
 }
 
 export function prepSetData(view: NodeOverlay, req: SetDataRequest, ctx: PrepContext): OpPrepResult<MultiSubTxn> {
-  if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   if (req.data.byteLength > ctx.maxDataBytes) return fail(ErrorCode.BADARGUMENTS, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
   if (!ctx.access.allows(node.acl, requiredPerms(OpCode.setData))) return fail(ErrorCode.NOAUTH, req.path);
+  // After the ACL, so that /zookeeper/config (world:anyone:r) answers NOAUTH as in ZooKeeper.
+  if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   if (!versionMatches(req.version, node.version)) return fail(ErrorCode.BADVERSION, req.path);
   return { ok: true, body: { type: 'setData', path: req.path, data: req.data } };
 }
 
 export function prepSetACL(view: NodeOverlay, req: SetACLRequest, ctx: PrepContext): OpPrepResult<SetACLTxn> {
-  if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   const acl = ctx.access.fixup(req.acl);
   if (acl === undefined) return fail(ErrorCode.INVALIDACL, req.path);
   const node = view.get(req.path);
   if (node === undefined) return fail(ErrorCode.NONODE, req.path);
   if (!ctx.access.allows(node.acl, requiredPerms(OpCode.setACL))) return fail(ErrorCode.NOAUTH, req.path);
+  if (reservedForClient(ctx, req.path)) return fail(ErrorCode.BADARGUMENTS, req.path);
   if (!versionMatches(req.version, node.aversion)) return fail(ErrorCode.BADVERSION, req.path);
   return { ok: true, body: { type: 'setACL', path: req.path, acl } };
 }

@@ -32,6 +32,14 @@ export const ZOOKEEPER_DIFFERENCES: readonly ZooKeeperDifference[] = [
       + "3.8.0 checks nothing for exists, and Debian's 3.8.0-11+deb12u2 does not carry that change.",
   },
   {
+    name: 'addwatch-without-read',
+    kind: 'intended',
+    applies: (c) => c.family === 'request' && (c.op === 'addWatch' || c.op === 'addWatchRecursive') && c.expected === 'NOAUTH',
+    zookeeper: () => 'OK',
+    reason: 'Canopy refuses a persistent (recursive) watch on a node the caller may not READ with NOAUTH, as exists and '
+      + 'getData are refused; ZooKeeper registers it and only withholds its events, which tells the caller nothing was wrong.',
+  },
+  {
     name: 'perms-out-of-range',
     kind: 'intended',
     applies: (c) => c.family === 'validation' && (c.row === 'worldPerms32' || c.row === 'worldPermsNegative'),
