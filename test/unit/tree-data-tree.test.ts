@@ -42,7 +42,7 @@ describe('DataTree initial state', () => {
     assert.deepEqual(tree.statOf('/zookeeper/quota'), stat({}));
     assert.deepEqual(tree.statOf('/zookeeper/config'), stat({}));
     assert.deepEqual(tree.getChildren('/zookeeper')?.sort(), ['config', 'quota']);
-    assert.deepEqual(tree.getNode('/zookeeper/config')?.acl, OPEN_ACL_UNSAFE);
+    assert.deepEqual(tree.getNode('/zookeeper/config')?.acl, READ_ACL_UNSAFE, 'everyone may read the config, as in ZooKeeper');
     assert.equal(tree.sessions.size, 0);
   });
 });
