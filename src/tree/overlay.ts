@@ -16,6 +16,8 @@ export interface OverlayNode {
   readonly numChildren: number;
   readonly mtime: number;
   readonly ttlMs: number;
+  /** Bytes of data (quota checks need what a setData or delete takes away). */
+  readonly dataLength: number;
 }
 
 export interface NodeOverlay {
@@ -35,6 +37,7 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode
     numChildren,
     mtime: r.mtime,
     ttlMs: r.ttlMs,
+    dataLength: r.data.byteLength,
   };
 }
 
@@ -79,6 +82,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
         numChildren: 0,
         mtime: timeMs,
         ttlMs: body.ttlMs,
+        dataLength: body.data.byteLength,
       });
       adjustParent(view, body.path, true);
       return;
@@ -88,7 +92,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
       return;
     case 'setData': {
       const node = view.get(body.path);
-      if (node !== undefined) view.set(body.path, { ...node, version: node.version + 1, mtime: timeMs });
+      if (node !== undefined) view.set(body.path, { ...node, version: node.version + 1, mtime: timeMs, dataLength: body.data.byteLength });
       return;
     }
     case 'setACL': {
