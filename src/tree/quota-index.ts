@@ -58,18 +58,33 @@ function limitsOf(record: ZnodeRecord): QuotaLimits {
   return parseQuotaLimits(utf8Decoder.decode(record.data)) ?? { ...NO_QUOTA_LIMITS };
 }
 
-/** Znodes and data bytes of the subtree at path (0 for a missing path). Iterative: depth is unbounded here. */
-export function subtreeUsage(store: NodeStore, path: string): QuotaUsage {
+/**
+ * Znodes and data bytes of the subtree at path (0 for a missing path). Iterative: depth is unbounded here.
+ * known gives the usage of quotas nested below path, whose subtrees need no walk.
+ */
+function subtreeUsage(store: NodeStore, path: string, known: (path: string) => QuotaUsage | undefined = () => undefined): QuotaUsage {
   const usage = { count: 0, bytes: 0 };
   if (!store.has(path)) return usage;
   const stack = [path];
   while (stack.length > 0) {
     const p = stack.pop()!;
+    const nested = p === path ? undefined : known(p);
+    if (nested !== undefined) {
+      usage.count += nested.count;
+      usage.bytes += nested.bytes;
+      continue;
+    }
     usage.count += 1;
     usage.bytes += store.get(p)!.data.byteLength;
     for (const name of store.childNames(p)) stack.push(joinPath(p, name));
   }
   return usage;
+}
+
+function depthOf(path: string): number {
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 0x2f) depth++;
+  return depth;
 }
 
 export class QuotaIndex implements QuotaView {
@@ -92,18 +107,29 @@ export class QuotaIndex implements QuotaView {
     return out;
   }
 
-  /** Every quota recomputed from the store (after loading a snapshot): ZooKeeper's setupQuota. */
+  /**
+   * Every quota recomputed from the store (after loading a snapshot): ZooKeeper's setupQuota. Deepest
+   * first, so that each node is visited once however quotas nest.
+   */
   rebuild(store: NodeStore): void {
     this.entries.clear();
     if (!store.has(QUOTA_ROOT)) return;
+    const found: Array<{ subject: string; limits: QuotaLimits }> = [];
     const stack = [QUOTA_ROOT];
     while (stack.length > 0) {
       const p = stack.pop()!;
       const subject = quotaSubjectOf(p, 'limit');
-      if (subject !== undefined) this.entries.set(subject, { limits: limitsOf(store.get(p)!), usage: subtreeUsage(store, subject) });
+      if (subject !== undefined) found.push({ subject, limits: limitsOf(store.get(p)!) });
       for (const name of store.childNames(p)) stack.push(joinPath(p, name));
     }
+    found.sort((a, b) => depthOf(b.subject) - depthOf(a.subject));
+    for (const { subject, limits } of found) this.entries.set(subject, { limits, usage: this.usageBelow(store, subject) });
     for (const subject of this.entries.keys()) this.render(store, subject);
+  }
+
+  /** The subtree's usage, taking the quotas nested below it as they are. */
+  private usageBelow(store: NodeStore, subject: string): QuotaUsage {
+    return subtreeUsage(store, subject, (p) => this.entries.get(p)?.usage);
   }
 
   /** After the node was inserted. */
@@ -111,11 +137,11 @@ export class QuotaIndex implements QuotaView {
     if (isQuotablePath(record.path)) return this.adjust(store, record.path, 1, record.data.byteLength);
     const limitOf = quotaSubjectOf(record.path, 'limit');
     if (limitOf !== undefined) {
-      this.entries.set(limitOf, { limits: limitsOf(record), usage: subtreeUsage(store, limitOf) });
+      this.entries.set(limitOf, { limits: limitsOf(record), usage: this.usageBelow(store, limitOf) });
       return this.render(store, limitOf);
     }
     const statOf = quotaSubjectOf(record.path, 'stat');
-    if (statOf !== undefined) this.render(store, statOf, this.entries.get(statOf)?.usage ?? subtreeUsage(store, statOf));
+    if (statOf !== undefined) this.render(store, statOf, this.entries.get(statOf)?.usage ?? this.usageBelow(store, statOf));
   }
 
   /** After the node was removed. */

@@ -118,6 +118,15 @@ describe('quota stats', () => {
     assert.equal(statsOf(tree, '/h/i'), 'count=2,bytes=1');
     assert.deepEqual(tree.quotas.subjectsCovering('/h/i/j'), ['/h/i', '/h']);
     assert.deepEqual(tree.quotas.subjectsCovering('/h/k'), ['/h']);
+    const loaded = roundTrip(tree);
+    assert.equal(loaded.digest(), tree.digest());
+    assert.deepEqual(loaded.quotas.get('/h')?.usage, { count: 4, bytes: 1 });
+    // A quota set on /h/i after /h exists takes /h/i's subtree as it is, without disturbing /h.
+    apply(tree, { type: 'delete', path: quotaLimitPath('/h/i') });
+    apply(tree, create('/h/i/j2', { data: bytes('22') }));
+    apply(tree, create(quotaLimitPath('/h/i'), { data: bytes('count=1') }));
+    assert.equal(statsOf(tree, '/h/i'), 'count=3,bytes=3');
+    assert.equal(statsOf(tree, '/h'), 'count=5,bytes=3');
   });
 });
 
