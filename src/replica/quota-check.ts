@@ -104,7 +104,7 @@ class QuotaLogBudget {
   }
 }
 
-/** The view before the op is folded in; undefined for ops that change no usage. */
+/** What body does to usage, read against view as it is before body; undefined when it changes none. */
 function effectOf(view: Pick<NodeOverlay, 'get'>, body: MultiSubTxn | SetACLTxn): OpEffect | undefined {
   switch (body.type) {
     case 'create':
