@@ -8,3 +8,4 @@ export * from './codec.js';
 export * from './txn.js';
 export * from './msgpack-guard.js';
 export * from './wire-values.js';
+export * from './quota.js';

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   MAX_TTL_MS,
   OpCode,
+  isBelowQuotaRoot,
   isEphemeralMode,
   isReservedPath,
   isSequentialMode,
@@ -49,9 +50,9 @@ function versionMatches(expected: number, current: number): boolean {
   return expected === -1 || expected === current;
 }
 
-/** Clients may read /zookeeper but not change it; the server itself may. */
+/** Clients may read /zookeeper but change only the quota nodes below /zookeeper/quota; the server may change it all. */
 function reservedForClient(ctx: PrepContext, path: string): boolean {
-  return ctx.sessionId !== 0 && isReservedPath(path);
+  return ctx.sessionId !== 0 && isReservedPath(path) && !isBelowQuotaRoot(path);
 }
 
 function kindOf(mode: CreateMode): NodeKind {

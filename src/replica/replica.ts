@@ -45,6 +45,8 @@ export interface ReplicaOptions extends SessionOptions, MaintenanceOptions {
   maxWatchesPerSession: number;
   /** Auth providers besides digest and ip, the super digest, enforced schemes. */
   auth?: AuthOptions;
+  /** Refuse writes past a quota's hard limit with QUOTAEXCEEDED (else they are logged and counted). */
+  enforceQuota: boolean;
   /** The simulator's deliberate bugs; never set in a real server. */
   injectedBugs?: InjectedBugs;
 }
@@ -61,6 +63,7 @@ export class Replica implements ClientHandler {
   readonly tree: DataTree;
   private readonly watches: WatchManager;
   private readonly writePath: WritePath;
+  private readonly prep: Prep;
   private readonly sessions: SessionService;
   private readonly router: RequestRouter;
   private readonly maintenance: Maintenance;
@@ -102,7 +105,8 @@ export class Replica implements ClientHandler {
       fromLearner: (from, payload) => this.fromLearner(from, payload),
       fromLeader: (payload) => this.fromLeader(payload),
     }, ports.log, this.bugs);
-    this.writePath = new WritePath(this.tree, new Prep(this.tree, { maxDataBytes: opts.maxDataBytes }, this.authRegistry), this.watches, {
+    this.prep = new Prep(this.tree, { maxDataBytes: opts.maxDataBytes, enforceQuota: opts.enforceQuota }, this.authRegistry, ports.log);
+    this.writePath = new WritePath(this.tree, this.prep, this.watches, {
       deliverEvent: (sessionId, event, acl) => this.deliverEvent(sessionId, event, acl),
       afterApply: (txn, result) => this.afterApply(txn, result),
       nextZxid: () => this.loop.peer.nextZxid(),
@@ -304,6 +308,7 @@ export class Replica implements ClientHandler {
       peer: this.loop.peer.diagnostics(), queuedPeerInputs: this.loop.queuedInputs, serving: this.serving, appliedZxid: hex(this.tree.lastZxid),
       writePath: { role: this.writePath.role, pending: this.writePath.pendingCount }, sessions: this.sessions.connectionCount,
       connections: this.clients.size, heldHandshakes: this.held.size, budget: this.budget.inFlight,
+      quota: { ...this.prep.quotaCounters },
     };
   }
 }

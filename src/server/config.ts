@@ -61,6 +61,11 @@ export interface Config {
   maxOutstandingPerSession: number;
   /** Watches one session may hold. */
   maxWatchesPerSession: number;
+  /**
+   * Writes past a quota's hard limit (countHardLimit, byteHardLimit) are refused with QUOTAEXCEEDED. On by
+   * default, unlike ZooKeeper's zookeeper.enforceQuota: a hard limit is set to refuse. Off, they are logged.
+   */
+  enforceQuota: boolean;
   /** How often container and TTL nodes are checked for cleanup. */
   containerCheckIntervalMs: number;
   /** Most container/TTL nodes deleted per check. */
@@ -109,6 +114,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   globalOutstandingBytes: 64 * 1024 * 1024,
   maxOutstandingPerSession: 1000,
   maxWatchesPerSession: 100_000,
+  enforceQuota: true,
   containerCheckIntervalMs: 60_000,
   containerMaxPerCheck: 10_000,
   logLevel: 'info',
@@ -149,7 +155,7 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
   historyBytesMax: [1024 * 1024, 64 * 1024 * 1024 * 1024],
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
-const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs', 'enforceAuthEnabled']);
+const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs', 'enforceAuthEnabled', 'enforceQuota']);
 const LIST_KEYS = new Set(['allowedOrigins', 'enforceAuthSchemes']);
 /** Keys whose value may be empty (unset). */
 const OPTIONAL_STRING_KEYS = new Set(['superDigest']);
@@ -163,6 +169,7 @@ const ALIASES: Record<string, string> = {
   'zookeeper.DigestAuthenticationProvider.superDigest': 'superDigest',
   'enforce.auth.enabled': 'enforceAuthEnabled',
   'enforce.auth.schemes': 'enforceAuthSchemes',
+  'zookeeper.enforceQuota': 'enforceQuota',
 };
 /** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
 const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', '4lw.commands.whitelist', 'standaloneEnabled', 'reconfigEnabled']);

@@ -34,6 +34,7 @@ const FLAGS = {
   myid: { type: 'number', describe: 'this server id (overrides dataDir/myid)' },
   historyTxnsMax: { type: 'number', describe: `committed txns a leader keeps to DIFF a lagging follower; older means SNAP (default ${DEFAULTS.historyTxnsMax})` },
   historyBytesMax: { type: 'number', describe: `bytes of committed txns a leader keeps to DIFF a lagging follower (default ${DEFAULTS.historyBytesMax})` },
+  enforceQuota: { type: 'boolean', describe: `refuse writes past a quota's hard limit with QUOTAEXCEEDED (default ${DEFAULTS.enforceQuota})` },
   quorumListenOnAllIPs: { type: 'boolean', describe: 'listen for peers on 0.0.0.0 instead of this server\'s server.N host (default false)' },
   logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
   superDigest: { type: 'string', describe: 'user:base64(sha1(user:password)) of a super user, who passes every ACL check (default none)' },

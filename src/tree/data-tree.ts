@@ -22,6 +22,7 @@ import { TreeInvariantError, invariant } from './errors.js';
 import { checkOp, storeView } from './multi-check.js';
 import { ScratchOverlay, foldOp, type NodeOverlay } from './overlay.js';
 import { NodeStore } from './node-store.js';
+import { QuotaIndex, type QuotaView } from './quota-index.js';
 import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode } from './znode.js';
 
 export type { NodeChange } from './apply-ops.js';
@@ -65,6 +66,8 @@ export function failedMultiResults(count: number, failedIndex: number, err: Erro
 
 export class DataTree {
   private store = new NodeStore();
+  /** Derived from the store alone (rebuilt on load), so it is never part of a snapshot. */
+  private readonly quotaIndex = new QuotaIndex();
   private readonly sessionTable = new Map<number, SessionRecord>();
   private zxid = 0;
 
@@ -83,6 +86,7 @@ export class DataTree {
     const tree = new DataTree();
     tree.store = new NodeStore();
     tree.store.load(s.nodes);
+    tree.quotaIndex.rebuild(tree.store);
     for (const session of s.sessions) tree.sessionTable.set(session.sessionId, session);
     tree.zxid = s.zxid;
     return tree;
@@ -92,6 +96,7 @@ export class DataTree {
   replaceWith(s: TreeSnapshot): void {
     const fresh = DataTree.fromSnapshot(s);
     this.store = fresh.store;
+    this.quotaIndex.rebuild(this.store);
     this.sessionTable.clear();
     for (const [id, session] of fresh.sessionTable) this.sessionTable.set(id, session);
     this.zxid = fresh.zxid;
@@ -107,6 +112,11 @@ export class DataTree {
 
   get sessions(): ReadonlyMap<number, SessionRecord> {
     return this.sessionTable;
+  }
+
+  /** The quotas under /zookeeper/quota with their limits and usage as applied so far. */
+  get quotas(): QuotaView {
+    return this.quotaIndex;
   }
 
   apply(txn: Txn): ApplyResult {
@@ -133,14 +143,22 @@ export class DataTree {
     }
   }
 
+  /** Every node change goes through here, so the quota index sees each one. */
   private applyOne(body: MultiSubTxn | SetACLTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
     switch (body.type) {
-      case 'create':
-        return applyCreate(this.store, body, zxid, time, changes);
+      case 'create': {
+        const outcome = applyCreate(this.store, body, zxid, time, changes);
+        this.quotaIndex.created(this.store, this.store.get(body.path)!);
+        return outcome;
+      }
       case 'delete':
-        return applyDelete(this.store, body, zxid, changes);
-      case 'setData':
-        return applySetData(this.store, body, zxid, time, changes);
+        return this.deleteNode(body.path, zxid, changes);
+      case 'setData': {
+        const old = this.store.get(body.path);
+        const outcome = applySetData(this.store, body, zxid, time, changes);
+        if (old !== undefined) this.quotaIndex.dataChanged(this.store, old);
+        return outcome;
+      }
       case 'setACL':
         return applySetACL(this.store, body);
       case 'check':
@@ -181,9 +199,16 @@ export class DataTree {
   private applyCloseSession(body: CloseSessionTxn, zxid: number): ApplyResult {
     const changes: NodeChange[] = [];
     const paths = Array.from(this.store.ephemeralsOf(body.sessionId)).sort();
-    for (const path of paths) applyDelete(this.store, { path }, zxid, changes);
+    for (const path of paths) this.deleteNode(path, zxid, changes);
     this.sessionTable.delete(body.sessionId);
     return { err: ErrorCode.OK, changes };
+  }
+
+  private deleteNode(path: string, zxid: number, changes: NodeChange[]): OpOutcome {
+    const record = this.store.get(path);
+    const outcome = applyDelete(this.store, { path }, zxid, changes);
+    if (record !== undefined) this.quotaIndex.deleted(this.store, record);
+    return outcome;
   }
 
   // ---- reads: reported Stats, undefined for a missing node ----

@@ -4,3 +4,4 @@ export { reportedStat, type SessionRecord, type SnapshotNode, type ZnodeRecord }
 export { TreeInvariantError } from './errors.js';
 export { ACL_INTERN_ENTRIES_MAX } from './acl-intern.js';
 export { WatchManager, WatchLimitError, type WatchLimits, type SessionWatchEvent } from './watch-manager.js';
+export type { QuotaState, QuotaView } from './quota-index.js';

@@ -18,6 +18,8 @@ export interface OverlayNode {
   readonly ttlMs: number;
   /** The ACL later ops are checked against (a create or setACL in flight changes it). */
   readonly acl: readonly ACL[];
+  /** Bytes of data (quota checks need what a setData or delete takes away). */
+  readonly dataLength: number;
 }
 
 export interface NodeOverlay {
@@ -38,6 +40,7 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode
     mtime: r.mtime,
     ttlMs: r.ttlMs,
     acl: r.acl,
+    dataLength: r.data.byteLength,
   };
 }
 
@@ -83,6 +86,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
         mtime: timeMs,
         ttlMs: body.ttlMs,
         acl: body.acl,
+        dataLength: body.data.byteLength,
       });
       adjustParent(view, body.path, true);
       return;
@@ -92,7 +96,7 @@ export function foldOp(view: NodeOverlay, body: MultiSubTxn | SetACLTxn, timeMs:
       return;
     case 'setData': {
       const node = view.get(body.path);
-      if (node !== undefined) view.set(body.path, { ...node, version: node.version + 1, mtime: timeMs });
+      if (node !== undefined) view.set(body.path, { ...node, version: node.version + 1, mtime: timeMs, dataLength: body.data.byteLength });
       return;
     }
     case 'setACL': {

@@ -18,7 +18,7 @@ export function replicaOptions(serverId: number, voters: readonly number[], over
     serverId, voters, tickTime: TICK_MS, initLimit: 10, syncLimit: 5, historyTxnsMax: 1000, historyBytesMax: 1 << 24,
     minSessionTimeout: 2 * TICK_MS, maxSessionTimeout: 20 * TICK_MS, maxFrameBytes: 1 << 20, maxDataBytes: 1 << 16,
     maxOutstandingPerSession: 100, maxClientOutputBytes: 1 << 22, globalOutstandingLimit: 1000, globalOutstandingBytes: 1 << 26,
-    maxWatchesPerSession: 1000, snapCount: 1_000_000, containerCheckIntervalMs: 60_000, containerMaxPerCheck: 100,
+    maxWatchesPerSession: 1000, enforceQuota: true, snapCount: 1_000_000, containerCheckIntervalMs: 60_000, containerMaxPerCheck: 100,
     ...overrides,
   };
 }

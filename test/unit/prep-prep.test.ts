@@ -5,6 +5,7 @@ import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, OpCode, type CreateRequest, typ
 import { DataTree } from '../../src/tree/index.js';
 import { Prep, type PrepResult, type WriteRequest } from '../../src/replica/prep.js';
 import { PendingOrderError } from '../../src/replica/pending-changes.js';
+import { RecordingLog } from '../support/replica-harness.js';
 
 const S = 0x100; // a live client session
 const OTHER = 0x200;
@@ -23,7 +24,7 @@ const LOCAL_IDS: readonly Id[] = [{ scheme: 'ip', id: '127.0.0.1' }];
 /** A tree, a Prep over it, and helpers that propose and apply like the leader's write path. */
 class Harness {
   readonly tree = new DataTree();
-  readonly prep = new Prep(this.tree, { maxDataBytes: 100 }, new AuthRegistry());
+  readonly prep = new Prep(this.tree, { maxDataBytes: 100, enforceQuota: true }, new AuthRegistry(), new RecordingLog());
   private zxid = 0;
   readonly proposed: Txn[] = [];
 

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { parseFlags } from '../flags.js';
 import { addauth, getAcl, setAcl, whoami } from './auth.js';
 import { create, del, get, getAllChildrenNumber, getEphemerals, set, stat, sync } from './nodes.js';
+import { delquota, listquota, setquota } from './quota.js';
 import { close, connect, history, quit, redo } from './shell.js';
 import { deleteall, ls } from './tree.js';
 import type { CommandResult, CommandSpec, ShellContext } from './types.js';
@@ -34,8 +35,8 @@ const help: CommandSpec = {
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
-  addauth, addWatch, close, connect, create, del, deleteall, get, getAcl, getAllChildrenNumber, getEphemerals, help,
-  history, ls, printwatches, quit, redo, removewatches, set, setAcl, stat, sync, whoami,
+  addauth, addWatch, close, connect, create, del, deleteall, delquota, get, getAcl, getAllChildrenNumber, getEphemerals, help,
+  history, listquota, ls, printwatches, quit, redo, removewatches, set, setAcl, setquota, stat, sync, whoami,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

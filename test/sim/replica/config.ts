@@ -131,6 +131,7 @@ function replicaOptions(rng: Prng, bugs: InjectedBugs): SharedReplicaOptions {
     globalOutstandingLimit: 1000,
     globalOutstandingBytes: 64 * 1024 * 1024,
     maxWatchesPerSession: 10_000,
+    enforceQuota: true,
     containerCheckIntervalMs: 5 * TICK_TIME_MS,
     containerMaxPerCheck: 100,
     injectedBugs: bugs,
