@@ -48,10 +48,18 @@ export async function resolveWebSocket(injected?: WebSocketConstructor, nodeTls 
 /** Longest error text kept from a socket's error event. */
 const ERROR_TEXT_MAX = 300;
 
-/** What an error event says: `ws` gives a message (e.g. why a certificate was refused); a browser's says nothing. */
+/** OpenSSL's "<thread>:error:<code>:<library>:<function>:<reason>:<file>:<line>:..." form: the reason is what matters. */
+const OPENSSL_ERROR = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/;
+
+/**
+ * What an error event says, on one line: `ws` gives a message (e.g. why a certificate was refused, reduced
+ * to OpenSSL's reason); a browser's error event says nothing.
+ */
 export function errorEventText(event: unknown): string | undefined {
   const message = typeof event === 'object' && event !== null ? (event as { message?: unknown }).message : undefined;
-  return typeof message === 'string' && message !== '' ? message.slice(0, ERROR_TEXT_MAX) : undefined;
+  if (typeof message !== 'string') return undefined;
+  const text = (OPENSSL_ERROR.exec(message)?.[1] ?? message).replace(/\s+/g, ' ').trim();
+  return text === '' ? undefined : text.slice(0, ERROR_TEXT_MAX);
 }
 
 /** The bytes of a binary message, without copying; undefined for text or anything else. */

@@ -9,6 +9,7 @@ import { historyFile } from './history.js';
 import { Printer } from './printer.js';
 import { runRepl } from './repl.js';
 import { Session } from './session.js';
+import { tlsOptionsOf } from './tls-files.js';
 
 /** Bounds how long a finished run may wait for the session to close before the process ends anyway. */
 const EXIT_GRACE_MS = 5_000;
@@ -29,7 +30,15 @@ async function run(args: MainArgs): Promise<number> {
   const printer = new Printer(args.json, process.stdout, process.stderr);
   const interactive = args.command.length === 0;
   // One-shot output stays clean for scripts: no connection or watch events (nothing could fire anyway).
-  const session = new Session(args.server, args, (event) => { if (interactive) printer.event(event); });
+  let tls;
+  try {
+    tls = tlsOptionsOf(args.tls);
+  } catch (e) {
+    printer.error(e);
+    return exitCodeOf(e);
+  }
+  const options = { sessionTimeoutMs: args.sessionTimeoutMs, connectTimeoutMs: args.connectTimeoutMs, ...(tls !== undefined ? { tls } : {}) };
+  const session = new Session(args.server, options, (event) => { if (interactive) printer.event(event); });
   const shell = new Shell(session);
   if (!interactive) return runOnce(shell, printer, args.command);
   return runRepl(shell, printer, { input: process.stdin, output: process.stdout, historyFile: historyFile(), json: args.json });

@@ -216,8 +216,11 @@ export class ClientListener {
   }
 
   private tlsOnClientError(e: Error, socket: TLSSocket): void {
-    const entry = this.handshaking.get(connectionKey(socket));
-    this.opts.log.debug('client TLS handshake failed', { remoteAddress: entry?.remoteAddress, error: e.message });
+    const remoteAddress = this.handshaking.get(connectionKey(socket))?.remoteAddress;
+    // With ssl.clientAuth=need, Node ends a handshake whose client certificate did not verify and says why here.
+    const untrusted = socket.authorizationError;
+    if (untrusted !== undefined) this.opts.log.warn('refusing a client certificate', { remoteAddress, reason: `client certificate not trusted: ${String(untrusted)}` });
+    else this.opts.log.debug('client TLS handshake failed', { remoteAddress, error: e.message });
     socket.destroy();
   }
 
