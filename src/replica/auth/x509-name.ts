@@ -33,19 +33,28 @@ interface Ava {
   value: Uint8Array;
 }
 
-/** UTF-16BE as Java's decoder reads it: an unpaired surrogate or an odd last byte becomes U+FFFD. */
-function utf16be(bytes: Uint8Array): string {
+/**
+ * UTF-16BE as Java's decoder reads it: a lone low surrogate and an odd last byte become U+FFFD, and so does a
+ * high surrogate together with what follows it (a unit that is not a low surrogate, or the odd last byte).
+ * A surrogate pair gives undefined: a BMPString holds the Basic Multilingual Plane only, and the JDK refuses
+ * a name whose BMPString decodes to one (DerValue.validateBMPString).
+ */
+function utf16be(bytes: Uint8Array): string | undefined {
   const units: number[] = [];
   for (let i = 0; i + 1 < bytes.length; i += 2) units.push((bytes[i]! << 8) | bytes[i + 1]!);
+  const isHigh = (u: number): boolean => u >= 0xd800 && u <= 0xdbff;
+  const isLow = (u: number): boolean => u >= 0xdc00 && u <= 0xdfff;
   let out = '';
   for (let i = 0; i < units.length; i++) {
     const u = units[i]!;
     const next = units[i + 1];
-    if (u >= 0xd800 && u <= 0xdbff && next !== undefined && next >= 0xdc00 && next <= 0xdfff) {
-      out += String.fromCharCode(u, next);
+    if (isHigh(u)) {
+      if (next !== undefined && isLow(next)) return undefined;
+      out += '\ufffd';
+      if (next === undefined && bytes.length % 2 === 1) return out;
       i++;
     } else {
-      out += u >= 0xd800 && u <= 0xdfff ? '\ufffd' : String.fromCharCode(u);
+      out += isLow(u) ? '\ufffd' : String.fromCharCode(u);
     }
   }
   return bytes.length % 2 === 1 ? `${out}\ufffd` : out;
@@ -108,8 +117,9 @@ function readAva(bytes: Uint8Array, tlv: Tlv): Ava | undefined {
   const parts = childrenOf(bytes, tlv, 2);
   if (parts === undefined || parts.length !== 2 || parts[0]!.tag !== Tag.OID) return undefined;
   const oid = oidText(contentOf(bytes, parts[0]!));
-  if (oid === undefined) return undefined;
-  return { oid, keyword: KEYWORDS.get(oid), valueTag: parts[1]!.tag, value: contentOf(bytes, parts[1]!) };
+  const value = contentOf(bytes, parts[1]!);
+  if (oid === undefined || (parts[1]!.tag === Tag.BMP_STRING && utf16be(value) === undefined)) return undefined;
+  return { oid, keyword: KEYWORDS.get(oid), valueTag: parts[1]!.tag, value };
 }
 
 /**
