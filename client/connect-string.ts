@@ -21,6 +21,7 @@ export interface ParsedConnectString {
 }
 
 const SCHEME_PREFIX = /^(wss?):\/\//i;
+const ANY_SCHEME_PREFIX = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
@@ -28,6 +29,8 @@ const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 export function parseConnectString(connectString: string): ParsedConnectString {
   if (typeof connectString !== 'string' || connectString.trim() === '') throw new Error('connect string is empty');
   const scheme = SCHEME_PREFIX.exec(connectString.trim());
+  const other = scheme === null ? ANY_SCHEME_PREFIX.exec(connectString.trim()) : null;
+  if (other !== null) throw new Error(`unsupported scheme '${other[1]}://' in connect string (use ws:// or wss://, or none)`);
   const text = connectString.trim().slice(scheme?.[0].length ?? 0);
   if (text === '') throw new Error(`connect string '${connectString}' names no server`);
   const slash = text.indexOf('/');
