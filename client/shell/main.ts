@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // canopy-cli: a zkCli-style shell. With a command it runs it once and exits (0 ok, 1 failed, 2 usage);
 // without one it is interactive.
+import type { TlsOptions } from '../index.js';
 import { MAIN_USAGE, parseMainArgs } from './argv.js';
 import type { MainArgs } from './argv.js';
 import { Shell } from './context.js';
@@ -29,8 +30,7 @@ async function runOnce(shell: Shell, printer: Printer, words: readonly string[])
 async function run(args: MainArgs): Promise<number> {
   const printer = new Printer(args.json, process.stdout, process.stderr);
   const interactive = args.command.length === 0;
-  // One-shot output stays clean for scripts: no connection or watch events (nothing could fire anyway).
-  let tls;
+  let tls: TlsOptions | undefined;
   try {
     tls = tlsOptionsOf(args.tls);
   } catch (e) {
@@ -38,6 +38,7 @@ async function run(args: MainArgs): Promise<number> {
     return exitCodeOf(e);
   }
   const options = { sessionTimeoutMs: args.sessionTimeoutMs, connectTimeoutMs: args.connectTimeoutMs, ...(tls !== undefined ? { tls } : {}) };
+  // One-shot output stays clean for scripts: no connection or watch events (nothing could fire anyway).
   const session = new Session(args.server, options, (event) => { if (interactive) printer.event(event); });
   const shell = new Shell(session);
   if (!interactive) return runOnce(shell, printer, args.command);
