@@ -131,7 +131,7 @@ describe('the secure client port with client certificates required', { skip: hav
   });
 
   test(`sockets that never finish a TLS handshake are bounded by maxClientCnxns (${MAX_CLIENT_CNXNS}), counted with the plain port's`, async (t) => {
-    const before = await connectSecure(tricky);
+    const established = await connectSecure(tricky);
     // Silent sockets and sockets that start a ClientHello and stall, all from 127.0.0.2.
     const silent = TcpFlood.start({ port: server.securePort, localAddresses: ['127.0.0.2'], perAddress: FLOOD_SOCKETS });
     const stalled = TcpFlood.start({ port: server.securePort, localAddresses: ['127.0.0.2'], perAddress: FLOOD_SOCKETS, firstBytes: PARTIAL_CLIENT_HELLO });
@@ -148,7 +148,7 @@ describe('the secure client port with client certificates required', { skip: hav
       // The two ports share the count: 127.0.0.2 is refused on the plain port too, with the plain port's 503.
       await assert.rejects(RawClient.open(server.port, { localAddress: '127.0.0.2' }), /HTTP 503|ECONNRESET|socket hang up/);
       assert.ok(server.alive);
-      assert.deepEqual((await before.whoAmI())[1], { scheme: 'x509', id: TRICKY_ID });
+      assert.deepEqual((await established.whoAmI())[1], { scheme: 'x509', id: TRICKY_ID });
     } finally {
       silent.stop();
       stalled.stop();

@@ -127,12 +127,12 @@ describe('a server with only a secure client port', { skip: haveOpenssl() ? fals
   });
 
   test('a new certificate from the same CA serves new connections with no restart; open ones keep working', async () => {
-    const before = await connect(ca);
+    const opened = await connect(ca);
     const next = ca.leaf('server-2');
     replaceFile(keyStore, keyStoreText(next));
     const nextFingerprint = fingerprintOf(next.certFile);
     await until(async () => (await presentedCertificate(server.securePort)).fingerprint256 === nextFingerprint, { message: 'the new certificate to be presented' });
-    assert.deepEqual(await before.whoAmI(), [IP]);
+    assert.deepEqual(await opened.whoAmI(), [IP]);
     assert.deepEqual(await (await connect(ca)).whoAmI(), [IP]);
     assert.match(server.log, /reloaded the TLS key store/);
   });
@@ -158,7 +158,7 @@ describe('a server with only a secure client port', { skip: haveOpenssl() ? fals
   });
 
   test('a move to a new CA: new server certificate, new trust store; old sessions keep working', async () => {
-    const before = await connect(ca);
+    const opened = await connect(ca);
     const next = newCa.leaf('server-3');
     replaceFile(trustStore, pemText(newCa.caFile));
     replaceFile(keyStore, keyStoreText(next));
@@ -173,6 +173,6 @@ describe('a server with only a secure client port', { skip: haveOpenssl() ? fals
     }, { message: 'a client certificate of the new CA to be trusted' });
     assert.deepEqual(memberIds, [IP, { scheme: 'x509', id: 'member' }]);
     await assert.rejects(connect(newCa, ca.leaf('old-member'), 2_000), /CONNECTIONLOSS/);
-    assert.deepEqual(await before.whoAmI(), [IP]);
+    assert.deepEqual(await opened.whoAmI(), [IP]);
   });
 });
