@@ -90,6 +90,7 @@ export class Client {
     const options = {
       servers,
       secure: settings.secure,
+      tls: settings.tls,
       sessionTimeoutMs: settings.sessionTimeoutMs,
       readOnly: settings.readOnly,
       sessionId: settings.sessionId,
@@ -108,8 +109,8 @@ export class Client {
   /** Connects to one of the servers and establishes (or resumes) a session. */
   static async connect(connectString: string, options: ClientOptions = {}): Promise<Client> {
     const parsed = parseConnectString(connectString);
-    const settings = settingsFrom(options);
-    const webSocket = await resolveWebSocket(options.webSocket);
+    const settings = settingsFrom(options, parsed.secure);
+    const webSocket = await resolveWebSocket(options.webSocket, settings.tls !== undefined);
     const client = new Client(new Chroot(parsed.chroot), shuffled(parsed.servers, settings.random), settings, webSocket);
     await client.firstSession(settings.connectTimeoutMs);
     return client;

@@ -1,5 +1,6 @@
 // ZooKeeper's connect string: "host:port,host:port[/chroot]". IPv6 hosts go in brackets ("[::1]:2181").
-// A missing port means 2181. Invalid strings fail loudly with a plain Error naming the problem.
+// A missing port means 2181. A `wss://` (or `ws://`) prefix chooses TLS for every server of the string.
+// Invalid strings fail loudly with a plain Error naming the problem.
 import { pathProblem } from '../protocol/index.js';
 
 export const DEFAULT_PORT = 2181;
@@ -15,21 +16,31 @@ export interface ParsedConnectString {
   servers: ServerAddress[];
   /** Prefix every path is resolved under, or undefined for none ('/'). */
   chroot: string | undefined;
+  /** true for a `wss://` prefix, false for `ws://`, undefined without one. */
+  secure: boolean | undefined;
 }
+
+const SCHEME_PREFIX = /^(wss?):\/\//i;
+const ANY_SCHEME_PREFIX = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 
 export function parseConnectString(connectString: string): ParsedConnectString {
   if (typeof connectString !== 'string' || connectString.trim() === '') throw new Error('connect string is empty');
-  const text = connectString.trim();
+  const scheme = SCHEME_PREFIX.exec(connectString.trim());
+  const other = scheme === null ? ANY_SCHEME_PREFIX.exec(connectString.trim()) : null;
+  if (other !== null) throw new Error(`unsupported scheme '${other[1]}://' in connect string (use ws:// or wss://, or none)`);
+  const text = connectString.trim().slice(scheme?.[0].length ?? 0);
+  if (text === '') throw new Error(`connect string '${connectString}' names no server`);
   const slash = text.indexOf('/');
   const hostsPart = slash < 0 ? text : text.slice(0, slash);
   const chroot = slash < 0 ? undefined : parseChroot(text.slice(slash));
   const entries = hostsPart.split(',').map((s) => s.trim());
   if (entries.length > MAX_SERVERS) throw new Error(`connect string lists more than ${MAX_SERVERS} servers`);
   const servers = entries.map((entry) => parseServer(entry, connectString));
-  return { servers, chroot };
+  const secure = scheme === null ? undefined : scheme[1]!.toLowerCase() === 'wss';
+  return { servers, chroot, secure };
 }
 
 function parseChroot(chroot: string): string | undefined {

@@ -19,7 +19,8 @@ import type { Answer, ServerFrame } from './frames.js';
 import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } from './requests.js';
 import type { PendingRequest } from './requests.js';
 import { setWatchesFrames } from './set-watches.js';
-import { ReadyState, messageBytes } from './socket.js';
+import type { TlsSettings } from './options.js';
+import { ReadyState, errorEventText, messageBytes } from './socket.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
@@ -44,6 +45,8 @@ export interface ConnectionOptions {
   /** In the order to try them (already shuffled). */
   servers: readonly ServerAddress[];
   secure: boolean;
+  /** Node TLS settings passed to the WebSocket constructor (`ws`); undefined: the constructor gets the url alone. */
+  tls: TlsSettings | undefined;
   sessionTimeoutMs: number;
   readOnly: boolean;
   /** 0 for a new session. */
@@ -69,6 +72,8 @@ export class Connection {
   private phase: Phase = 'connecting';
   private socket: WebSocketLike | undefined;
   private socketUrl = '';
+  /** What the current socket's error event said, for the message of its close. */
+  private socketError: string | undefined;
   private established = false;
   private serverIndex = 0;
   private readonly requests = new RequestTable();
@@ -213,7 +218,8 @@ export class Connection {
     this.serverIndex = (this.serverIndex + 1) % servers.length;
     let socket: WebSocketLike;
     try {
-      socket = new this.options.webSocket(url);
+      const tls = this.options.tls;
+      socket = tls === undefined ? new this.options.webSocket(url) : new this.options.webSocket(url, undefined, { ...tls });
       socket.binaryType = 'arraybuffer';
     } catch (e) {
       this.lastError = `${url}: ${(e as Error).message}`;
@@ -222,13 +228,16 @@ export class Connection {
     }
     this.socket = socket;
     this.socketUrl = url;
+    this.socketError = undefined;
     this.established = false;
     socket.addEventListener('open', () => this.socketOnOpen(socket));
     socket.addEventListener('message', (event) => this.socketOnMessage(socket, event.data));
     socket.addEventListener('close', (event) => this.socketOnClose(socket, event.code, event.reason));
     // Both runtimes follow an error with a close event, which carries the code: act on that one.
-    socket.addEventListener('error', () => {
-      if (socket === this.socket) this.lastError = `${url}: socket error`;
+    socket.addEventListener('error', (event) => {
+      if (socket !== this.socket) return;
+      this.socketError = errorEventText(event);
+      this.lastError = `${url}: ${this.socketError ?? 'socket error'}`;
     });
     const attemptMs = Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(this.sessionTimeoutMs / servers.length));
     this.attemptTimer = setTimeout(() => this.linkLost(socket, `${url}: no session within ${attemptMs} ms`), attemptMs);
@@ -264,7 +273,10 @@ export class Connection {
 
   private socketOnClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
-    const why = `${this.socketUrl} closed the connection (${code}${reason ? `: ${reason}` : ''})`;
+    // A TLS failure (an untrusted certificate, a refused client certificate) shows in the error event only.
+    const why = this.socketError !== undefined
+      ? `${this.socketUrl}: ${this.socketError} (closed ${code})`
+      : `${this.socketUrl} closed the connection (${code}${reason ? `: ${reason}` : ''})`;
     if (code === CloseCode.SESSION_ENDED && this.phase !== 'closing') {
       this.detachSocket();
       this.expire(why);

@@ -2,7 +2,7 @@
 export { Client } from './client.js';
 export type { ClientEvents, WatchOptions } from './client.js';
 export type { ClientState } from './connection.js';
-export type { ClientOptions, RetryOptions } from './options.js';
+export type { ClientOptions, Pem, RetryOptions, TlsOptions } from './options.js';
 export { KeeperError } from './errors.js';
 export { Op } from './ops.js';
 export type { CreateOptions } from './ops.js';

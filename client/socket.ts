@@ -13,16 +13,23 @@ export interface WebSocketLike {
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * The constructor: (url) for the browser's WebSocket; `ws` also takes (url, protocols, options), and the SDK
+ * passes its TLS settings as those options (an injected constructor used with `tls` must accept them too).
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
 /** readyState values of the WebSocket standard. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
-/** The constructor to use: the injected one, else the global one, else `ws`. */
-export async function resolveWebSocket(injected?: WebSocketConstructor): Promise<WebSocketConstructor> {
+/**
+ * The constructor to use: the injected one, else the global one, else `ws`. With `nodeTls` (TLS options
+ * were given) only `ws` will do: no global WebSocket, a browser's or Node's own, takes TLS options.
+ */
+export async function resolveWebSocket(injected?: WebSocketConstructor, nodeTls = false): Promise<WebSocketConstructor> {
   if (injected !== undefined) return injected;
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (global !== undefined) return global;
+  if (global !== undefined && !nodeTls) return global;
   // A computed specifier keeps browser bundlers from trying to bundle the Node-only `ws`.
   const specifier = 'ws';
   try {
@@ -30,9 +37,29 @@ export async function resolveWebSocket(injected?: WebSocketConstructor): Promise
     const ctor = mod.WebSocket ?? mod.default;
     if (ctor !== undefined) return ctor;
   } catch (e) {
+    if (nodeTls) {
+      throw new Error(`the tls options need the 'ws' package (Node), which could not be loaded (${(e as Error).message}); in a browser, connect with secure: true and the browser's own certificates`);
+    }
     throw new Error(`no WebSocket available: there is no global WebSocket and 'ws' could not be loaded (${(e as Error).message})`);
   }
   throw new Error("no WebSocket available: the 'ws' module exports no WebSocket class");
+}
+
+/** Longest error text kept from a socket's error event. */
+const ERROR_TEXT_MAX = 300;
+
+/** OpenSSL's "<thread>:error:<code>:<library>:<function>:<reason>:<file>:<line>:..." form: the reason is what matters. */
+const OPENSSL_ERROR = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/;
+
+/**
+ * What an error event says, on one line: `ws` gives a message (e.g. why a certificate was refused, reduced
+ * to OpenSSL's reason); a browser's error event says nothing.
+ */
+export function errorEventText(event: unknown): string | undefined {
+  const message = typeof event === 'object' && event !== null ? (event as { message?: unknown }).message : undefined;
+  if (typeof message !== 'string') return undefined;
+  const text = (OPENSSL_ERROR.exec(message)?.[1] ?? message).replace(/\s+/g, ' ').trim();
+  return text === '' ? undefined : text.slice(0, ERROR_TEXT_MAX);
 }
 
 /** The bytes of a binary message, without copying; undefined for text or anything else. */

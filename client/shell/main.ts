@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // canopy-cli: a zkCli-style shell. With a command it runs it once and exits (0 ok, 1 failed, 2 usage);
 // without one it is interactive.
+import type { TlsOptions } from '../index.js';
 import { MAIN_USAGE, parseMainArgs } from './argv.js';
 import type { MainArgs } from './argv.js';
 import { Shell } from './context.js';
@@ -9,6 +10,7 @@ import { historyFile } from './history.js';
 import { Printer } from './printer.js';
 import { runRepl } from './repl.js';
 import { Session } from './session.js';
+import { tlsOptionsOf } from './tls-files.js';
 
 /** Bounds how long a finished run may wait for the session to close before the process ends anyway. */
 const EXIT_GRACE_MS = 5_000;
@@ -28,8 +30,16 @@ async function runOnce(shell: Shell, printer: Printer, words: readonly string[])
 async function run(args: MainArgs): Promise<number> {
   const printer = new Printer(args.json, process.stdout, process.stderr);
   const interactive = args.command.length === 0;
+  let tls: TlsOptions | undefined;
+  try {
+    tls = tlsOptionsOf(args.tls);
+  } catch (e) {
+    printer.error(e);
+    return exitCodeOf(e);
+  }
+  const options = { sessionTimeoutMs: args.sessionTimeoutMs, connectTimeoutMs: args.connectTimeoutMs, ...(tls !== undefined ? { tls } : {}) };
   // One-shot output stays clean for scripts: no connection or watch events (nothing could fire anyway).
-  const session = new Session(args.server, args, (event) => { if (interactive) printer.event(event); });
+  const session = new Session(args.server, options, (event) => { if (interactive) printer.event(event); });
   const shell = new Shell(session);
   if (!interactive) return runOnce(shell, printer, args.command);
   return runRepl(shell, printer, { input: process.stdin, output: process.stdout, historyFile: historyFile(), json: args.json });

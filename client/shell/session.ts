@@ -1,11 +1,13 @@
 // The shell's one session with the ensemble: connects lazily or in the background, reconnects to a new
 // connect string on `connect`, and tells the printer about watch events and state changes.
 import { Client, ErrorCode, KeeperError, KeeperState } from '../index.js';
-import type { ClientState, WatchedEvent, Watcher } from '../index.js';
+import type { ClientState, TlsOptions, WatchedEvent, Watcher } from '../index.js';
 
 export interface SessionOptions {
   sessionTimeoutMs: number;
   connectTimeoutMs: number;
+  /** From --tls/--ca/--cert/--key: every connect, `connect host:port` included, uses them. */
+  tls?: TlsOptions;
 }
 
 /** zkCli's ZooKeeper.States names, as the prompt shows them. */
@@ -59,6 +61,7 @@ export class Session {
       const client = await Client.connect(connectString, {
         sessionTimeoutMs: this.options.sessionTimeoutMs,
         connectTimeoutMs: this.options.connectTimeoutMs,
+        ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
       });
       if (generation !== this.generation) {
         await client.close();

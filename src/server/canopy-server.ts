@@ -15,6 +15,7 @@ import { DataTree } from '../tree/data-tree.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
 import { Replica } from '../replica/replica.js';
 import type { AuthOptions } from '../replica/auth/registry.js';
+import { x509Provider } from '../replica/auth/x509.js';
 import type { ReplicaPorts } from '../replica/ports.js';
 import { ClientListener } from './client-listener.js';
 import { ensembleMembers, peerListenAddress } from './config.js';
@@ -22,11 +23,16 @@ import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { StorageDriver } from './storage-driver.js';
+import { describeCertificate, loadTlsMaterial } from './tls-material.js';
+import type { TlsMaterial } from './tls-material.js';
+import { TlsReloader } from './tls-reloader.js';
 import { WsClient } from './ws-client.js';
 
 /** The replica's auth settings from the config. */
 function authOptions(config: Readonly<Config>): AuthOptions {
   const options: AuthOptions = {};
+  // Client certificates exist only on the secure port, and so does the x509 scheme.
+  if (config.clientTls !== undefined) options.extraProviders = [x509Provider(config.clientTls.x509)];
   if (config.superDigest !== '') options.superDigest = config.superDigest;
   if (config.enforceAuthEnabled) options.enforceSchemes = config.enforceAuthSchemes;
   return options;
@@ -35,6 +41,7 @@ function authOptions(config: Readonly<Config>): AuthOptions {
 export class CanopyServer {
   private transport: PeerTransport<PeerMessage<TreeSnapshot>> | undefined;
   private listener: ClientListener | undefined;
+  private tlsReloader: TlsReloader | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
   private stopping: Promise<void> | undefined;
@@ -49,6 +56,7 @@ export class CanopyServer {
     tree: DataTree,
     recovered: { acceptedEpoch: number; currentEpoch: number; txns: Txn[] },
     private readonly log: Logger,
+    private readonly tlsMaterial: TlsMaterial | undefined,
   ) {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
@@ -76,6 +84,8 @@ export class CanopyServer {
 
   /** Recovers state from dataDir, joins the ensemble (or elects itself) and serves clients once synced. */
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
+    // Before anything is opened: a key store that does not check out stops the start with its reason.
+    const tlsMaterial = config.clientTls !== undefined ? loadTlsMaterial(config.clientTls) : undefined;
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
     const store = await LevelStorage.open<TreeSnapshot>(join(config.dataDir, 'db'), { logger: log });
@@ -90,7 +100,7 @@ export class CanopyServer {
         snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log);
+      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial);
       await server.listen();
       await server.joinEnsemble();
       return server;
@@ -101,17 +111,35 @@ export class CanopyServer {
     }
   }
 
+  /** The plain client port (0 when there is none). */
   get port(): number {
     return this.listener?.port ?? 0;
   }
 
+  /** The secure client port (0 when there is none). */
+  get securePort(): number {
+    return this.listener?.securePort ?? 0;
+  }
+
   private async listen(): Promise<void> {
     const c = this.config;
-    this.listener = await ClientListener.listen({
-      host: c.clientPortAddress, port: c.clientPort, maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
+    const tls = c.clientTls;
+    const material = this.tlsMaterial;
+    const listener = await ClientListener.listen({
+      plain: c.clientPort !== undefined ? { host: c.clientPortAddress, port: c.clientPort } : undefined,
+      secure: tls !== undefined && material !== undefined ? { host: tls.address, port: tls.port, clientAuth: tls.clientAuth, material } : undefined,
+      maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
       fdReserve: c.fdReserve, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
-      onConnection: (ws, remoteAddress, handshakeReceived) => this.socketOnConnection(ws, remoteAddress, handshakeReceived),
+      onConnection: (ws, remoteAddress, certificate, handshakeReceived) => this.socketOnConnection(ws, remoteAddress, certificate, handshakeReceived),
     });
+    this.listener = listener;
+    if (c.clientPort !== undefined) this.log.info('listening for clients', { protocol: 'ws', address: c.clientPortAddress, port: listener.port });
+    if (tls !== undefined && material !== undefined) {
+      this.log.info('listening for clients', {
+        protocol: 'wss', address: tls.address, port: listener.securePort, clientAuth: tls.clientAuth, certificate: describeCertificate(material.certificate),
+      });
+      this.tlsReloader = new TlsReloader(tls, material, (m) => listener.setSecureContext(m), this.log);
+    }
   }
 
   private async joinEnsemble(): Promise<void> {
@@ -134,10 +162,10 @@ export class CanopyServer {
     this.tickTimer = setInterval(() => this.replica.tick(), Math.max(1, Math.floor(cfg.tickTime / 2)));
   }
 
-  private socketOnConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void {
+  private socketOnConnection(ws: WebSocket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
     const link = new WsClient(ws, limits, handshakeReceived, this.inputLog);
-    link.bind(this.replica.openClient(link, { remoteAddress }));
+    link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 
   private scheduleFlush(): void {
@@ -152,7 +180,10 @@ export class CanopyServer {
 
   private statusChanged(status: PeerStatus): void {
     if (!status.serving) return;
-    this.log.info('serving clients', { address: this.config.clientPortAddress, port: this.port, dataDir: this.config.dataDir, role: status.state, epoch: status.epoch });
+    const c = this.config;
+    const plain = c.clientPort !== undefined ? { address: c.clientPortAddress, port: this.port } : {};
+    const secure = c.clientTls !== undefined ? { secureAddress: c.clientTls.address, securePort: this.securePort } : {};
+    this.log.info('serving clients', { ...plain, ...secure, dataDir: c.dataDir, role: status.state, epoch: status.epoch });
   }
 
   private storageFailed(): void {
@@ -174,6 +205,7 @@ export class CanopyServer {
 
   private async doStop(): Promise<void> {
     clearInterval(this.tickTimer);
+    this.tlsReloader?.close();
     this.replica.stop(CloseCode.GOING_AWAY, 'server shutting down');
     this.storage.stop();
     await this.transport?.close();

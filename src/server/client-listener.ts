@@ -1,23 +1,41 @@
-// The client port's front door. Sockets are counted from the TCP accept, before a byte of HTTP is read,
-// so half-open sockets, slow upgrades and floods are bounded like upgraded connections: per remote address
-// (maxClientCnxns), in total (maxCnxns) and by the file descriptors left after the reserve. A socket must
-// send its ConnectRequest within clientHandshakeTimeoutMs of the accept. Browsers are told apart by their
-// Origin header: only allowed origins may open a WebSocket, so a web page cannot drive a local server.
+// The client ports' front door: the plain port (ws) and the secure port (wss), either or both. Sockets are
+// counted from the TCP accept, before a byte of TLS or HTTP is read, so half-open sockets, slow or failed
+// TLS handshakes, slow upgrades and floods are bounded like upgraded connections, across both ports: per
+// remote address (maxClientCnxns), in total (maxCnxns) and by the file descriptors left after the reserve.
+// A socket must send its ConnectRequest within clientHandshakeTimeoutMs of the accept, TLS handshake
+// included. Browsers are told apart by their Origin header: only allowed origins may open a WebSocket, so a
+// web page cannot drive a local server.
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import { clientSocketClass } from './client-socket.js';
+import type { ClientAuth } from './config.js';
 import { FdBudget, openFilesLimit } from './fd-budget.js';
 import type { Logger } from './logger.js';
+import { clientCertificate, connectionKey, secureDoorServer } from './secure-door.js';
+import type { TlsMaterial } from './tls-material.js';
 
-export interface ClientListenerOptions {
+export interface DoorAddress {
   host: string;
   port: number;
+}
+
+export interface SecureDoorOptions extends DoorAddress {
+  clientAuth: ClientAuth;
+  material: TlsMaterial;
+}
+
+export interface ClientListenerOptions {
+  /** The plain port (ws), if any. */
+  plain: DoorAddress | undefined;
+  /** The secure port (wss), if any. */
+  secure: SecureDoorOptions | undefined;
   maxFrameBytes: number;
   /** Sockets per remote address (0 = unlimited). */
   maxClientCnxns: number;
@@ -27,8 +45,11 @@ export interface ClientListenerOptions {
   clientHandshakeTimeoutMs: number;
   allowedOrigins: readonly string[];
   log: Logger;
-  /** A socket completed the WebSocket upgrade; call handshakeReceived() once its ConnectRequest is in. */
-  onConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void;
+  /**
+   * A socket completed the WebSocket upgrade; call handshakeReceived() once its ConnectRequest is in.
+   * `certificate` is the DER of the client certificate the secure port verified, if the client sent one.
+   */
+  onConnection(ws: WebSocket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void;
 }
 
 /** How often the descriptors that are not client sockets are counted again. */
@@ -40,6 +61,15 @@ interface Accepted {
   remoteAddress: string;
   deadline: NodeJS.Timeout | undefined;
   ws: WebSocket | undefined;
+  /** On the secure port: the TLS socket over the accepted one, once its handshake is done. */
+  tls: TLSSocket | undefined;
+  certificate: Uint8Array | undefined;
+}
+
+interface Door {
+  net: NetServer;
+  /** The secure port's TLS layer; undefined on the plain port. */
+  tls: TlsServer | undefined;
 }
 
 function refusal(status: string, text: string): string {
@@ -55,11 +85,16 @@ function refuse(socket: Duplex, status: string, text: string): void {
 export class ClientListener {
   private readonly perAddress = new Map<string, number>();
   private readonly accepted = new Map<Socket, Accepted>();
+  /** Accepted secure-port sockets in their TLS handshake, by four-tuple. */
+  private readonly handshaking = new Map<string, Accepted>();
+  /** TLS sockets whose handshake is done, until they close. */
+  private readonly secured = new Map<Duplex, Accepted>();
   private readonly fds: FdBudget;
   private readonly fdTimer: NodeJS.Timeout;
   private readonly wss: WebSocketServer;
   private readonly http = createHttpServer();
-  private readonly net: NetServer;
+  private readonly plain: Door | undefined;
+  private readonly secure: Door | undefined;
   private closing = false;
 
   private constructor(private readonly opts: ClientListenerOptions) {
@@ -73,28 +108,50 @@ export class ClientListener {
     this.http.on('request', (req: IncomingMessage, res: ServerResponse) => this.httpOnRequest(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.httpOnUpgrade(req, socket, head));
     this.http.on('clientError', (_e: Error, socket: Duplex) => socket.destroy());
-    this.net = createNetServer((socket) => this.netOnConnection(socket));
+    if (opts.plain !== undefined) this.plain = this.door(undefined);
+    if (opts.secure !== undefined) {
+      const tls = secureDoorServer(opts.secure.material, opts.secure.clientAuth, opts.clientHandshakeTimeoutMs);
+      tls.on('secureConnection', (socket: TLSSocket) => this.tlsOnSecureConnection(socket));
+      tls.on('tlsClientError', (e: Error, socket: TLSSocket) => this.tlsOnClientError(e, socket));
+      this.secure = this.door(tls);
+    }
+  }
+
+  private door(tls: TlsServer | undefined): Door {
+    const net = createNetServer((socket) => this.netOnConnection(socket, tls));
     // Accept errors (EMFILE when descriptors ran out anyway) must not take the process down.
-    this.net.on('error', (e: Error) => opts.log.warn('client listener error', { error: e.message }));
+    net.on('error', (e: Error) => this.opts.log.warn('client listener error', { error: e.message }));
+    return { net, tls };
   }
 
   static async listen(opts: ClientListenerOptions): Promise<ClientListener> {
     const listener = new ClientListener(opts);
-    await new Promise<void>((resolve, reject) => {
-      listener.net.once('error', reject);
-      listener.net.listen(opts.port, opts.host, () => {
-        listener.net.off('error', reject);
-        resolve();
-      });
-    });
+    try {
+      if (listener.plain !== undefined) await listenOn(listener.plain.net, opts.plain!);
+      if (listener.secure !== undefined) await listenOn(listener.secure.net, opts.secure!);
+    } catch (e) {
+      await listener.close();
+      throw e;
+    }
     return listener;
   }
 
+  /** The plain port (0 when there is none). */
   get port(): number {
-    return (this.net.address() as AddressInfo | null)?.port ?? 0;
+    return portOf(this.plain);
   }
 
-  /** Sockets open on the client port, upgraded or not. */
+  /** The secure port (0 when there is none). */
+  get securePort(): number {
+    return portOf(this.secure);
+  }
+
+  /** New connections to the secure port get this key, certificate chain and trust store; open ones keep theirs. */
+  setSecureContext(material: TlsMaterial): void {
+    this.secure?.tls?.setSecureContext(material.context);
+  }
+
+  /** Sockets open on the client ports, upgraded or not. */
   get socketCount(): number {
     return this.accepted.size;
   }
@@ -113,21 +170,58 @@ export class ClientListener {
     return undefined;
   }
 
-  private netOnConnection(socket: Socket): void {
+  private netOnConnection(socket: Socket, tls: TlsServer | undefined): void {
     const remoteAddress = socket.remoteAddress ?? 'unknown';
     const problem = this.limitProblem(remoteAddress);
     if (problem !== undefined) {
-      this.opts.log.warn('refusing client socket', { remoteAddress, reason: problem });
-      refuse(socket, '503 Service Unavailable', problem);
+      this.opts.log.warn('refusing client socket', { remoteAddress, reason: problem, secure: tls !== undefined });
+      // A TLS client would read an HTTP answer as garbage: the secure port just closes.
+      if (tls !== undefined) socket.destroy();
+      else refuse(socket, '503 Service Unavailable', problem);
       return;
     }
-    const entry: Accepted = { remoteAddress, deadline: undefined, ws: undefined };
+    const entry: Accepted = { remoteAddress, deadline: undefined, ws: undefined, tls: undefined, certificate: undefined };
     entry.deadline = setTimeout(() => this.handshakeTimedOut(socket, entry), this.opts.clientHandshakeTimeoutMs);
     this.accepted.set(socket, entry);
     this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     socket.on('error', () => {});
     socket.once('close', () => this.socketOnClose(socket, entry));
+    if (tls === undefined) {
+      this.http.emit('connection', socket);
+      return;
+    }
+    const key = connectionKey(socket);
+    this.handshaking.set(key, entry);
+    socket.once('close', () => this.handshaking.delete(key));
+    tls.emit('connection', socket);
+  }
+
+  private tlsOnSecureConnection(socket: TLSSocket): void {
+    const key = connectionKey(socket);
+    const entry = this.handshaking.get(key);
+    this.handshaking.delete(key);
+    if (entry === undefined) return void socket.destroy();
+    const verdict = clientCertificate(socket, this.opts.secure!.clientAuth);
+    if ('refused' in verdict) {
+      this.opts.log.warn('refusing a client certificate', { remoteAddress: entry.remoteAddress, reason: verdict.refused });
+      socket.destroy();
+      return;
+    }
+    entry.tls = socket;
+    entry.certificate = verdict.certificate;
+    this.secured.set(socket, entry);
+    socket.on('error', () => {});
+    socket.once('close', () => this.secured.delete(socket));
     this.http.emit('connection', socket);
+  }
+
+  private tlsOnClientError(e: Error, socket: TLSSocket): void {
+    const remoteAddress = this.handshaking.get(connectionKey(socket))?.remoteAddress;
+    // With ssl.clientAuth=need, Node ends a handshake whose client certificate did not verify and says why here.
+    const untrusted = socket.authorizationError;
+    if (untrusted !== undefined) this.opts.log.warn('refusing a client certificate', { remoteAddress, reason: `client certificate not trusted: ${String(untrusted)}` });
+    else this.opts.log.debug('client TLS handshake failed', { remoteAddress, error: e.message });
+    socket.destroy();
   }
 
   private socketOnClose(socket: Socket, entry: Accepted): void {
@@ -142,11 +236,15 @@ export class ClientListener {
     entry.deadline = undefined;
     this.opts.log.debug('client socket sent no connect request in time', { remoteAddress: entry.remoteAddress, timeoutMs: this.opts.clientHandshakeTimeoutMs });
     if (entry.ws === undefined) {
+      entry.tls?.destroy();
       socket.destroy();
       return;
     }
     entry.ws.close(CloseCode.TIMEOUT, 'no connect request in time');
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => {
+      entry.tls?.destroy();
+      socket.destroy();
+    }, CLOSE_GRACE_MS).unref();
   }
 
   private originAllowed(origin: string | undefined): boolean {
@@ -160,7 +258,7 @@ export class ClientListener {
   }
 
   private httpOnUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const entry = this.accepted.get(socket as Socket);
+    const entry = this.accepted.get(socket as Socket) ?? this.secured.get(socket);
     if (entry === undefined) return void socket.destroy();
     const origin = req.headers.origin;
     if (!this.originAllowed(origin)) {
@@ -170,7 +268,7 @@ export class ClientListener {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       entry.ws = ws;
-      this.opts.onConnection(ws, entry.remoteAddress, () => {
+      this.opts.onConnection(ws, entry.remoteAddress, entry.certificate, () => {
         clearTimeout(entry.deadline);
         entry.deadline = undefined;
       });
@@ -181,9 +279,27 @@ export class ClientListener {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.fdTimer);
-    for (const [socket, entry] of this.accepted) if (entry.ws === undefined) socket.destroy();
+    for (const [socket, entry] of this.accepted) {
+      if (entry.ws !== undefined) continue;
+      entry.tls?.destroy();
+      socket.destroy();
+    }
     for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.net.close(() => resolve()));
+    for (const door of [this.plain, this.secure]) if (door?.net.listening) await new Promise<void>((resolve) => door.net.close(() => resolve()));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+function listenOn(net: NetServer, at: DoorAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(at.port, at.host, () => {
+      net.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portOf(door: Door | undefined): number {
+  return (door?.net.address() as AddressInfo | null | undefined)?.port ?? 0;
 }

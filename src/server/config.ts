@@ -2,6 +2,7 @@
 // No other module reads process.env or argv.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../protocol/index.js';
+import type { SanMapping, X509ProviderOptions } from '../replica/auth/x509.js';
 
 export interface PeerAddress {
   id: number;
@@ -27,11 +28,32 @@ export interface EnsembleMember {
   port: number;
 }
 
+/** ZooKeeper's ssl.clientAuth: whether the secure client port asks for, or demands, a client certificate. */
+export type ClientAuth = 'need' | 'want' | 'none';
+
+/** The secure client port (wss): secureClientPort with ZooKeeper's ssl.* keys, PEM files only. */
+export interface ClientTlsConfig {
+  port: number;
+  /** secureClientPortAddress, else clientPortAddress. */
+  address: string;
+  /** ssl.keyStore.location: one PEM file with the server's private key and its certificate chain. */
+  keyStoreFile: string;
+  /** ssl.trustStore.location: PEM CA certificates that client certificates must chain to. */
+  trustStoreFile: string | undefined;
+  /** need (default, as in ZooKeeper): no handshake without a valid client certificate; want: one is optional, but an invalid one is refused. */
+  clientAuth: ClientAuth;
+  /** How a client certificate becomes an x509 id (ssl.clientCertId*, X509AuthenticationProvider.superUser). */
+  x509: X509ProviderOptions;
+}
+
 export interface Config {
   serverId: number;
   dataDir: string;
-  clientPort: number;
+  /** The plain (ws) client port; undefined when only secureClientPort is configured, as in ZooKeeper. */
+  clientPort: number | undefined;
   clientPortAddress: string;
+  /** Undefined without secureClientPort. */
+  clientTls: ClientTlsConfig | undefined;
   tickTime: number;
   initLimit: number;
   syncLimit: number;
@@ -98,6 +120,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   dataDir: './canopy-data',
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
+  clientTls: undefined,
   tickTime: 2000,
   initLimit: 10,
   syncLimit: 5,
@@ -261,6 +284,112 @@ function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | nu
   }
 }
 
+// ---- the secure client port: secureClientPort and ZooKeeper's ssl.* keys for client connections ----
+// (ssl.quorum.* is the peer links' business, not read here.)
+
+const CLIENT_TLS_KEYS: ReadonlySet<string> = new Set([
+  'secureClientPort', 'secureClientPortAddress', 'ssl.keyStore.location', 'ssl.keyStore.type', 'ssl.trustStore.location',
+  'ssl.trustStore.type', 'ssl.clientAuth', 'ssl.clientCertIdType', 'ssl.clientCertIdSanMatchType', 'ssl.clientCertIdSanMatchRegex',
+  'ssl.clientCertIdSanExtractRegex', 'ssl.clientCertIdSanExtractMatcherGroupIndex', 'X509AuthenticationProvider.superUser',
+  'zookeeper.X509AuthenticationProvider.superUser',
+]);
+const TLS_ALIASES: Record<string, string> = { 'zookeeper.X509AuthenticationProvider.superUser': 'X509AuthenticationProvider.superUser' };
+/** Longest regex accepted in ssl.clientCertIdSan*Regex. */
+const CONFIG_REGEX_CHARS_MAX = 1024;
+
+function tlsText(tls: ReadonlyMap<string, string | number | boolean>, key: string): string | undefined {
+  const value = tls.get(key);
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (text === '') throw new ConfigError(`${key} must not be empty`);
+  return text;
+}
+
+function tlsInteger(tls: ReadonlyMap<string, string | number | boolean>, key: string, min: number, max: number): number | undefined {
+  const text = tlsText(tls, key);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${key} must be an integer in [${min}, ${max}], got '${text}'`);
+  return n;
+}
+
+function configRegex(key: string, source: string): RegExp {
+  if (source.length > CONFIG_REGEX_CHARS_MAX) throw new ConfigError(`${key} is longer than ${CONFIG_REGEX_CHARS_MAX} characters`);
+  try {
+    return new RegExp(source);
+  } catch (e) {
+    throw new ConfigError(`${key} is not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+/** The SAN mapping of ssl.clientCertIdType=SAN (LinkedIn's ZooKeeper keys), or undefined for the subject. */
+function sanMapping(tls: ReadonlyMap<string, string | number | boolean>): SanMapping | undefined {
+  const idType = tlsText(tls, 'ssl.clientCertIdType')?.toUpperCase() ?? 'SDN';
+  const sanKeys = ['ssl.clientCertIdSanMatchType', 'ssl.clientCertIdSanMatchRegex', 'ssl.clientCertIdSanExtractRegex', 'ssl.clientCertIdSanExtractMatcherGroupIndex'];
+  if (idType === 'SDN') {
+    const stray = sanKeys.find((k) => tls.has(k));
+    if (stray !== undefined) throw new ConfigError(`${stray} needs ssl.clientCertIdType=SAN`);
+    return undefined;
+  }
+  if (idType !== 'SAN') throw new ConfigError(`ssl.clientCertIdType must be SAN or SDN (the subject, the default), got '${idType}'`);
+  const type = tlsInteger(tls, 'ssl.clientCertIdSanMatchType', 0, 8);
+  if (type === undefined) throw new ConfigError('ssl.clientCertIdType=SAN needs ssl.clientCertIdSanMatchType (1 email, 2 DNS, 4 directory name, 6 URI, 7 IP address, 8 registered id)');
+  const matchRegex = configRegex('ssl.clientCertIdSanMatchRegex', tlsText(tls, 'ssl.clientCertIdSanMatchRegex') ?? '.*');
+  const extractRegex = configRegex('ssl.clientCertIdSanExtractRegex', tlsText(tls, 'ssl.clientCertIdSanExtractRegex') ?? '.*');
+  const groupIndex = tlsInteger(tls, 'ssl.clientCertIdSanExtractMatcherGroupIndex', 0, 99) ?? 0;
+  // An alternation with the empty regex always matches, so its result has one slot per group of the other side.
+  const groups = new RegExp(`(?:${extractRegex.source})|`).exec('')!.length - 1;
+  if (groupIndex > groups) throw new ConfigError(`ssl.clientCertIdSanExtractMatcherGroupIndex is ${groupIndex} but ssl.clientCertIdSanExtractRegex has ${groups} groups`);
+  return { type, matchRegex, extractRegex, groupIndex };
+}
+
+function pemOnly(tls: ReadonlyMap<string, string | number | boolean>, key: string): void {
+  const type = tlsText(tls, key);
+  if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ConfigError(`${key} must be PEM (Canopy reads PEM files only), got '${type}'`);
+}
+
+/** The secure client port's settings, or undefined without secureClientPort (when no ssl.* key may be set either). */
+function clientTlsConfig(tls: ReadonlyMap<string, string | number | boolean>, clientPortAddress: string): ClientTlsConfig | undefined {
+  const port = tlsInteger(tls, 'secureClientPort', 0, 65535);
+  if (port === undefined) {
+    const stray = [...tls.keys()][0];
+    if (stray !== undefined) throw new ConfigError(`${stray} is set but secureClientPort is not`);
+    return undefined;
+  }
+  pemOnly(tls, 'ssl.keyStore.type');
+  pemOnly(tls, 'ssl.trustStore.type');
+  const keyStoreFile = tlsText(tls, 'ssl.keyStore.location');
+  if (keyStoreFile === undefined) throw new ConfigError('secureClientPort needs ssl.keyStore.location: a PEM file with the server\'s private key and certificate chain');
+  const clientAuth = (tlsText(tls, 'ssl.clientAuth') ?? 'need').toLowerCase();
+  if (clientAuth !== 'need' && clientAuth !== 'want' && clientAuth !== 'none') throw new ConfigError(`ssl.clientAuth must be need, want or none, got '${clientAuth}'`);
+  const trustStoreFile = tlsText(tls, 'ssl.trustStore.location');
+  if (clientAuth !== 'none' && trustStoreFile === undefined) {
+    throw new ConfigError(`ssl.clientAuth=${clientAuth} needs ssl.trustStore.location (the CA certificates client certificates must chain to), or set ssl.clientAuth=none`);
+  }
+  const superUser = tlsText(tls, 'X509AuthenticationProvider.superUser');
+  const san = sanMapping(tls);
+  return {
+    port, address: tlsText(tls, 'secureClientPortAddress') ?? clientPortAddress, keyStoreFile, trustStoreFile, clientAuth,
+    x509: { ...(superUser !== undefined ? { superUser } : {}), ...(san !== undefined ? { san } : {}) },
+  };
+}
+
+/** The client ports this server listens on, with the key that configures each. */
+export function clientDoors(config: Readonly<Config>): Array<{ key: string; address: string; port: number }> {
+  const doors: Array<{ key: string; address: string; port: number }> = [];
+  if (config.clientPort !== undefined) doors.push({ key: 'clientPort', address: config.clientPortAddress, port: config.clientPort });
+  if (config.clientTls !== undefined) doors.push({ key: 'secureClientPort', address: config.clientTls.address, port: config.clientTls.port });
+  return doors;
+}
+
+function validateClientPorts(config: Readonly<Config>): void {
+  const [plain, secure] = clientDoors(config);
+  if (plain === undefined || secure === undefined || plain.port === 0 || plain.port !== secure.port) return;
+  if (plain.address === secure.address || isWildcard(plain.address) || isWildcard(secure.address)) {
+    throw new ConfigError(`clientPort and secureClientPort are both ${plain.port} on ${secure.address}`);
+  }
+}
+
 export interface BuildOptions {
   /**
    * Whether this server's id was given (myid file, --myid, serverId). When false and the config names an
@@ -275,12 +404,17 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [] };
   const servers: PeerAddress[] = [];
   const peerDial: PeerDial[] = [];
+  const tlsRaw = new Map<string, string | number | boolean>();
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
     else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
+    else if (CLIENT_TLS_KEYS.has(rawKey)) tlsRaw.set(TLS_ALIASES[rawKey] ?? rawKey, value);
     else setKey(cfg, rawKey, value);
   }
+  cfg.clientTls = clientTlsConfig(tlsRaw, cfg.clientPortAddress as string);
+  // As in ZooKeeper: with a secure port and no clientPort, only the secure port serves.
+  if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;
   cfg.maxSessionTimeout ??= 20 * tick;
@@ -345,6 +479,7 @@ function isWildcard(address: string): boolean {
  * server lines is a standalone server and always passes.
  */
 export function validateEnsemble(config: Readonly<Config>, idGiven: boolean): void {
+  validateClientPorts(config);
   const servers = config.servers;
   const dialIds = new Set<number>();
   for (const d of config.peerDial) {
@@ -366,9 +501,11 @@ export function validateEnsemble(config: Readonly<Config>, idGiven: boolean): vo
     const other = endpoints.get(endpoint);
     if (other !== undefined) throw new ConfigError(`server.${other} and server.${s.id} both use peer address ${endpoint}`);
     endpoints.set(endpoint, s.id);
-    const ownListenerOverlaps = s.id === config.serverId && (isWildcard(config.clientPortAddress) || config.quorumListenOnAllIPs);
-    if (s.peerPort === config.clientPort && (s.host === config.clientPortAddress || ownListenerOverlaps)) {
-      throw new ConfigError(`server.${s.id}: peerPort ${s.peerPort} is also clientPort on ${config.clientPortAddress}`);
+    for (const door of clientDoors(config)) {
+      const ownListenerOverlaps = s.id === config.serverId && (isWildcard(door.address) || config.quorumListenOnAllIPs);
+      if (s.peerPort === door.port && (s.host === door.address || ownListenerOverlaps)) {
+        throw new ConfigError(`server.${s.id}: peerPort ${s.peerPort} is also ${door.key} on ${door.address}`);
+      }
     }
   }
 }

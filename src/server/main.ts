@@ -7,10 +7,24 @@ import { CanopyServer } from './canopy-server.js';
 import { ConfigError, DEFAULTS, buildConfig, ensembleSizeWarning, parseZooCfg, readMyid } from './config.js';
 import type { RawSettings } from './config.js';
 import { createLogger } from './logger.js';
+import { TlsMaterialError } from './tls-material.js';
 
 const FLAGS = {
-  clientPort: { type: 'number', describe: `port for client WebSocket connections (default ${DEFAULTS.clientPort})` },
+  clientPort: { type: 'number', describe: `port for client WebSocket connections (default ${DEFAULTS.clientPort}; none when only secureClientPort is given)` },
   clientPortAddress: { type: 'string', describe: `address to listen on (default ${DEFAULTS.clientPortAddress})` },
+  secureClientPort: { type: 'number', describe: 'port for client WebSocket connections over TLS (wss; default none)' },
+  secureClientPortAddress: { type: 'string', describe: 'address the secure port listens on (default clientPortAddress)' },
+  'ssl.keyStore.location': { type: 'string', describe: 'PEM file with the server\'s private key and certificate chain (secure port)' },
+  'ssl.keyStore.type': { type: 'string', describe: 'PEM (the only type read)' },
+  'ssl.trustStore.location': { type: 'string', describe: 'PEM file with the CA certificates client certificates must chain to' },
+  'ssl.trustStore.type': { type: 'string', describe: 'PEM (the only type read)' },
+  'ssl.clientAuth': { type: 'string', describe: 'need (default) | want | none: whether clients must present a certificate' },
+  'ssl.clientCertIdType': { type: 'string', describe: 'SDN (default: the x509 id is the certificate subject) | SAN (a subject alternative name)' },
+  'ssl.clientCertIdSanMatchType': { type: 'number', describe: 'with SAN: the SAN type (1 email, 2 DNS, 4 directory name, 6 URI, 7 IP, 8 registered id)' },
+  'ssl.clientCertIdSanMatchRegex': { type: 'string', describe: 'with SAN: exactly one SAN of the type must match (default .*)' },
+  'ssl.clientCertIdSanExtractRegex': { type: 'string', describe: 'with SAN: the id is a match of this in that SAN (default .*)' },
+  'ssl.clientCertIdSanExtractMatcherGroupIndex': { type: 'number', describe: 'with SAN: the capture group that is the id (default 0, the whole match)' },
+  'X509AuthenticationProvider.superUser': { type: 'string', describe: 'an x509 id that is a super user' },
   dataDir: { type: 'string', describe: `directory for the txn log and snapshots (default ${DEFAULTS.dataDir})` },
   tickTime: { type: 'number', describe: `basic time unit in ms (default ${DEFAULTS.tickTime})` },
   minSessionTimeout: { type: 'number', describe: 'smallest session timeout granted, ms (default 2 × tickTime)' },
@@ -47,6 +61,8 @@ async function main(): Promise<void> {
     .scriptName('canopy-server')
     .usage('$0 [zoo.cfg] [options]\n\nStarts a Canopy server. With no file and no flags it serves on 127.0.0.1:2181 with ./canopy-data.')
     .options(FLAGS)
+    // Flags are zoo.cfg keys, dots included (--ssl.clientAuth need), not nested objects.
+    .parserConfiguration({ 'dot-notation': false })
     .strictOptions()
     .version(false)
     .help()
@@ -93,7 +109,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const message = e instanceof ConfigError ? `configuration error: ${e.message}`
+    : e instanceof TlsMaterialError ? `TLS configuration error: ${e.message}`
+    : e instanceof Error ? (e.stack ?? e.message) : String(e);
   process.stderr.write(`canopy-server: ${message}\n`);
   process.exit(2);
 });

@@ -12,7 +12,7 @@ export interface PemFiles {
 }
 
 export interface LeafOptions {
-  /** The subject, in openssl's `/CN=x/O=y` form (default `/CN=<name>`). */
+  /** The subject, in openssl's `/CN=x/O=y` form, UTF-8, `+` joining a multi-valued RDN (default `/CN=<name>`). */
   subject?: string;
   /** Extra subjectAltName entries besides the loopback ones, e.g. `DNS:member-1` or `email:a@b.c`. */
   altNames?: string[];
@@ -66,7 +66,7 @@ export function makeCertAuthority(commonName = 'Canopy Test CA', dir?: string, d
       const csr = join(root, `${name}.csr`);
       const ext = join(root, `${name}.ext`);
       newKey(root, keyFile);
-      openssl(['req', '-new', '-key', keyFile, '-out', csr, '-subj', options.subject ?? `/CN=${name}`], root);
+      openssl(['req', '-new', '-utf8', '-key', keyFile, '-out', csr, '-subj', options.subject ?? `/CN=${name}`], root);
       const altNames = [...LOOPBACK_NAMES, ...(options.altNames ?? [])].join(',');
       writeFileSync(ext, `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${altNames}\n`);
       openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', String(serial++),

@@ -164,6 +164,8 @@ export interface TcpFloodOptions {
   concurrency?: number;
   /** Reconnect every socket the server closes, until stop() or this many connects in all. */
   sustainUpTo?: number;
+  /** Written once connected (e.g. the start of a TLS ClientHello that never finishes); default nothing. */
+  firstBytes?: Uint8Array;
 }
 
 /** True when the server refused the socket the way the spec says: an HTTP 503 response. */
@@ -213,6 +215,7 @@ export class TcpFlood {
     this.live.add(socket);
     socket.on('connect', () => {
       record.connectedAt = Date.now();
+      if (this.opts.firstBytes !== undefined) socket.write(this.opts.firstBytes);
       settle();
     });
     socket.on('data', (d: Buffer) => {

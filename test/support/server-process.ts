@@ -3,7 +3,7 @@
 // appears after a mark (`lineCount`) — a server logs "serving clients" again each time it resumes serving.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** dist/src/server/main.js, relative to dist/test/support. */
 export const SERVER_MAIN = join(here, '..', '..', 'src', 'server', 'main.js');
 
-/** The line a server logs when it starts (or resumes) serving clients. */
-export const SERVING_LINE = /serving clients .*"port":(\d+)/;
+/** The line a server logs when it starts (or resumes) serving clients; its ports are read by the two patterns below. */
+export const SERVING_LINE = /serving clients /;
+const PORT_FIELD = /"port":(\d+)/;
+const SECURE_PORT_FIELD = /"securePort":(\d+)/;
 const LOG_TEXT_CHARS_MAX = 200_000;
 const LOG_LINES_MAX = 20_000;
 const LINE_WAITERS_MAX = 1_000;
@@ -23,6 +25,8 @@ export interface ServerOptions {
   dataDir?: string;
   /** 0 (default) lets the OS pick; the chosen port is read from the server's log. */
   port?: number;
+  /** false: no --clientPort flag, so a server given --secureClientPort serves only that (default true). */
+  plainPort?: boolean;
   tickTime?: number;
   args?: string[];
   /**
@@ -73,6 +77,7 @@ export class ServerProcess {
   private readonly waiters = new Set<LineWaiter>();
   private readonly exited: Promise<number | null>;
   private servingPort: number;
+  private servingSecurePort = 0;
   /** The process has exited and its output streams are drained. */
   private closed = false;
 
@@ -116,8 +121,12 @@ export class ServerProcess {
     this.lines.push(line);
     if (this.lines.length > LOG_LINES_MAX) this.lines.shift();
     this.linesSeen++;
-    const serving = SERVING_LINE.exec(line);
-    if (serving) this.servingPort = Number(serving[1]);
+    if (SERVING_LINE.test(line)) {
+      const port = PORT_FIELD.exec(line);
+      const securePort = SECURE_PORT_FIELD.exec(line);
+      if (port) this.servingPort = Number(port[1]);
+      if (securePort) this.servingSecurePort = Number(securePort[1]);
+    }
     this.onLine?.(line);
     for (const w of this.waiters) {
       const m = w.pattern.exec(line);
@@ -131,6 +140,11 @@ export class ServerProcess {
   /** The client port: as asked, or as logged by the last "serving clients" line. */
   get port(): number {
     return this.servingPort;
+  }
+
+  /** The secure client port as logged by the last "serving clients" line (0: none). */
+  get securePort(): number {
+    return this.servingSecurePort;
   }
 
   get connectString(): string {
@@ -159,7 +173,8 @@ export class ServerProcess {
     const dataDir = opts.dataDir ?? (opts.configFile !== undefined ? dirname(opts.configFile) : ServerProcess.tempDataDir());
     const args = opts.configFile !== undefined
       ? [SERVER_MAIN, opts.configFile, ...(opts.args ?? [])]
-      : [SERVER_MAIN, '--dataDir', dataDir, '--clientPort', String(opts.port ?? 0), '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
+      : [SERVER_MAIN, '--dataDir', dataDir, ...(opts.plainPort === false ? [] : ['--clientPort', String(opts.port ?? 0)]),
+        '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
     const child = opts.ulimitFiles !== undefined
       ? spawn('bash', ['-c', 'ulimit -n "$0" && exec "$@"', String(opts.ulimitFiles), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -206,10 +221,11 @@ export class ServerProcess {
     });
   }
 
-  /** Waits for a "serving clients" line after `afterLine` (default: any) and returns the client port. */
+  /** Waits for a "serving clients" line after `afterLine` (default: any) and returns the client port (the secure one when there is no plain one). */
   async waitServing(opts: { afterLine?: number; timeoutMs?: number } = {}): Promise<number> {
     const m = await this.waitForLine(SERVING_LINE, opts);
-    return Number(m[1]);
+    const line = m.input;
+    return Number((PORT_FIELD.exec(line) ?? SECURE_PORT_FIELD.exec(line))?.[1] ?? 0);
   }
 
   /** Restarts on the same data directory and port. */
@@ -244,6 +260,29 @@ export class ServerProcess {
   /** Open file descriptors of the server process (Linux /proc/<pid>/fd). */
   openFileCount(): number {
     return readdirSync(`/proc/${this.child.pid}/fd`).length;
+  }
+
+  /** TCP ports the server process listens on (Linux: its socket inodes matched in /proc/<pid>/net/tcp and tcp6). */
+  listeningPorts(): number[] {
+    const pid = this.child.pid;
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    const ports = new Set<number>();
+    for (const table of ['tcp', 'tcp6']) {
+      for (const row of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+        const cols = row.trim().split(/\s+/);
+        // local_address is HEXADDR:HEXPORT; st 0A is LISTEN; the inode is the tenth column.
+        if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) ports.add(parseInt(cols[1]!.split(':')[1]!, 16));
+      }
+    }
+    return [...ports].sort((a, b) => a - b);
   }
 
   /** Sends a signal without waiting for exit (SIGSTOP, SIGCONT). */
