@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
-import { PeerTransport, ensembleIdOf } from '../transport/index.js';
+import { PeerTransport, ensembleIdOf, type PeerAuthentication } from '../transport/index.js';
 import type { PeerMessage, PeerStatus } from '../zab/index.js';
 import { LevelStorage } from '../storage/index.js';
 import type { TxnStore } from '../storage/index.js';
@@ -20,6 +20,7 @@ import { ensembleMembers, peerListenAddress } from './config.js';
 import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { loadPeerCredentials, type PeerCredentials } from './peer-credentials.js';
 import { StorageDriver } from './storage-driver.js';
 import { WsClient } from './ws-client.js';
 
@@ -40,6 +41,7 @@ export class CanopyServer {
     tree: DataTree,
     recovered: { acceptedEpoch: number; currentEpoch: number; txns: Txn[] },
     private readonly log: Logger,
+    private readonly credentials: PeerCredentials,
   ) {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
@@ -67,6 +69,8 @@ export class CanopyServer {
 
   /** Recovers state from dataDir, joins the ensemble (or elects itself) and serves clients once synced. */
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
+    // First: a missing or bad certificate or secret stops the start before any state is touched.
+    const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
     const store = await LevelStorage.open<TreeSnapshot>(join(config.dataDir, 'db'), { logger: log });
@@ -81,7 +85,7 @@ export class CanopyServer {
         snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log);
+      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, credentials);
       await server.listen();
       await server.joinEnsemble();
       return server;
@@ -94,6 +98,14 @@ export class CanopyServer {
 
   get port(): number {
     return this.listener?.port ?? 0;
+  }
+
+  /**
+   * How this server's peers prove they are members: with anything but 'none', every peer link was
+   * authenticated before it carried a message, so a message from a member came from that member.
+   */
+  get peerAuthentication(): PeerAuthentication {
+    return this.transport?.authentication ?? this.credentials.mode;
   }
 
   private async listen(): Promise<void> {
@@ -117,12 +129,20 @@ export class CanopyServer {
         onMessage: (from, msg) => this.replica.peerMessage(from, msg),
         onInboundDown: (from) => this.replica.peerDown(from),
         logger: this.inputLog,
+        authentication: this.credentials.options,
       });
-      this.log.info('listening for peers', { address: listen.host, port: listen.port, ensemble: peers.map((p) => p.id) });
+      this.log.info('listening for peers', { address: listen.host, port: listen.port, ensemble: peers.map((p) => p.id), peerAuthentication: this.peerAuthentication });
+      this.logPeerAuthentication();
     }
     this.replica.start();
     // Half ticks: session liveness needs them; the replica makes every second one a ZAB tick.
     this.tickTimer = setInterval(() => this.replica.tick(), Math.max(1, Math.floor(cfg.tickTime / 2)));
+  }
+
+  private logPeerAuthentication(): void {
+    for (const warning of this.credentials.warnings) this.log.warn(warning);
+    if (this.peerAuthentication !== 'none') return;
+    this.log.warn('peer links are not authenticated: any process that can reach the peer port and knows the server.N lines can take part as a member; set quorum.auth.secretFile or sslQuorum=true (README: Peer authentication)');
   }
 
   private socketOnConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void {

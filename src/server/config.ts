@@ -2,6 +2,11 @@
 // No other module reads process.env or argv.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../protocol/index.js';
+import { ConfigError, parseBoolean } from './config-values.js';
+import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, type PeerAuthSettings } from './peer-auth-config.js';
+
+export { ConfigError };
+export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
 
 export interface PeerAddress {
   id: number;
@@ -79,9 +84,9 @@ export interface Config {
    * server connects, never the membership: the ensemble id still comes from the server.N lines.
    */
   peerDial: PeerDial[];
+  /** How peers prove they are members (sslQuorum and ssl.quorum.*, quorum.auth.secretFile): file paths, read at start. */
+  peerAuth: PeerAuthConfig;
 }
-
-export class ConfigError extends Error {}
 
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
   serverId: 1,
@@ -112,6 +117,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   quorumListenOnAllIPs: false,
   servers: [],
   peerDial: [],
+  peerAuth: NO_PEER_AUTH,
 });
 
 /** Numeric keys: [min, max]. */
@@ -206,14 +212,6 @@ function parseServerLine(key: string, value: string): PeerAddress {
   return addr;
 }
 
-function parseBoolean(key: string, value: string | number | boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  const text = String(value).trim().toLowerCase();
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw new ConfigError(`${key} must be true or false, got '${value}'`);
-}
-
 /** Stores one non-server setting into cfg after checking its type and range. */
 function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | number | boolean): void {
   const key = ALIASES[rawKey] ?? rawKey;
@@ -251,12 +249,15 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [] };
   const servers: PeerAddress[] = [];
   const peerDial: PeerDial[] = [];
+  const peerAuth: PeerAuthSettings = {};
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
     else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
+    else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
     else setKey(cfg, rawKey, value);
   }
+  cfg.peerAuth = buildPeerAuthConfig(peerAuth);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;
   cfg.maxSessionTimeout ??= 20 * tick;

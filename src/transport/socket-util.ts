@@ -25,9 +25,10 @@ export function rawDataBytes(data: RawData): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-export function wsUrl(host: string, port: number): string {
+/** `secure`: wss (peer links in mutual-TLS mode). */
+export function wsUrl(host: string, port: number, secure = false): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `ws://${bracketed}:${port}/`;
+  return `${secure ? 'wss' : 'ws'}://${bracketed}:${port}/`;
 }
 
 export function errorText(err: unknown): string {
