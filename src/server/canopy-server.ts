@@ -174,7 +174,10 @@ export class CanopyServer {
 
   /** A snapshot of the server's internal state for operators (logged on SIGUSR2). */
   diagnostics(): object {
-    return { replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), links: this.transport?.linkStatus(), sockets: this.listener?.socketCount };
+    return {
+      replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), peerAuthentication: this.peerAuthentication, links: this.transport?.linkStatus(),
+      sockets: this.listener?.socketCount,
+    };
   }
 
   /** Graceful stop: no new work, connections closed (sessions live on), log flushed, storage closed. */

@@ -32,7 +32,6 @@ import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHead
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import { assertNever } from '../../protocol/assert-never.js';
 import { clipForLog } from './bounded-text.js';
@@ -40,7 +39,8 @@ import { decodeFrame, encodeWelcome, type Hello } from './codec.js';
 import { TransportError } from './errors.js';
 import { HELLO_HEADER, challengeHeaders, checkHello, decodeHelloHeader, refusalHeaders, refusalStatus, type AcceptorIdentity, type Refusal } from './handshake.js';
 import { HelloGate, type GateVerdict } from './hello-gate.js';
-import { closeSocket, errorText, rawDataBytes } from './socket-util.js';
+import { closeSocket, errorText, rawDataBytes, remoteOf } from './socket-util.js';
+import { TlsConnections } from './tls-connections.js';
 import { acceptorTlsOptions } from './tls-options.js';
 import { PeerCloseCode, TRANSPORT_LIMITS, type PeerTlsMaterial, type TransportLogger } from './types.js';
 
@@ -113,8 +113,8 @@ export class InboundAcceptor {
   /** Messages received per member (keys are members only). */
   private readonly received = new Map<number, number>();
   private readonly malformed = new Map<number, MalformedTally>();
-  /** TLS mode: TCP connections, to cut those still in their TLS handshake at close. */
-  private readonly tlsRaw = new Set<Socket>();
+  /** TLS mode: the stage before HTTP. */
+  private readonly tlsConnections: TlsConnections | undefined;
   private readonly gate: HelloGate;
   private closing = false;
 
@@ -132,7 +132,7 @@ export class InboundAcceptor {
       verifyClient: (info: { req: IncomingMessage }, done: VerifyDone) => this.verify(info.req, done),
     });
     if (options.tls === undefined) this.http.on('connection', (raw: Socket) => this.httpOnConnection(raw));
-    else this.watchTlsConnections();
+    else this.tlsConnections = new TlsConnections(this.http, options.members.size, options.logger, (socket) => this.httpOnConnection(socket));
     this.http.on('upgrade', (req: IncomingMessage, raw: Socket, head: Buffer) => {
       this.wss.handleUpgrade(req, raw, head, (socket: WebSocket) => this.linkUp(socket, raw));
     });
@@ -176,8 +176,7 @@ export class InboundAcceptor {
       conn.raw.destroy();
     }
     this.pending.clear();
-    for (const raw of this.tlsRaw) raw.destroy();
-    this.tlsRaw.clear();
+    this.tlsConnections?.destroyAll();
     await Promise.all([...this.wss.clients].map((s) => closeSocket(s, PeerCloseCode.GOING_AWAY, 'shutting down')));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
@@ -187,46 +186,6 @@ export class InboundAcceptor {
   }
 
   // ---- before the hello: TCP, TLS and HTTP ----
-
-  /**
-   * TLS mode: a connection is pending (httpOnConnection) once its TLS handshake verified a member
-   * certificate. Before that Node's TLS server bounds it: maxConnections (counted from the TCP accept)
-   * and handshakeTimeout; a failed handshake is a logged refusal.
-   */
-  private watchTlsConnections(): void {
-    const http = this.http;
-    // Established links (one per member, two while one replaces another) and the pending handshakes.
-    http.maxConnections = TRANSPORT_LIMITS.pendingHandshakesMax + 2 * this.options.members.size;
-    http.on('connection', (raw: Socket) => {
-      this.tlsRaw.add(raw);
-      raw.once('close', () => this.tlsRaw.delete(raw));
-      // Should a Node release stop reporting the close of a wrapped socket, the set still stays bounded.
-      if (this.tlsRaw.size > 2 * http.maxConnections) for (const s of this.tlsRaw) if (s.destroyed) this.tlsRaw.delete(s);
-    });
-    http.on('secureConnection', (socket: TLSSocket) => this.tlsOnSecure(socket));
-    // Not TLS at all, too slow, or a dialler that refused our certificate (OpenSSL's text, not the peer's).
-    http.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-      this.options.logger.warn('inbound peer TLS handshake failed', { remote: remoteOf(socket), reason: clipForLog(err.message) });
-    });
-    http.on('drop', (data: unknown) => {
-      const remote = typeof data === 'object' && data !== null ? remoteOf(data as Partial<Socket>) : '?';
-      this.options.logger.warn('refusing inbound peer connection', { remote, code: PeerCloseCode.TRY_AGAIN_LATER, reason: `more than ${http.maxConnections} peer connections` });
-    });
-  }
-
-  /** A finished TLS handshake: pending if OpenSSL verified a member certificate, refused (and logged) if not. */
-  private tlsOnSecure(socket: TLSSocket): void {
-    if (socket.authorized) {
-      this.httpOnConnection(socket);
-      return;
-    }
-    // Node's verification code (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...): our text, not the peer's.
-    const why: unknown = socket.authorizationError;
-    this.options.logger.warn('refusing inbound peer connection', {
-      remote: remoteOf(socket), code: PeerCloseCode.AUTH_FAILED, reason: `no verified member certificate (${typeof why === 'string' ? why : errorText(why)})`,
-    });
-    socket.destroy();
-  }
 
   private httpOnConnection(raw: Socket): void {
     const remote = remoteOf(raw);
@@ -484,10 +443,4 @@ export class InboundAcceptor {
     this.options.logger.info('inbound peer link down', { peer: link.peer, code, reason: clipForLog(reason.toString()) });
     if (!this.closing) this.options.onInboundDown?.(link.peer);
   }
-}
-
-function remoteOf(socket: Partial<Pick<Socket, 'remoteAddress' | 'remotePort'>>): string {
-  const address = typeof socket.remoteAddress === 'string' ? socket.remoteAddress : '?';
-  const port = typeof socket.remotePort === 'number' ? socket.remotePort : '?';
-  return `${address}:${port}`;
 }
