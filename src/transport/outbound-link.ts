@@ -189,8 +189,8 @@ export class OutboundLink {
       return;
     }
     // Challenged although this dial answered a challenge (the acceptor restarted, or the answer came
-    // late): the new challenge is answered after the usual backoff, so that this cannot loop tightly.
-    if (challenge !== undefined) this.challenge = challenge;
+    // late): a failure like any other, so the next dial comes after the usual backoff and starts afresh
+    // (a challenge kept over the backoff could expire every time).
     this.refusedWith = code ?? PeerCloseCode.HANDSHAKE_REFUSED;
     this.failure = `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
     // ws aborts the request; the close that follows schedules the redial.

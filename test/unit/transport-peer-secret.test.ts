@@ -6,10 +6,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { PeerCloseCode, PeerTransport, TransportConfigError, ensembleIdOf, type PeerEndpoint } from '../../src/transport/index.js';
-import { readChallenge } from '../../src/transport/handshake.js';
-import { NONCE_BYTES, helloProof } from '../../src/transport/hello-proof.js';
+import { HELLO_HEADER, challengeHeaders, checkHello, decodeHelloHeader, readChallenge } from '../../src/transport/handshake.js';
+import { CHALLENGE_BYTES, NONCE_BYTES, helloProof } from '../../src/transport/hello-proof.js';
 import type { Hello } from '../../src/transport/codec.js';
 import { dialOnce, guessTheSecret, memberHello } from '../support/peer-impostors.js';
 import { assertLinksWork, closeAllMembers, endpoints, failedDials, linksUp, logged, received, startMember, stopMembers } from '../support/transport-members.js';
@@ -128,6 +129,30 @@ describe('shared-secret peer authentication', () => {
     const b = await startMember(2, peers, { authentication: { secret: SECRET } });
     await assertLinksWork(a, b, 'after the flood');
     await stopMembers(a, b);
+  });
+
+  test('a dialler answers a challenge at once, but one challenge after its answer is a failure: backoff, then a fresh start', async () => {
+    // A fake acceptor on member 2's address that challenges every hello, answered or not.
+    const peers = await endpoints(2);
+    const kinds: Array<'plain' | 'answer'> = [];
+    const fake = createServer();
+    fake.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      const header = req.headers[HELLO_HEADER];
+      const decoded = decodeHelloHeader(header);
+      const checked = decoded.ok ? checkHello(decoded.value, { myId: 2, ensembleId: ensembleIdOf(peers), members: new Set([1, 2]) }) : decoded;
+      kinds.push(checked.ok && checked.value.auth !== undefined ? 'answer' : 'plain');
+      const headers = Object.entries({ ...challengeHeaders(new Uint8Array(randomBytes(CHALLENGE_BYTES))), Connection: 'close', 'Content-Length': '0' });
+      socket.end(`HTTP/1.1 401 Unauthorized\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+    });
+    await new Promise<void>((resolve) => fake.listen(peers[1]!.port, '127.0.0.1', resolve));
+    const one = await startMember(1, peers, { authentication: { secret: SECRET }, reconnectMinMs: 10, reconnectMaxMs: 20 });
+    await until(() => kinds.length >= 10, { message: 'ten dials' });
+    await stopMembers(one);
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+    // plain, answer, plain, answer, ...: each challenge to a plain hello is answered once, never twice in a row.
+    const pairs = kinds.slice(0, 10);
+    assert.deepEqual(pairs, Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'plain' : 'answer')));
+    assert.ok(failedDials(one, 2) >= 4, 'each answered-then-challenged dial is a failure');
   });
 
   test('a secret shorter than 32 bytes or longer than 4096 is refused at start', async () => {
