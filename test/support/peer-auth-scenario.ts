@@ -9,6 +9,7 @@
 //     rejoins (it authenticates again) when restarted.
 // Nothing is timed: each step waits for a condition with a generous deadline.
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { Client, KeeperError } from '../../client/index.js';
 import { ensembleIdOf, type PeerEndpoint } from '../../src/transport/index.js';
 import type { Ensemble, RoleReport } from './ensemble.js';
@@ -98,15 +99,24 @@ export async function sequentialWrites(e: Ensemble, path: string, count: number)
  * Arms `swarm` (the caller has added its impostors), waits until each has made a few attempts, makes
  * `writes` sequential writes while they keep dialling, stops them and checks the outcome.
  */
-export async function writesHoldUnderImpostors(e: Ensemble, watch: RoleChangeWatch, swarm: ImpostorSwarm, writes: number): Promise<ReadonlyMap<string, ImpostorTally>> {
+export interface ImpostorRun {
+  tallies: ReadonlyMap<string, ImpostorTally>;
+  /** Acknowledged writes per second under attack (reported, never asserted: CI machines vary too much). */
+  writesPerSecond: number;
+}
+
+export async function writesHoldUnderImpostors(e: Ensemble, watch: RoleChangeWatch, swarm: ImpostorSwarm, writes: number): Promise<ImpostorRun> {
   const running = runningIds(e);
   const before = await settledRoles(e);
   watch.armed = true;
   let tallies: ReadonlyMap<string, ImpostorTally>;
   let failures: string[];
+  let writesPerSecond = 0;
   try {
     await until(() => swarm.fewestAttempts() >= ATTEMPTS_BEFORE_WRITES, { timeoutMs: WAIT_MS, message: 'every impostor under way' });
+    const startedMs = performance.now();
     failures = await sequentialWrites(e, '/under-impostors', writes);
+    writesPerSecond = (writes / (performance.now() - startedMs)) * 1000;
     // Still attacking at the end: every impostor made attempts during the writes too.
     await until(() => swarm.fewestAttempts() >= 2 * ATTEMPTS_BEFORE_WRITES, { timeoutMs: WAIT_MS, message: 'impostors still dialling' });
   } finally {
@@ -123,7 +133,7 @@ export async function writesHoldUnderImpostors(e: Ensemble, watch: RoleChangeWat
     assert.ok(sameRole(was, is), `server ${id}: ${JSON.stringify(was)} then ${JSON.stringify(is)}`);
     assert.equal(e.stateOf(id), 'running', `server ${id} is still running`);
   }
-  return tallies;
+  return { tallies, writesPerSecond };
 }
 
 /** Kills the leader: the others elect a new one and serve writes; the old one rejoins when restarted. */

@@ -33,6 +33,12 @@ export type RawAttempt = (target: ImpostorTarget, claimedId: number) => Promise<
 
 /** A stranger's bound on one attempt: generous, since a loaded CI machine is slow. */
 const ATTEMPT_TIMEOUT_MS = 20_000;
+/**
+ * The pace of a raw dialler: an attempt at most every this many ms. The attack is load, paced by the
+ * clock (nothing waits on it): enough to keep every member busy refusing, without spending the two CI
+ * cores on the test's own diallers. The transports pace themselves with their reconnect backoff.
+ */
+const RAW_ATTEMPT_INTERVAL_MS = 10;
 
 /**
  * Opens a WebSocket to `url` with `hello` in the hello header and resolves once it is closed: 'completed'
@@ -100,9 +106,11 @@ export class ImpostorSwarm {
         for (const target of targets) {
           for (const claimed of claimedIds) {
             if (this.stopped) return;
+            const paced = new Promise((resolve) => setTimeout(resolve, RAW_ATTEMPT_INTERVAL_MS));
             const outcome = await attempt(target, claimed);
             tally.attempts++;
             if (outcome === 'completed') tally.completed++;
+            await paced;
           }
         }
       }
@@ -118,7 +126,7 @@ export class ImpostorSwarm {
     const transport = await PeerTransport.start<unknown>({
       myId: claimedId, ensembleId, peers, listenHost: '127.0.0.1', listenPort: 0,
       onMessage: () => { tally.completed++; },
-      logger: countingLogger(tally), authentication, reconnectMinMs: 10, reconnectMaxMs: 50,
+      logger: countingLogger(tally), authentication, reconnectMinMs: 20, reconnectMaxMs: 100,
     });
     this.transports.push(transport);
     // Something to send: a vote that would force an election if it ever counted.
