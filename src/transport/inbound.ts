@@ -14,18 +14,18 @@
 //
 // With peer authentication (hello-gate.ts) a hello must also prove its sender is the member it claims to
 // be, by its TLS certificate or by answering a challenge with the shared secret, before anything else
-// happens for it. In TLS mode the listener is an HTTPS server: a connection without a member certificate
-// fails the TLS handshake and never reaches HTTP, let alone the hello. Until its handshake ends such a
-// connection counts towards the server's maxConnections and lives at most helloTimeoutMs (Node's
-// handshakeTimeout); after it, it is a pending connection like a plain one.
+// happens for it. In TLS mode the listener is an HTTPS server (tls-connections.ts): a connection without
+// a member certificate is closed when its TLS handshake ends and never reaches HTTP, let alone the hello.
+// Until its handshake ends a connection counts towards the server's maxConnections and lives at most
+// helloTimeoutMs (Node's handshakeTimeout); after it, it is a pending connection like a plain one.
 //
 // At most one link per member. A hello that passes every check (right ensemble id, a member's id) may,
 // without authentication, still come from an impostor, since the ensemble id is a hash of the server.N
-// lines anyone may know. So it only displaces that member's established link if the link fails a liveness probe (no frame,
-// pong or byte within livenessProbeMs of a ping): a member that restarted or whose link broke
-// unnoticed gets through promptly, because its old link is closed already or answers nothing, while a
-// healthy member's link is never replaced and the newcomer is told to try again later. Only the
-// established link's own close reports the member down (onInboundDown): a refused or replaced
+// lines anyone may know. So it only displaces that member's established link if the link fails a
+// liveness probe (no frame, pong or byte within livenessProbeMs of a ping): a member that restarted or
+// whose link broke unnoticed gets through promptly, because its old link is closed already or answers
+// nothing, while a healthy member's link is never replaced and the newcomer is told to try again later.
+// Only the established link's own close reports the member down (onInboundDown): a refused or replaced
 // connection never does.
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from 'node:http';

@@ -192,7 +192,9 @@ export class OutboundLink {
     // late): a failure like any other, so the next dial comes after the usual backoff and starts afresh
     // (a challenge kept over the backoff could expire every time).
     this.refusedWith = code ?? PeerCloseCode.HANDSHAKE_REFUSED;
-    this.failure = `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
+    this.failure = code === PeerCloseCode.AUTH_CHALLENGE && this.options.secret === undefined
+      ? `server ${this.options.peer.id} requires the peer secret (quorum.auth.secretFile), and this server has none`
+      : `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
     // ws aborts the request; the close that follows schedules the redial.
     socket.terminate();
   }
@@ -268,8 +270,9 @@ export class OutboundLink {
       this.options.logger.info('peer link down', { peer, code, reason: told || this.failure });
     } else if (this.refusedWith !== undefined) {
       // Try-again-later is routine (the acceptor still trusts our previous link), and so is a repeated
-      // challenge (an acceptor that restarted); a refusal is not.
-      const routine = this.refusedWith === PeerCloseCode.TRY_AGAIN_LATER || this.refusedWith === PeerCloseCode.AUTH_CHALLENGE;
+      // challenge to a member with the secret (an acceptor that restarted); a refusal is not.
+      const rechallenged = this.refusedWith === PeerCloseCode.AUTH_CHALLENGE && this.options.secret !== undefined;
+      const routine = this.refusedWith === PeerCloseCode.TRY_AGAIN_LATER || rechallenged;
       this.logFailure(this.failure, routine ? 'info' : 'warn');
     } else if (code === PeerCloseCode.HANDSHAKE_REFUSED || code === PeerCloseCode.PROTOCOL_ERROR) {
       this.logFailure(`refused by server ${peer} (${code}): ${told}`, 'warn');
