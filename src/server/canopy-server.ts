@@ -20,7 +20,7 @@ import { ensembleMembers, peerListenAddress } from './config.js';
 import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
-import { loadPeerCredentials, type PeerCredentials } from './peer-credentials.js';
+import { loadPeerCredentials, peerAuthenticationWarning, type PeerCredentials } from './peer-credentials.js';
 import { StorageDriver } from './storage-driver.js';
 import { WsClient } from './ws-client.js';
 
@@ -140,9 +140,8 @@ export class CanopyServer {
   }
 
   private logPeerAuthentication(): void {
-    for (const warning of this.credentials.warnings) this.log.warn(warning);
-    if (this.peerAuthentication !== 'none') return;
-    this.log.warn('peer links are not authenticated: any process that can reach the peer port and knows the server.N lines can take part as a member; set quorum.auth.secretFile or sslQuorum=true (README: Peer authentication)');
+    const unauthenticated = peerAuthenticationWarning(this.peerAuthentication);
+    for (const warning of [...this.credentials.warnings, ...(unauthenticated !== undefined ? [unauthenticated] : [])]) this.log.warn(warning);
   }
 
   private socketOnConnection(ws: WebSocket, remoteAddress: string, handshakeReceived: () => void): void {

@@ -133,6 +133,12 @@ export function loadTlsMaterial(files: QuorumTlsFiles, nowMs: number): PeerTlsMa
   };
 }
 
+/** The warning a server of an ensemble logs at start when its peer links are not authenticated, or undefined. */
+export function peerAuthenticationWarning(mode: PeerAuthentication): string | undefined {
+  if (mode !== 'none') return undefined;
+  return 'peer links are not authenticated: any process that can reach the peer port and knows the server.N lines can take part as a member; set quorum.auth.secretFile or sslQuorum=true (README: Peer authentication)';
+}
+
 /** Everything peer authentication needs, read and checked; a ConfigError for the first problem. */
 export function loadPeerCredentials(config: PeerAuthConfig, nowMs: number = Date.now()): PeerCredentials {
   const warnings: string[] = [];

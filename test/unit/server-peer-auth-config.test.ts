@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, buildConfig, parseZooCfg, type RawSettings } from '../../src/server/config.js';
-import { PEM_FILE_BYTES_MAX, loadPeerCredentials, loadSecret } from '../../src/server/peer-credentials.js';
+import { PEM_FILE_BYTES_MAX, loadPeerCredentials, loadSecret, peerAuthenticationWarning } from '../../src/server/peer-credentials.js';
 import { PEER_SECRET_BYTES_MAX, PEER_SECRET_BYTES_MIN } from '../../src/transport/index.js';
 import { haveOpenssl, makeCertAuthority, removeCertAuthority, type CertAuthority } from '../support/certs.js';
 
@@ -102,10 +102,12 @@ describe('the peer secret file', () => {
     refusesToLoad(() => loadSecret(join(dir, 'fifo'), []), /is not a regular file/);
   });
 
-  test('loadPeerCredentials reports the mode', () => {
+  test('loadPeerCredentials reports the mode; an ensemble without peer authentication gets a warning', () => {
     const secretFile = file('mode', 'm'.repeat(40));
     assert.equal(loadPeerCredentials({ tls: undefined, secretFile }).mode, 'secret');
     assert.equal(loadPeerCredentials({ tls: undefined, secretFile: undefined }).mode, 'none');
+    assert.match(peerAuthenticationWarning('none') ?? '', /peer links are not authenticated.*quorum\.auth\.secretFile or sslQuorum=true/);
+    for (const mode of ['tls', 'secret', 'tls+secret'] as const) assert.equal(peerAuthenticationWarning(mode), undefined);
   });
 });
 
