@@ -45,6 +45,12 @@ export interface ReplicaOptions extends SessionOptions, MaintenanceOptions {
   maxWatchesPerSession: number;
   /** Auth providers besides digest and ip, the super digest, enforced schemes. */
   auth?: AuthOptions;
+  /**
+   * Whether the identities a follower forwards with a client's write count on the leader. Only when peers
+   * authenticate (mutual TLS or the shared secret) is a member's word proof of anything; otherwise a
+   * forwarded write is judged as anonymous (world:anyone only).
+   */
+  trustForwardedIds: boolean;
   /** Refuse writes past a quota's hard limit with QUOTAEXCEEDED (else they are logged and counted). */
   enforceQuota: boolean;
   /** The simulator's deliberate bugs; never set in a real server. */
@@ -115,7 +121,7 @@ export class Replica implements ClientHandler {
       forward: (payload) => this.loop.step({ type: 'forward', payload }),
       reply: (to, payload) => this.loop.step({ type: 'reply', to, payload }),
       touchSessions: (sessions) => this.sessions.liveness.reported(sessions),
-    }, ports.clock, this.bugs);
+    }, ports.clock, opts.trustForwardedIds, this.bugs);
     this.sessions = new SessionService(opts, this.tree, this.watches, this.writePath, {
       clock: ports.clock, randomBytes: ports.randomBytes, log: ports.log, serving: () => this.serving,
     }, this.bugs);

@@ -76,6 +76,7 @@ export class WritePath {
     private readonly watches: WatchManager,
     private readonly hooks: WritePathHooks,
     private readonly clock: () => number,
+    private readonly trustForwardedIds: boolean,
     private readonly bugs: InjectedBugs = NO_INJECTED_BUGS,
   ) {}
 
@@ -208,7 +209,8 @@ export class WritePath {
     if (this.mode !== 'leader') return;
     switch (payload.kind) {
       case 'write': {
-        const failure = this.prepareAndQueue(payload.request, payload.sessionId, payload.xid, payload.ids);
+        const ids = this.trustForwardedIds ? payload.ids : NO_IDS;
+        const failure = this.prepareAndQueue(payload.request, payload.sessionId, payload.xid, ids);
         if (failure === undefined) return;
         const reply: LeaderPayload = { kind: 'writeError', sessionId: payload.sessionId, xid: payload.xid, err: failure.err, zxid: failure.zxid };
         if (failure.path !== undefined) reply.path = failure.path;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
-import { PeerTransport, ensembleIdOf } from '../transport/index.js';
+import { PeerTransport, ensembleIdOf, type PeerAuthentication } from '../transport/index.js';
 import type { PeerMessage, PeerStatus } from '../zab/index.js';
 import { LevelStorage } from '../storage/index.js';
 import type { TxnStore } from '../storage/index.js';
@@ -22,6 +22,7 @@ import { ensembleMembers, peerListenAddress } from './config.js';
 import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { loadPeerCredentials, peerAuthenticationWarning, type PeerCredentials } from './peer-credentials.js';
 import { StorageDriver } from './storage-driver.js';
 import { describeCertificate, loadTlsMaterial } from './tls-material.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -57,11 +58,12 @@ export class CanopyServer {
     recovered: { acceptedEpoch: number; currentEpoch: number; txns: Txn[] },
     private readonly log: Logger,
     private readonly tlsMaterial: TlsMaterial | undefined,
+    private readonly credentials: PeerCredentials,
   ) {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
     const voters = ensembleMembers(config).map((m) => m.id);
-    this.replica = new Replica({ ...config, voters, auth: authOptions(config) }, {
+    this.replica = new Replica({ ...config, voters, auth: authOptions(config), trustForwardedIds: credentials.mode !== 'none' }, {
       tree, peer: { acceptedEpoch: recovered.acceptedEpoch, currentEpoch: recovered.currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
     }, this.ports());
     this.storage.attach(this.replica);
@@ -86,6 +88,8 @@ export class CanopyServer {
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
     // Before anything is opened: a key store that does not check out stops the start with its reason.
     const tlsMaterial = config.clientTls !== undefined ? loadTlsMaterial(config.clientTls) : undefined;
+    // First: a missing or bad certificate or secret stops the start before any state is touched.
+    const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
     const store = await LevelStorage.open<TreeSnapshot>(join(config.dataDir, 'db'), { logger: log });
@@ -100,7 +104,7 @@ export class CanopyServer {
         snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial);
+      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials);
       await server.listen();
       await server.joinEnsemble();
       return server;
@@ -119,6 +123,14 @@ export class CanopyServer {
   /** The secure client port (0 when there is none). */
   get securePort(): number {
     return this.listener?.securePort ?? 0;
+  }
+
+  /**
+   * How this server's peers prove they are members: with anything but 'none', every peer link was
+   * authenticated before it carried a message, so a message from a member came from that member.
+   */
+  get peerAuthentication(): PeerAuthentication {
+    return this.transport?.authentication ?? this.credentials.mode;
   }
 
   private async listen(): Promise<void> {
@@ -154,12 +166,19 @@ export class CanopyServer {
         onMessage: (from, msg) => this.replica.peerMessage(from, msg),
         onInboundDown: (from) => this.replica.peerDown(from),
         logger: this.inputLog,
+        authentication: this.credentials.options,
       });
-      this.log.info('listening for peers', { address: listen.host, port: listen.port, ensemble: peers.map((p) => p.id) });
+      this.log.info('listening for peers', { address: listen.host, port: listen.port, ensemble: peers.map((p) => p.id), peerAuthentication: this.peerAuthentication });
+      this.logPeerAuthentication();
     }
     this.replica.start();
     // Half ticks: session liveness needs them; the replica makes every second one a ZAB tick.
     this.tickTimer = setInterval(() => this.replica.tick(), Math.max(1, Math.floor(cfg.tickTime / 2)));
+  }
+
+  private logPeerAuthentication(): void {
+    const unauthenticated = peerAuthenticationWarning(this.peerAuthentication);
+    for (const warning of [...this.credentials.warnings, ...(unauthenticated !== undefined ? [unauthenticated] : [])]) this.log.warn(warning);
   }
 
   private socketOnConnection(ws: WebSocket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
@@ -194,7 +213,10 @@ export class CanopyServer {
 
   /** A snapshot of the server's internal state for operators (logged on SIGUSR2). */
   diagnostics(): object {
-    return { replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), links: this.transport?.linkStatus(), sockets: this.listener?.socketCount };
+    return {
+      replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), peerAuthentication: this.peerAuthentication, links: this.transport?.linkStatus(),
+      sockets: this.listener?.socketCount,
+    };
   }
 
   /** Graceful stop: no new work, connections closed (sessions live on), log flushed, storage closed. */

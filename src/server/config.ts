@@ -3,6 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../protocol/index.js';
 import type { SanMapping, X509ProviderOptions } from '../replica/auth/x509.js';
+import { ConfigError, parseBoolean } from './config-values.js';
+import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, type PeerAuthSettings } from './peer-auth-config.js';
+
+export { ConfigError };
+export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
 
 export interface PeerAddress {
   id: number;
@@ -111,9 +116,9 @@ export interface Config {
    * server connects, never the membership: the ensemble id still comes from the server.N lines.
    */
   peerDial: PeerDial[];
+  /** How peers prove they are members (sslQuorum and ssl.quorum.*, quorum.auth.secretFile): file paths, read at start. */
+  peerAuth: PeerAuthConfig;
 }
-
-export class ConfigError extends Error {}
 
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
   serverId: 1,
@@ -149,6 +154,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   enforceAuthSchemes: [],
   servers: [],
   peerDial: [],
+  peerAuth: NO_PEER_AUTH,
 });
 
 /** Numeric keys: [min, max]. */
@@ -248,14 +254,6 @@ function parseServerLine(key: string, value: string): PeerAddress {
   const addr: PeerAddress = { id, host, peerPort: port(peer, 'peerPort') };
   if (election !== undefined && election !== '' && election !== 'participant') addr.electionPort = port(election, 'electionPort');
   return addr;
-}
-
-function parseBoolean(key: string, value: string | number | boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  const text = String(value).trim().toLowerCase();
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw new ConfigError(`${key} must be true or false, got '${value}'`);
 }
 
 /** Stores one non-server setting into cfg after checking its type and range. */
@@ -405,16 +403,19 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const servers: PeerAddress[] = [];
   const peerDial: PeerDial[] = [];
   const tlsRaw = new Map<string, string | number | boolean>();
+  const peerAuth: PeerAuthSettings = {};
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
     else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
     else if (CLIENT_TLS_KEYS.has(rawKey)) tlsRaw.set(TLS_ALIASES[rawKey] ?? rawKey, value);
+    else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
     else setKey(cfg, rawKey, value);
   }
   cfg.clientTls = clientTlsConfig(tlsRaw, cfg.clientPortAddress as string);
   // As in ZooKeeper: with a secure port and no clientPort, only the secure port serves.
   if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
+  cfg.peerAuth = buildPeerAuthConfig(peerAuth);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;
   cfg.maxSessionTimeout ??= 20 * tick;

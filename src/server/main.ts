@@ -50,6 +50,14 @@ const FLAGS = {
   historyBytesMax: { type: 'number', describe: `bytes of committed txns a leader keeps to DIFF a lagging follower (default ${DEFAULTS.historyBytesMax})` },
   enforceQuota: { type: 'boolean', describe: `refuse writes past a quota's hard limit with QUOTAEXCEEDED (default ${DEFAULTS.enforceQuota})` },
   quorumListenOnAllIPs: { type: 'boolean', describe: 'listen for peers on 0.0.0.0 instead of this server\'s server.N host (default false)' },
+  // Peer authentication (README: Peer authentication). A key passphrase has no flag: a command line is visible to every user.
+  sslQuorum: { type: 'boolean', describe: 'peer links over TLS with member certificates (default false)' },
+  'ssl.quorum.certFile': { type: 'string', describe: 'PEM: this member\'s certificate (and intermediates)' },
+  'ssl.quorum.keyFile': { type: 'string', describe: 'PEM: this member\'s private key' },
+  'ssl.quorum.caFile': { type: 'string', describe: 'PEM: the CA that signs every member\'s certificate' },
+  'ssl.quorum.hostnameVerification': { type: 'boolean', describe: 'certificates must name their member\'s server.N host (default true)' },
+  'ssl.quorum.clientHostnameVerification': { type: 'boolean', describe: 'the acceptor checks the dialler\'s certificate names its host too (default true)' },
+  'quorum.auth.secretFile': { type: 'string', describe: 'file holding the shared peer secret (at least 32 random bytes)' },
   logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
   superDigest: { type: 'string', describe: 'user:base64(sha1(user:password)) of a super user, who passes every ACL check (default none)' },
   enforceAuthEnabled: { type: 'boolean', describe: 'connections must authenticate before any other request (enforce.auth.enabled, default false)' },
@@ -60,6 +68,8 @@ async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('canopy-server')
     .usage('$0 [zoo.cfg] [options]\n\nStarts a Canopy server. With no file and no flags it serves on 127.0.0.1:2181 with ./canopy-data.')
+    // Flags are the config keys, dots included (--ssl.quorum.certFile), not nested objects.
+    .parserConfiguration({ 'dot-notation': false })
     .options(FLAGS)
     // Flags are zoo.cfg keys, dots included (--ssl.clientAuth need), not nested objects.
     .parserConfiguration({ 'dot-notation': false })

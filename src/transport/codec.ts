@@ -1,7 +1,8 @@
 // What travels on a peer link, all msgpack (plain maps, no records extension):
 //   dialler → acceptor, in the upgrade request:  header canopy-peer-hello = base64url of
-//                                                { hello: { version, serverId, ensembleId } }
-//   acceptor → dialler, first and only frame:    { welcome: { serverId } }
+//                                                { hello: { version, serverId, ensembleId, auth? } }
+//                                                auth = { challenge, nonce, proof } (binaries), shared-secret mode
+//   acceptor → dialler, first and only frame:    { welcome: { serverId, proof? } }
 //   dialler → acceptor, then:                    [message, message, ...]   (a batch, in send order)
 // A refused hello gets an HTTP error answer instead of the upgrade (handshake.ts: refusalHeaders).
 // Each message is encoded once, when it is sent (so its size is known for the queue bound and a caller's
@@ -25,10 +26,19 @@ const packr = new Packr(options);
 export const PEER_PROTOCOL_VERSION = 2;
 export const PEER_SUPPORTED_VERSIONS: readonly number[] = [PEER_PROTOCOL_VERSION];
 
+/** The dialler's answer to the acceptor's challenge (shared-secret mode: hello-proof.ts). */
+export interface HelloAuth {
+  challenge: Uint8Array;
+  nonce: Uint8Array;
+  proof: Uint8Array;
+}
+
 export interface Hello {
   version: number;
   serverId: number;
   ensembleId: string;
+  /** Absent without a shared secret, and in the first hello of a shared-secret exchange. */
+  auth?: HelloAuth;
 }
 
 export function encodeMessage(message: unknown): Uint8Array {
@@ -39,8 +49,9 @@ export function encodeHello(hello: Hello): Uint8Array {
   return packr.pack({ hello });
 }
 
-export function encodeWelcome(serverId: number): Uint8Array {
-  return packr.pack({ welcome: { serverId } });
+/** `proof`: the acceptor's, in shared-secret mode. */
+export function encodeWelcome(serverId: number, proof?: Uint8Array): Uint8Array {
+  return packr.pack({ welcome: { serverId, proof } });
 }
 
 const FIXARRAY_MAX = 15;

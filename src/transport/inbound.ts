@@ -12,26 +12,45 @@
 // The header route uses only public APIs (Node's maxHeaderSize, ws's verifyClient and handleUpgrade),
 // and a refused stranger never costs a WebSocket at all.
 //
-// At most one link per member. A hello that passes every check (right ensemble id, a member's id) may
-// still come from an impostor, since the ensemble id is a hash of the server.N lines anyone may know.
-// So it only displaces that member's established link if the link fails a liveness probe (no frame,
-// pong or byte within livenessProbeMs of a ping): a member that restarted or whose link broke
-// unnoticed gets through promptly, because its old link is closed already or answers nothing, while a
-// healthy member's link is never replaced and the newcomer is told to try again later. Only the
-// established link's own close reports the member down (onInboundDown): a refused or replaced
+// With peer authentication (hello-gate.ts) a hello must also prove its sender is the member it claims to
+// be, by its TLS certificate or by answering a challenge with the shared secret, before anything else
+// happens for it. In TLS mode the listener is an HTTPS server (tls-connections.ts): a connection without
+// a member certificate is closed when its TLS handshake ends and never reaches HTTP, let alone the hello.
+// Until its handshake ends a connection counts towards the server's maxConnections and lives at most
+// helloTimeoutMs (Node's handshakeTimeout); after it, it is a pending connection like a plain one.
+//
+// At most one link per member. A hello that passes every check (right ensemble id, a member's id) may,
+// without authentication, still come from an impostor, since the ensemble id is a hash of the server.N
+// lines anyone may know. So it only displaces that member's established link if the link fails a
+// liveness probe (no frame, pong or byte within livenessProbeMs of a ping): a member that restarted or
+// whose link broke unnoticed gets through promptly, because its old link is closed already or answers
+// nothing, while a healthy member's link is never replaced and the newcomer is told to try again later.
+// Only the established link's own close reports the member down (onInboundDown): a refused or replaced
 // connection never does.
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { assertNever } from '../../protocol/assert-never.js';
 import { clipForLog } from './bounded-text.js';
-import { decodeFrame, encodeWelcome } from './codec.js';
+import { decodeFrame, encodeWelcome, type Hello } from './codec.js';
 import { TransportError } from './errors.js';
-import { HELLO_HEADER, checkHello, decodeHelloHeader, refusalHeaders, refusalStatus, type AcceptorIdentity, type Refusal } from './handshake.js';
-import { closeSocket, errorText, rawDataBytes } from './socket-util.js';
-import { PeerCloseCode, TRANSPORT_LIMITS, type TransportLogger } from './types.js';
+import { HELLO_HEADER, challengeHeaders, checkHello, decodeHelloHeader, refusalHeaders, refusalStatus, type AcceptorIdentity, type Refusal } from './handshake.js';
+import { HelloGate, type GateVerdict } from './hello-gate.js';
+import { closeSocket, errorText, rawDataBytes, remoteOf } from './socket-util.js';
+import { TlsConnections } from './tls-connections.js';
+import { acceptorTlsOptions } from './tls-options.js';
+import { PeerCloseCode, TRANSPORT_LIMITS, type PeerTlsMaterial, type TransportLogger } from './types.js';
 
 export interface InboundOptions extends AcceptorIdentity {
+  /** Each member's host as its server.N line gives it (what its certificate must name, in TLS mode). */
+  memberHosts: ReadonlyMap<number, string>;
+  /** Mutual TLS: the listener is an HTTPS server that requires a member certificate. */
+  tls?: PeerTlsMaterial;
+  /** Shared secret: every hello must answer a challenge (hello-proof.ts). */
+  secret?: Uint8Array;
   host: string;
   port: number;
   maxPayloadBytes: number;
@@ -55,6 +74,8 @@ interface PendingConnection {
   timer: NodeJS.Timeout;
   /** The member it was accepted as, between the hello check and the upgrade callback. */
   acceptedAs: number | undefined;
+  /** Shared-secret mode: our proof, sent in the welcome once the upgrade completes. */
+  welcomeProof: Uint8Array | undefined;
 }
 
 /** The established link from one member. */
@@ -92,16 +113,26 @@ export class InboundAcceptor {
   /** Messages received per member (keys are members only). */
   private readonly received = new Map<number, number>();
   private readonly malformed = new Map<number, MalformedTally>();
+  /** TLS mode: the stage before HTTP. */
+  private readonly tlsConnections: TlsConnections | undefined;
+  private readonly gate: HelloGate;
   private closing = false;
 
   private constructor(private readonly options: InboundOptions) {
-    this.http = createServer({ maxHeaderSize: TRANSPORT_LIMITS.preHelloBytesMax });
+    const maxHeaderSize = TRANSPORT_LIMITS.preHelloBytesMax;
+    this.http = options.tls === undefined ? createServer({ maxHeaderSize }) : createHttpsServer({ ...acceptorTlsOptions(options.tls, options.helloTimeoutMs), maxHeaderSize });
+    this.gate = new HelloGate({
+      myId: options.myId, ensembleId: options.ensembleId, memberHosts: options.memberHosts, secret: options.secret,
+      tls: options.tls === undefined ? undefined : { clientHostnameVerification: (options.tls.hostnameVerification ?? true) && (options.tls.clientHostnameVerification ?? true) },
+      challengeTtlMs: options.helloTimeoutMs, now: () => performance.now(), randomBytes: (count) => new Uint8Array(randomBytes(count)),
+    });
     this.wss = new WebSocketServer({
       noServer: true, perMessageDeflate: false, maxPayload: options.maxPayloadBytes, clientTracking: true,
       // Two parameters: ws waits for the callback, so the liveness probe can finish first.
       verifyClient: (info: { req: IncomingMessage }, done: VerifyDone) => this.verify(info.req, done),
     });
-    this.http.on('connection', (raw: Socket) => this.httpOnConnection(raw));
+    if (options.tls === undefined) this.http.on('connection', (raw: Socket) => this.httpOnConnection(raw));
+    else this.tlsConnections = new TlsConnections(this.http, options.members.size, options.logger, (socket) => this.httpOnConnection(socket));
     this.http.on('upgrade', (req: IncomingMessage, raw: Socket, head: Buffer) => {
       this.wss.handleUpgrade(req, raw, head, (socket: WebSocket) => this.linkUp(socket, raw));
     });
@@ -145,6 +176,7 @@ export class InboundAcceptor {
       conn.raw.destroy();
     }
     this.pending.clear();
+    this.tlsConnections?.destroyAll();
     await Promise.all([...this.wss.clients].map((s) => closeSocket(s, PeerCloseCode.GOING_AWAY, 'shutting down')));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
@@ -153,10 +185,10 @@ export class InboundAcceptor {
     });
   }
 
-  // ---- before the hello: plain TCP and HTTP ----
+  // ---- before the hello: TCP, TLS and HTTP ----
 
   private httpOnConnection(raw: Socket): void {
-    const remote = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`;
+    const remote = remoteOf(raw);
     raw.on('error', (err: Error) => this.options.logger.debug('inbound peer socket error', { remote, error: clipForLog(err.message) }));
     if (this.closing) {
       raw.destroy();
@@ -166,7 +198,7 @@ export class InboundAcceptor {
       this.refuseRaw(raw, remote, { code: PeerCloseCode.TRY_AGAIN_LATER, reason: 'too many pending handshakes', told: 'busy; try again later' });
       return;
     }
-    const conn: PendingConnection = { raw, remote, acceptedAs: undefined, timer: setTimeout(() => this.helloTimedOut(conn), this.options.helloTimeoutMs) };
+    const conn: PendingConnection = { raw, remote, acceptedAs: undefined, welcomeProof: undefined, timer: setTimeout(() => this.helloTimedOut(conn), this.options.helloTimeoutMs) };
     this.pending.set(raw, conn);
     raw.once('close', () => {
       clearTimeout(conn.timer);
@@ -214,6 +246,15 @@ export class InboundAcceptor {
       this.refuse(conn, checked, done);
       return;
     }
+    const verdict = this.authenticate(checked.value, conn);
+    switch (verdict.kind) {
+      case 'pass': break;
+      // Every shared-secret link starts with a challenge: routine, so not a warning.
+      case 'challenge': return this.refuse(conn, verdict.refusal, done, challengeHeaders(verdict.challenge), 'debug');
+      case 'refuse': return this.refuse(conn, verdict.refusal, done);
+      default: return assertNever(verdict, 'hello verdict');
+    }
+    conn.welcomeProof = verdict.welcomeProof;
     this.admit(conn, checked.value.serverId, done).catch((err: unknown) => {
       // Nothing in admit should throw; if it did, the stranger loses its connection, never the process.
       this.options.logger.warn('inbound peer handshake failed', { remote: conn.remote, error: clipForLog(errorText(err)) });
@@ -221,7 +262,16 @@ export class InboundAcceptor {
     });
   }
 
-  /** A valid hello from `peer`: accepted unless that member has a live established link. */
+  /** The hello's proof of membership (hello-gate.ts); a failure inside costs the stranger, never the process. */
+  private authenticate(hello: Hello, conn: PendingConnection): GateVerdict {
+    try {
+      return this.gate.check(hello, conn.raw);
+    } catch (err) {
+      return { kind: 'refuse', refusal: { code: PeerCloseCode.AUTH_FAILED, reason: `authentication failed: ${clipForLog(errorText(err))}`, told: 'authentication failed' } };
+    }
+  }
+
+  /** An authenticated hello from `peer`: accepted unless that member has a live established link. */
   private async admit(conn: PendingConnection, peer: number, done: VerifyDone): Promise<void> {
     if (this.probing.has(peer)) {
       this.refuse(conn, tryLater(peer), done);
@@ -277,10 +327,10 @@ export class InboundAcceptor {
     });
   }
 
-  private refuse(conn: PendingConnection, refusal: Refusal, done: VerifyDone): void {
+  private refuse(conn: PendingConnection, refusal: Refusal, done: VerifyDone, headers = refusalHeaders(refusal), level: 'warn' | 'debug' = 'warn'): void {
     clearTimeout(conn.timer);
-    this.options.logger.warn('refusing inbound peer connection', { remote: conn.remote, code: refusal.code, reason: refusal.reason });
-    done(false, refusalStatus(refusal.code), refusal.told, refusalHeaders(refusal));
+    this.options.logger[level]('refusing inbound peer connection', { remote: conn.remote, code: refusal.code, reason: refusal.reason });
+    done(false, refusalStatus(refusal.code), refusal.told, headers);
   }
 
   private accept(conn: PendingConnection, peer: number, done: VerifyDone): void {
@@ -319,7 +369,7 @@ export class InboundAcceptor {
     socket.on('pong', heard);
     socket.on('error', (err: Error) => this.options.logger.debug('inbound peer socket error', { peer, remote: conn.remote, error: clipForLog(err.message) }));
     socket.on('close', (code: number, reason: Buffer) => this.socketOnClose(link, code, reason));
-    socket.send(encodeWelcome(this.options.myId));
+    socket.send(encodeWelcome(this.options.myId, conn.welcomeProof));
     this.options.logger.info('inbound peer link up', { peer, remote: conn.remote });
   }
 

@@ -1,6 +1,9 @@
 // Checks PeerTransportOptions once, at start, and fills in the defaults: code behind this trusts them.
 import { TransportConfigError } from './errors.js';
-import { TRANSPORT_DEFAULTS, TRANSPORT_LIMITS, silentTransportLogger, type PeerEndpoint, type PeerTransportOptions, type TransportLogger } from './types.js';
+import {
+  PEER_SECRET_BYTES_MAX, PEER_SECRET_BYTES_MIN, TRANSPORT_DEFAULTS, TRANSPORT_LIMITS, silentTransportLogger,
+  type PeerAuthOptions, type PeerAuthentication, type PeerEndpoint, type PeerTlsMaterial, type PeerTransportOptions, type TransportLogger,
+} from './types.js';
 
 export interface ResolvedOptions {
   myId: number;
@@ -9,6 +12,11 @@ export interface ResolvedOptions {
   /** Every member but me, ascending by id. */
   others: PeerEndpoint[];
   members: ReadonlySet<number>;
+  /** Each member's host as its server.N line gives it. */
+  memberHosts: ReadonlyMap<number, string>;
+  authentication: PeerAuthentication;
+  tls: PeerTlsMaterial | undefined;
+  secret: Uint8Array | undefined;
   listenHost: string;
   listenPort: number;
   logger: TransportLogger;
@@ -41,7 +49,31 @@ function checkPeers(myId: number, peers: readonly PeerEndpoint[]): void {
   if (!ids.has(myId)) throw new TransportConfigError(`my id ${myId} is not among the peers`);
 }
 
+function checkAuthentication(auth: PeerAuthOptions): PeerAuthentication {
+  const { tls, secret } = auth;
+  if (secret !== undefined) {
+    if (!(secret instanceof Uint8Array)) throw new TransportConfigError('the peer secret must be bytes');
+    if (secret.byteLength < PEER_SECRET_BYTES_MIN || secret.byteLength > PEER_SECRET_BYTES_MAX) {
+      throw new TransportConfigError(`the peer secret must be ${PEER_SECRET_BYTES_MIN} to ${PEER_SECRET_BYTES_MAX} bytes (got ${secret.byteLength})`);
+    }
+  }
+  if (tls !== undefined) {
+    for (const field of ['cert', 'key', 'ca'] as const) {
+      if (typeof tls[field] !== 'string' || tls[field] === '') throw new TransportConfigError(`peer TLS needs a PEM ${field}`);
+    }
+  }
+  return peerAuthenticationOf(auth);
+}
+
+/** What a transport with these options reports as its authentication. */
+export function peerAuthenticationOf(auth: PeerAuthOptions): PeerAuthentication {
+  if (auth.tls !== undefined) return auth.secret !== undefined ? 'tls+secret' : 'tls';
+  return auth.secret !== undefined ? 'secret' : 'none';
+}
+
 export function resolveOptions<M>(opts: PeerTransportOptions<M>): ResolvedOptions {
+  const auth = opts.authentication ?? {};
+  const authentication = checkAuthentication(auth);
   checkPeers(opts.myId, opts.peers);
   const me = opts.peers.find((p) => p.id === opts.myId)!;
   const reconnectMinMs = positive('reconnectMinMs', opts.reconnectMinMs, TRANSPORT_DEFAULTS.reconnectMinMs);
@@ -58,6 +90,11 @@ export function resolveOptions<M>(opts: PeerTransportOptions<M>): ResolvedOption
     me,
     others: opts.peers.filter((p) => p.id !== opts.myId).sort((a, b) => a.id - b.id),
     members: new Set(opts.peers.map((p) => p.id)),
+    memberHosts: new Map(opts.peers.map((p) => [p.id, p.host])),
+    authentication,
+    tls: auth.tls,
+    // A copy: the caller's buffer may be reused or zeroed.
+    secret: auth.secret === undefined ? undefined : new Uint8Array(auth.secret),
     listenHost: opts.listenHost ?? me.host,
     listenPort,
     logger: opts.logger ?? silentTransportLogger,

@@ -3,26 +3,32 @@
 // connection and nobody has to decide who connects to whom.
 //
 // States: down (waiting to redial) → connecting (dial with the hello in the upgrade request, waiting for
-// the welcome) → up → down ... A refused hello comes back as an HTTP answer to the upgrade request
+// the welcome) → up → down ... With a shared secret the first dial is answered with a challenge, and the
+// dial that answers it goes at once (hello-proof.ts); the link is up only once the welcome proves that
+// the acceptor holds the secret too. In mutual-TLS mode the link is wss and Node verifies the acceptor's
+// certificate (tls-options.ts). A refused hello comes back as an HTTP answer to the upgrade request
 // (handshake.ts); its code and reason come from the acceptor, so they are bounded before being logged.
 // Messages are queued while not up and flushed in order once up; messages sent in one event-loop turn go
 // out as one frame (split only at maxPayloadBytes). The queue bound is applied at the end of each turn,
 // after the flush, so it only ever cuts a backlog, never one turn's output to an up link. A message handed to a socket that then dies may be lost: the protocol above numbers
 // its messages and detects the gap.
-import WebSocket, { type RawData } from 'ws';
-import { Backoff } from '../../protocol/backoff.js';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { Backoff } from '../../protocol/backoff.js';
 import { clipForLog } from './bounded-text.js';
-import { PEER_PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch } from './codec.js';
-import { HELLO_HEADER, checkWelcome, encodeHelloHeader, readRefusal } from './handshake.js';
+import { PEER_PROTOCOL_VERSION, arrayHeaderBytes, decodeFrame, encodeBatch, type Hello } from './codec.js';
+import { HELLO_HEADER, checkWelcome, encodeHelloHeader, readChallenge, readRefusal } from './handshake.js';
+import { NONCE_BYTES, helloProof } from './hello-proof.js';
 import { SendQueue } from './send-queue.js';
 import { closeSocket, errorText, rawDataBytes, wsUrl } from './socket-util.js';
+import { diallerTlsOptions } from './tls-options.js';
 import type { ResolvedOptions } from './options.js';
 import { PeerCloseCode, TRANSPORT_LIMITS, type OutboundState, type PeerEndpoint } from './types.js';
 
 /** The transport's resolved settings that a link uses, and the peer it dials. */
 export type OutboundLinkOptions = Pick<ResolvedOptions, 'myId' | 'ensembleId' | 'logger' | 'random' | 'maxPayloadBytes' | 'queueMessagesMax'
-  | 'queueBytesMax' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs' | 'dialTimeoutMs'> & { peer: PeerEndpoint };
+  | 'queueBytesMax' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs' | 'dialTimeoutMs' | 'tls' | 'secret'> & { peer: PeerEndpoint };
 
 export interface OutboundStatus {
   outbound: OutboundState;
@@ -59,10 +65,18 @@ export class OutboundLink {
   private failure = '';
   /** The acceptor refused the current dial's hello with this code (undefined: not refused). */
   private refusedWith: number | undefined;
+  /** The current dial failed in TLS verification (either end refused the other's certificate). */
+  private tlsRefused = false;
   /** The last failure logged at warn/info; repeats of it go to debug so a long outage does not flood. */
   private lastLoggedFailure = '';
   private sentMessages = 0;
   private sentFrames = 0;
+  /** Shared secret: the acceptor's challenge that the next dial answers (each is answered once). */
+  private challenge: Uint8Array | undefined;
+  /** Shared secret: the proof the acceptor's welcome must carry on the current dial (undefined: it sent no answer). */
+  private welcomeProof: Uint8Array | undefined;
+  /** The current dial was answered with a challenge: the dial that answers it goes at once. */
+  private challenged = false;
 
   constructor(private readonly options: OutboundLinkOptions) {
     this.queue = new SendQueue({ messagesMax: options.queueMessagesMax, bytesMax: options.queueBytesMax });
@@ -112,16 +126,20 @@ export class OutboundLink {
   private dial(): void {
     this.redialTimer = undefined;
     if (this.closing) return;
-    const { peer, dialTimeoutMs, myId, ensembleId } = this.options;
+    const { peer, dialTimeoutMs, tls } = this.options;
     const { host, port } = peer.dial ?? peer;
     this.state = 'connecting';
     this.failure = '';
     this.refusedWith = undefined;
+    this.tlsRefused = false;
+    this.challenged = false;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(wsUrl(host, port), {
+      socket = new WebSocket(wsUrl(host, port, tls !== undefined), {
         perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
-        headers: { [HELLO_HEADER]: encodeHelloHeader({ version: PEER_PROTOCOL_VERSION, serverId: myId, ensembleId }) },
+        headers: { [HELLO_HEADER]: encodeHelloHeader(this.nextHello()) },
+        // ws hands these to tls.connect; its typing of checkServerIdentity (boolean) is not Node's (Error | undefined).
+        ...(tls !== undefined ? (diallerTlsOptions(tls, peer.host) as ClientOptions) : {}),
       });
     } catch (err) {
       this.state = 'down';
@@ -138,6 +156,20 @@ export class OutboundLink {
     socket.on('close', (code: number, reason: Buffer) => this.socketOnClose(socket, code, reason.toString()));
   }
 
+  /** The hello of the next dial: with a shared secret and a challenge in hand, it answers the challenge. */
+  private nextHello(): Hello {
+    const { myId, ensembleId, secret, peer } = this.options;
+    const hello: Hello = { version: PEER_PROTOCOL_VERSION, serverId: myId, ensembleId };
+    const challenge = this.challenge;
+    this.challenge = undefined;
+    this.welcomeProof = undefined;
+    if (secret === undefined || challenge === undefined) return hello;
+    const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+    const binding = { ensembleId, diallerId: myId, acceptorId: peer.id, challenge, nonce };
+    this.welcomeProof = helloProof(secret, 'acceptor', binding);
+    return { ...hello, auth: { challenge, nonce, proof: helloProof(secret, 'dialler', binding) } };
+  }
+
   private scheduleRedial(): void {
     if (this.closing || this.redialTimer !== undefined) return;
     this.redialTimer = setTimeout(() => this.dial(), this.backoff.next());
@@ -148,8 +180,21 @@ export class OutboundLink {
     res.resume();
     if (socket !== this.socket) return;
     const { code, told } = readRefusal(res.headers);
+    const challenge = code === PeerCloseCode.AUTH_CHALLENGE && this.options.secret !== undefined ? readChallenge(res.headers) : undefined;
+    if (challenge !== undefined && this.welcomeProof === undefined) {
+      // The first step of every shared-secret link: answered by the next dial, at once.
+      this.challenge = challenge;
+      this.challenged = true;
+      socket.terminate();
+      return;
+    }
+    // Challenged although this dial answered a challenge (the acceptor restarted, or the answer came
+    // late): a failure like any other, so the next dial comes after the usual backoff and starts afresh
+    // (a challenge kept over the backoff could expire every time).
     this.refusedWith = code ?? PeerCloseCode.HANDSHAKE_REFUSED;
-    this.failure = `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
+    this.failure = code === PeerCloseCode.AUTH_CHALLENGE && this.options.secret === undefined
+      ? `server ${this.options.peer.id} requires the peer secret (quorum.auth.secretFile), and this server has none`
+      : `refused by server ${this.options.peer.id} (${code ?? `HTTP ${res.statusCode ?? '?'}`}): ${told}`;
     // ws aborts the request; the close that follows schedules the redial.
     socket.terminate();
   }
@@ -174,9 +219,13 @@ export class OutboundLink {
       this.abandon(socket, PeerCloseCode.PROTOCOL_ERROR, `undecodable welcome: ${clipForLog(errorText(err))}`);
       return;
     }
-    const checked = checkWelcome(frame, this.options.peer.id);
+    if (this.options.secret !== undefined && this.welcomeProof === undefined) {
+      this.abandon(socket, PeerCloseCode.AUTH_FAILED, `server ${this.options.peer.id} accepted a hello without a proof: it does not check the peer secret`);
+      return;
+    }
+    const checked = checkWelcome(frame, this.options.peer.id, this.welcomeProof);
     if (!checked.ok) {
-      this.abandon(socket, PeerCloseCode.PROTOCOL_ERROR, checked.reason);
+      this.abandon(socket, checked.code, checked.reason);
       return;
     }
     this.linkUp(socket);
@@ -198,6 +247,7 @@ export class OutboundLink {
   private socketOnError(socket: WebSocket, err: Error): void {
     if (socket !== this.socket) return;
     if (this.failure === '') this.failure = clipForLog(err.message);
+    if (this.state === 'connecting' && isTlsRefusal(err)) this.tlsRefused = true;
     this.options.logger.debug('peer link error', { peer: this.options.peer.id, error: clipForLog(err.message) });
   }
 
@@ -209,17 +259,25 @@ export class OutboundLink {
     this.state = 'down';
     if (this.closing) return;
     const peer = this.options.peer.id;
+    if (this.challenged) {
+      this.options.logger.debug('answering the challenge of a peer', { peer });
+      this.redialTimer = setTimeout(() => this.dial(), 0);
+      return;
+    }
     // The acceptor's close reason is its own text: bounded before it reaches a log line.
     const told = clipForLog(reason);
     if (wasUp) {
       this.options.logger.info('peer link down', { peer, code, reason: told || this.failure });
     } else if (this.refusedWith !== undefined) {
-      // Try-again-later is routine (the acceptor still trusts our previous link); a refusal is not.
-      this.logFailure(this.failure, this.refusedWith === PeerCloseCode.TRY_AGAIN_LATER ? 'info' : 'warn');
+      // Try-again-later is routine (the acceptor still trusts our previous link), and so is a repeated
+      // challenge to a member with the secret (an acceptor that restarted); a refusal is not.
+      const rechallenged = this.refusedWith === PeerCloseCode.AUTH_CHALLENGE && this.options.secret !== undefined;
+      const routine = this.refusedWith === PeerCloseCode.TRY_AGAIN_LATER || rechallenged;
+      this.logFailure(this.failure, routine ? 'info' : 'warn');
     } else if (code === PeerCloseCode.HANDSHAKE_REFUSED || code === PeerCloseCode.PROTOCOL_ERROR) {
       this.logFailure(`refused by server ${peer} (${code}): ${told}`, 'warn');
     } else {
-      this.logFailure(this.failure || `closed (${code}) ${told}`, 'info');
+      this.logFailure(this.failure || `closed (${code}) ${told}`, this.tlsRefused ? 'warn' : 'info');
     }
     this.scheduleRedial();
   }
@@ -321,4 +379,13 @@ export class OutboundLink {
   private socketOnSent(socket: WebSocket, err: Error | null | undefined): void {
     if (err == null && socket === this.socket && this.state === 'up') this.scheduleEndOfTurn();
   }
+}
+
+/**
+ * A TLS failure that is a verdict on a certificate (ours refused by the acceptor, or its refused by us),
+ * as Node and OpenSSL name them: worth a warning, unlike a refused or reset TCP connection.
+ */
+function isTlsRefusal(err: Error): boolean {
+  const code: unknown = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && (/^ERR_(SSL|TLS)_/.test(code) || /CERT|ISSUER|SIGNATURE/.test(code));
 }

@@ -1,4 +1,5 @@
 // Small helpers around ws sockets shared by both link directions.
+import type { Socket } from 'node:net';
 import WebSocket, { type RawData } from 'ws';
 import { closeReason } from './handshake.js';
 import { TRANSPORT_LIMITS } from './types.js';
@@ -25,9 +26,17 @@ export function rawDataBytes(data: RawData): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-export function wsUrl(host: string, port: number): string {
+/** `secure`: wss (peer links in mutual-TLS mode). */
+export function wsUrl(host: string, port: number, secure = false): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `ws://${bracketed}:${port}/`;
+  return `${secure ? 'wss' : 'ws'}://${bracketed}:${port}/`;
+}
+
+/** `address:port` of a socket's peer, `?` for what is no longer known (a destroyed socket). */
+export function remoteOf(socket: Partial<Pick<Socket, 'remoteAddress' | 'remotePort'>>): string {
+  const address = typeof socket.remoteAddress === 'string' ? socket.remoteAddress : '?';
+  const port = typeof socket.remotePort === 'number' ? socket.remotePort : '?';
+  return `${address}:${port}`;
 }
 
 export function errorText(err: unknown): string {

@@ -7,7 +7,7 @@ import { UnknownPeerError } from './errors.js';
 import { InboundAcceptor } from './inbound.js';
 import { resolveOptions } from './options.js';
 import { OutboundLink } from './outbound-link.js';
-import type { LinkStatus, PeerTransportOptions } from './types.js';
+import type { LinkStatus, PeerAuthentication, PeerTransportOptions } from './types.js';
 
 export class PeerTransport<M> {
   private closed: Promise<void> | undefined;
@@ -15,13 +15,20 @@ export class PeerTransport<M> {
   private constructor(
     private readonly acceptor: InboundAcceptor,
     private readonly links: ReadonlyMap<number, OutboundLink>,
+    /**
+     * How every link of this transport, both directions, proved its peer a member: with 'tls', 'secret' or
+     * 'tls+secret' no link delivers or carries a message before that proof; with 'none' a link proves
+     * only that its peer knows the server.N lines.
+     */
+    readonly authentication: PeerAuthentication,
   ) {}
 
   /** Listening when it resolves; dialling has started. Rejects (TransportError) on bad options or a busy port. */
   static async start<M>(opts: PeerTransportOptions<M>): Promise<PeerTransport<M>> {
     const o = resolveOptions(opts);
     const acceptor = await InboundAcceptor.listen({
-      myId: o.myId, ensembleId: o.ensembleId, members: o.members,
+      myId: o.myId, ensembleId: o.ensembleId, members: o.members, memberHosts: o.memberHosts,
+      ...(o.tls !== undefined ? { tls: o.tls } : {}), ...(o.secret !== undefined ? { secret: o.secret } : {}),
       host: o.listenHost, port: o.listenPort, maxPayloadBytes: o.maxPayloadBytes, helloTimeoutMs: o.dialTimeoutMs,
       livenessProbeMs: o.livenessProbeMs, logger: o.logger,
       onMessage: (from, message) => opts.onMessage(from, message as M),
@@ -32,9 +39,9 @@ export class PeerTransport<M> {
     for (const peer of o.others) {
       links.set(peer.id, new OutboundLink({ ...o, peer }));
     }
-    o.logger.info('peer transport listening', { host: o.listenHost, port: acceptor.port, peers: o.others.map((p) => p.id) });
+    o.logger.info('peer transport listening', { host: o.listenHost, port: acceptor.port, peers: o.others.map((p) => p.id), authentication: o.authentication });
     for (const link of links.values()) link.start();
-    return new PeerTransport<M>(acceptor, links);
+    return new PeerTransport<M>(acceptor, links, o.authentication);
   }
 
   /** The port peers dial (useful when started with port 0). */

@@ -16,6 +16,38 @@ export interface TransportLogger {
   debug(msg: string, meta?: object): void;
 }
 
+/**
+ * How members prove who they are on a peer link (docs/peer-protocol.md): mutual TLS with member
+ * certificates, a shared secret answered by an HMAC challenge–response over the hello, both, or neither.
+ */
+export type PeerAuthentication = 'none' | 'tls' | 'secret' | 'tls+secret';
+
+/** Member certificate material for mutual TLS on peer links, as PEM text. */
+export interface PeerTlsMaterial {
+  /** This member's certificate, then any intermediates. */
+  cert: string;
+  key: string;
+  /** The CA certificate(s) a member's certificate must chain to, on both ends of a link. */
+  ca: string;
+  /** Of an encrypted key. */
+  passphrase?: string;
+  /** The dialler checks that the acceptor's certificate names the host of its server.N line (default true). */
+  hostnameVerification?: boolean;
+  /**
+   * With hostnameVerification, the acceptor also checks that the dialler's certificate names the host of
+   * the server.N line of the member it claims to be (default true), so that one member's certificate
+   * cannot speak for another member on another host.
+   */
+  clientHostnameVerification?: boolean;
+}
+
+export interface PeerAuthOptions {
+  /** Peer links over TLS (wss) with mutual certificate verification. */
+  tls?: PeerTlsMaterial;
+  /** The ensemble's shared secret: PEER_SECRET_BYTES_MIN..PEER_SECRET_BYTES_MAX bytes. */
+  secret?: Uint8Array;
+}
+
 export interface PeerTransportOptions<M> {
   myId: number;
   ensembleId: string;
@@ -63,6 +95,8 @@ export interface PeerTransportOptions<M> {
    * most half of dialTimeoutMs so the dialler is still waiting for the answer).
    */
   livenessProbeMs?: number;
+  /** How members authenticate (default none: any process that knows the server.N lines can link). */
+  authentication?: PeerAuthOptions;
 }
 
 export type OutboundState = 'up' | 'connecting' | 'down';
@@ -92,12 +126,25 @@ export const TRANSPORT_DEFAULTS = {
   dialTimeoutMs: 5_000,
 } as const;
 
+/**
+ * Bounds of the shared secret. 32 bytes at least: whoever can dial a member can collect proofs made with
+ * the secret (the acceptor answers a hello with one) and try guesses offline, so the secret must be
+ * random, not a password (`openssl rand -base64 48` makes a good one).
+ */
+export const PEER_SECRET_BYTES_MIN = 32;
+export const PEER_SECRET_BYTES_MAX = 4096;
+
 /** Fixed limits that need no knob. */
 export const TRANSPORT_LIMITS = {
   /** Hand no more frames to a socket while it has this much unsent: a slow peer backs up into the bounded queue. */
   socketBufferedBytesHigh: 16 * 1024 * 1024,
   /** Unauthenticated inbound connections at once (each lives at most dialTimeoutMs). */
   pendingHandshakesMax: 64,
+  /**
+   * Challenges answered by a valid proof and not yet expired, remembered so that none is answered twice.
+   * Only members (holders of the secret) add to it, at most once per link they open.
+   */
+  usedChallengesMax: 1024,
   /** How long close() waits for a clean WebSocket close before terminating the socket. */
   closeGraceMs: 1_000,
   /** A WebSocket close reason is at most 123 bytes of UTF-8. */
@@ -138,6 +185,13 @@ export const PeerCloseCode = {
    * terminates its socket instead.
    */
   TIMEOUT: 4103,
+  /**
+   * Shared-secret mode: the hello carried no proof (or one for a challenge that is unknown, expired or
+   * used), so the acceptor answers with a fresh challenge to prove it against (an HTTP 401).
+   */
+  AUTH_CHALLENGE: 4104,
+  /** The hello's proof of membership (secret or certificate) was wrong (an HTTP 403). */
+  AUTH_FAILED: 4105,
 } as const;
 
 export const silentTransportLogger: TransportLogger = { info() {}, warn() {}, debug() {} };

@@ -1,10 +1,14 @@
 // The ACL matrix on Canopy: every operation × every permission × the schemes world, auth, digest, ip and
-// super (x509 once client TLS is in), allowed and denied as ZooKeeper 3.9 does (rules.ts), plus ACL
+// super and x509, allowed and denied as ZooKeeper 3.9 does (rules.ts), plus ACL
 // validation and the reserved /zookeeper/config node. Through the SDK against a standalone server, and
 // with every caller connected to one follower of a 3-server ensemble, so that the identities a follower
-// forwards to the leader are the ones checked. A failure lists one line per failing cell.
+// forwards to the leader (over peer links authenticated by a shared secret) are the ones checked. A failure lists one line per failing cell.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runOnCanopy, type CanopyRun } from '../support/acl-matrix/canopy-runner.js';
 import { buildMatrix, type Cell } from '../support/acl-matrix/cells.js';
 import { CANOPY_SUPER_FLAGS } from '../support/acl-matrix/identities.js';
@@ -59,7 +63,12 @@ describe('ACL matrix on Canopy', () => {
   });
 
   test('through a follower of a 3-server ensemble: callers reach the leader only through it', async () => {
-    const ensemble = await Ensemble.start({ size: 3, tickTime: ENSEMBLE_TICK_MS, args: SERVER_FLAGS });
+    // The leader trusts the identities a follower forwards only from an authenticated member.
+    const secretDir = mkdtempSync(join(tmpdir(), 'canopy-matrix-secret-'));
+    const secretFile = join(secretDir, 'peer.secret');
+    writeFileSync(secretFile, `${randomBytes(48).toString('base64')}\n`, { mode: 0o600 });
+    after(() => rmSync(secretDir, { recursive: true, force: true }));
+    const ensemble = await Ensemble.start({ size: 3, tickTime: ENSEMBLE_TICK_MS, args: SERVER_FLAGS, extraConfig: { 'quorum.auth.secretFile': secretFile } });
     ensembles.push(ensemble);
     const leader = await ensemble.waitForLeader();
     const follower = ensemble.servers.find((s) => s.id !== leader)!;

@@ -108,6 +108,8 @@ describe('peer ports under impostors', () => {
     });
     const e = ensemble;
     const ids = e.servers.map((s) => s.id);
+    // Without peer authentication, as here, every server says so at start.
+    for (const s of e.servers) assert.match(s.process?.log ?? '', /peer links are not authenticated/, `server ${s.id} warns`);
     const leader = await e.waitForLeader({ timeoutMs: WAIT_MS });
     // Settled: everyone serves under the same leader and epoch.
     const rolesBefore = await until(() => {

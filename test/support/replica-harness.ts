@@ -19,6 +19,8 @@ export function replicaOptions(serverId: number, voters: readonly number[], over
     minSessionTimeout: 2 * TICK_MS, maxSessionTimeout: 20 * TICK_MS, maxFrameBytes: 1 << 20, maxDataBytes: 1 << 16,
     maxOutstandingPerSession: 100, maxClientOutputBytes: 1 << 22, globalOutstandingLimit: 1000, globalOutstandingBytes: 1 << 26,
     maxWatchesPerSession: 1000, enforceQuota: true, snapCount: 1_000_000, containerCheckIntervalMs: 60_000, containerMaxPerCheck: 100,
+    // The harness's members are authenticated by construction: they share one in-memory network.
+    trustForwardedIds: true,
     ...overrides,
   };
 }

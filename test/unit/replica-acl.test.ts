@@ -60,6 +60,24 @@ describe('replica: ACLs', () => {
     assert.equal(alice.answer(own)?.err, ErrorCode.OK);
   });
 
+  test('without peer authentication the leader judges a forwarded write as anonymous', () => {
+    const { e, leader, follower } = ensemble({ trustForwardedIds: false });
+    const owner = connect(e, leader);
+    addAuth(owner, 'alice:secret');
+    createWithAcl(owner, '/mine', [...ALICE_ONLY, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
+    e.settle();
+    const alice = connect(e, follower);
+    addAuth(alice, 'alice:secret');
+    const read = send(alice, { op: OpCode.getData, path: '/mine', watch: false });
+    const write = send(alice, { op: OpCode.setData, path: '/mine', data: utf8.encode('x'), version: -1 });
+    e.settle();
+    assert.equal(alice.answer(read)?.err, ErrorCode.OK, 'reads are judged where they are served');
+    assert.equal(alice.answer(write)?.err, ErrorCode.NOAUTH, 'a forwarded identity counts for nothing from an unauthenticated member');
+    const direct = send(owner, { op: OpCode.setData, path: '/mine', data: utf8.encode('y'), version: -1 });
+    e.settle();
+    assert.equal(owner.answer(direct)?.err, ErrorCode.OK);
+  });
+
   test('an auth ACL expands to the creator\'s digest id on every replica', () => {
     const { e, follower } = ensemble();
     const alice = connect(e, follower);

@@ -116,6 +116,8 @@ function onlyKinds(f: ReplicaFaultProfile, kinds: ReadonlySet<FaultKind>): Repli
 function replicaOptions(rng: Prng, bugs: InjectedBugs): SharedReplicaOptions {
   return {
     tickTime: TICK_TIME_MS,
+    // The simulated members stand for authenticated peers: the network never lets an outsider in.
+    trustForwardedIds: true,
     initLimit: 10,
     syncLimit: 5,
     minSessionTimeout: 2 * TICK_TIME_MS,
