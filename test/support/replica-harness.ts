@@ -238,3 +238,20 @@ export class TestEnsemble {
     return leader;
   }
 }
+
+/** Three replicas with an elected leader, and one of its followers. */
+export function ensembleWithFollower(overrides: Partial<ReplicaOptions> = {}): { e: TestEnsemble; leader: TestReplica; follower: TestReplica } {
+  const e = new TestEnsemble([1, 2, 3], overrides);
+  const leader = e.elect();
+  const follower = e.all.find((r) => r !== leader)!;
+  return { e, leader, follower };
+}
+
+/** A client of replica r whose session is created (the ensemble settled). */
+export function connectedClient(e: TestEnsemble, r: TestReplica): TestClient {
+  const c = r.client();
+  c.connect();
+  e.settle();
+  if (c.connectResponse?.err !== 0) throw new Error(`session not created on server ${r.id}`);
+  return c;
+}

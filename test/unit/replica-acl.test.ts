@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CreateMode, ErrorCode, EventType, OpCode, Perms, type ACL, type Request } from '../../protocol/index.js';
-import { TestEnsemble } from '../support/replica-harness.js';
-import type { TestClient, TestReplica } from '../support/replica-harness.js';
+import { connectedClient, ensembleWithFollower } from '../support/replica-harness.js';
+import type { TestClient } from '../support/replica-harness.js';
 
 const utf8 = new TextEncoder();
 
@@ -17,20 +17,6 @@ function digest(userPassword: string): string {
 
 const ALICE_ONLY: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'digest', id: digest('alice:secret') } }];
 
-function ensemble(overrides = {}): { e: TestEnsemble; leader: TestReplica; follower: TestReplica } {
-  const e = new TestEnsemble([1, 2, 3], overrides);
-  const leader = e.elect();
-  const follower = e.all.find((r) => r !== leader)!;
-  return { e, leader, follower };
-}
-
-function connect(e: TestEnsemble, r: TestReplica): TestClient {
-  const c = r.client();
-  c.connect();
-  e.settle();
-  assert.equal(c.connectResponse?.err, ErrorCode.OK, 'session created');
-  return c;
-}
 
 function send(c: TestClient, body: Record<string, unknown>): number {
   return c.request(body as Omit<Request, 'xid'>);
@@ -41,13 +27,13 @@ const createWithAcl = (c: TestClient, path: string, acl: ACL[]): number => send(
 
 describe('replica: ACLs', () => {
   test("a follower's writes are judged on the leader by the identities the follower forwards", () => {
-    const { e, follower } = ensemble();
-    const alice = connect(e, follower);
+    const { e, follower } = ensembleWithFollower();
+    const alice = connectedClient(e, follower);
     addAuth(alice, 'alice:secret');
     const made = createWithAcl(alice, '/mine', ALICE_ONLY);
     e.settle();
     assert.equal(alice.answer(made)?.err, ErrorCode.OK);
-    const stranger = connect(e, follower);
+    const stranger = connectedClient(e, follower);
     const write = send(stranger, { op: OpCode.setData, path: '/mine', data: utf8.encode('x'), version: -1 });
     const child = send(stranger, { op: OpCode.create, path: '/mine/c', data: new Uint8Array(0), acl: ALICE_ONLY, mode: 0 });
     const read = send(stranger, { op: OpCode.getData, path: '/mine', watch: false });
@@ -61,12 +47,12 @@ describe('replica: ACLs', () => {
   });
 
   test('without peer authentication the leader judges a forwarded write as anonymous', () => {
-    const { e, leader, follower } = ensemble({ trustForwardedIds: false });
-    const owner = connect(e, leader);
+    const { e, leader, follower } = ensembleWithFollower({ trustForwardedIds: false });
+    const owner = connectedClient(e, leader);
     addAuth(owner, 'alice:secret');
     createWithAcl(owner, '/mine', [...ALICE_ONLY, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
     e.settle();
-    const alice = connect(e, follower);
+    const alice = connectedClient(e, follower);
     addAuth(alice, 'alice:secret');
     const read = send(alice, { op: OpCode.getData, path: '/mine', watch: false });
     const write = send(alice, { op: OpCode.setData, path: '/mine', data: utf8.encode('x'), version: -1 });
@@ -79,8 +65,8 @@ describe('replica: ACLs', () => {
   });
 
   test('an auth ACL expands to the creator\'s digest id on every replica', () => {
-    const { e, follower } = ensemble();
-    const alice = connect(e, follower);
+    const { e, follower } = ensembleWithFollower();
+    const alice = connectedClient(e, follower);
     addAuth(alice, 'alice:secret');
     const made = createWithAcl(alice, '/auth', [{ perms: Perms.READ | Perms.ADMIN, id: { scheme: 'auth', id: '' } }]);
     e.settle();
@@ -88,16 +74,16 @@ describe('replica: ACLs', () => {
     for (const r of e.all) {
       assert.deepEqual(r.replica.tree.getNode('/auth')?.acl, [{ perms: Perms.READ | Perms.ADMIN, id: { scheme: 'digest', id: digest('alice:secret') } }]);
     }
-    const anon = connect(e, follower);
+    const anon = connectedClient(e, follower);
     const invalid = createWithAcl(anon, '/auth2', [{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }]);
     e.settle();
     assert.equal(anon.answer(invalid)?.err, ErrorCode.INVALIDACL, 'auth without an authenticated id');
   });
 
   test('a watch event is not delivered once the watcher may no longer read the node', () => {
-    const { e, leader } = ensemble();
-    const owner = connect(e, leader);
-    const watcher = connect(e, leader);
+    const { e, leader } = ensembleWithFollower();
+    const owner = connectedClient(e, leader);
+    const watcher = connectedClient(e, leader);
     createWithAcl(owner, '/w', [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }]);
     e.settle();
     send(watcher, { op: OpCode.getData, path: '/w', watch: true });
@@ -116,16 +102,16 @@ describe('replica: ACLs', () => {
   });
 
   test('a super user passes every check; getACL without ADMIN hides digest hashes', () => {
-    const { e, follower } = ensemble({ auth: { superDigest: digest('super:root') } });
-    const alice = connect(e, follower);
+    const { e, follower } = ensembleWithFollower({ auth: { superDigest: digest('super:root') } });
+    const alice = connectedClient(e, follower);
     addAuth(alice, 'alice:secret');
     createWithAcl(alice, '/locked', [...ALICE_ONLY, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
     e.settle();
-    const admin = connect(e, follower);
+    const admin = connectedClient(e, follower);
     addAuth(admin, 'super:root');
     const write = send(admin, { op: OpCode.setData, path: '/locked', data: utf8.encode('root'), version: -1 });
     const acl = send(admin, { op: OpCode.getACL, path: '/locked' });
-    const reader = connect(e, follower);
+    const reader = connectedClient(e, follower);
     const hidden = send(reader, { op: OpCode.getACL, path: '/locked' });
     e.settle();
     assert.equal(admin.answer(write)?.err, ErrorCode.OK);

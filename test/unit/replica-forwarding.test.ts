@@ -6,28 +6,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, OpCode } from '../../protocol/index.js';
 import type { Request } from '../../protocol/index.js';
-import { TestEnsemble } from '../support/replica-harness.js';
-import type { TestClient, TestReplica } from '../support/replica-harness.js';
+import { connectedClient, ensembleWithFollower } from '../support/replica-harness.js';
+import type { TestReplica } from '../support/replica-harness.js';
 
-function ensemble(): { e: TestEnsemble; leader: TestReplica; follower: TestReplica } {
-  const e = new TestEnsemble([1, 2, 3]);
-  const leader = e.elect();
-  const follower = e.all.find((r) => r !== leader)!;
-  return { e, leader, follower };
-}
-
-function connect(e: TestEnsemble, r: TestReplica): TestClient {
-  const c = r.client();
-  c.connect();
-  e.settle();
-  assert.equal(c.connectResponse?.err, ErrorCode.OK, 'session created');
-  return c;
-}
 
 describe('replica: forwarding from followers', () => {
   test("a follower's client write is prepared by the leader and answered once the follower applies it", () => {
-    const { e, leader, follower } = ensemble();
-    const c = connect(e, follower);
+    const { e, leader, follower } = ensembleWithFollower();
+    const c = connectedClient(e, follower);
     const xid = c.create('/f');
     assert.equal(leader.replica.tree.nodeCount, follower.replica.tree.nodeCount, 'nothing applied yet');
     assert.ok(e.net.queue.some((m) => m.from === follower.id && m.to === leader.id && m.message.type === 'request'), 'forwarded to the leader');
@@ -39,8 +25,8 @@ describe('replica: forwarding from followers', () => {
   });
 
   test('a forwarded write that fails in prep is answered after the txns it was judged against', () => {
-    const { e, follower } = ensemble();
-    const c = connect(e, follower);
+    const { e, follower } = ensembleWithFollower();
+    const c = connectedClient(e, follower);
     const ok = c.create('/dup');
     const dup = c.create('/dup');
     e.settle();
@@ -50,9 +36,9 @@ describe('replica: forwarding from followers', () => {
   });
 
   test('sync on a follower waits until it applied what the leader had proposed', () => {
-    const { e, leader, follower } = ensemble();
-    const writer = connect(e, leader);
-    const reader = connect(e, follower);
+    const { e, leader, follower } = ensembleWithFollower();
+    const writer = connectedClient(e, leader);
+    const reader = connectedClient(e, follower);
     const w = writer.create('/s');
     // The follower does not hear of the write before its sync reaches the leader.
     leader.flush();
@@ -65,8 +51,8 @@ describe('replica: forwarding from followers', () => {
   });
 
   test('a malformed forwarded payload is dropped and the leader serves on', () => {
-    const { e, leader, follower } = ensemble();
-    const c = connect(e, follower);
+    const { e, leader, follower } = ensembleWithFollower();
+    const c = connectedClient(e, follower);
     // A learner-session request with a payload no follower would send.
     const forged = { type: 'request', session: 0, seq: 0, payload: { kind: 'write', sessionId: 'x', xid: 1, request: { op: 9999 } } };
     leader.replica.peerMessage(follower.id, forged);
@@ -78,8 +64,8 @@ describe('replica: forwarding from followers', () => {
   });
 
   test('a follower that loses its leader drops its clients (they reconnect) and its sessions live on', () => {
-    const { e, leader, follower } = ensemble();
-    const c = connect(e, follower);
+    const { e, leader, follower } = ensembleWithFollower();
+    const c = connectedClient(e, follower);
     const sessionId = c.connectResponse!.sessionId;
     const pending = c.create('/lost');
     // The leader goes silent: its messages are lost from now on.
