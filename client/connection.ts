@@ -379,26 +379,25 @@ export class Connection {
 
   private authFailed(reason: string): void {
     if (this.phase === 'closed' || this.phase === 'expired' || this.phase === 'authFailed') return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.phase = 'authFailed';
-    this.lastError = reason;
-    this.requests.failPending(ErrorCode.AUTHFAILED, reason);
-    this.requests.failQueued(ErrorCode.AUTHFAILED, reason);
-    this.hooks.stateChanged('authFailed');
+    this.end('authFailed', ErrorCode.AUTHFAILED, reason);
   }
 
   private expire(reason: string): void {
     if (this.phase === 'closing') return this.finishClose();
     if (this.phase === 'closed' || this.phase === 'expired' || this.phase === 'authFailed') return;
     this.detachSocket();
+    this.end('expired', ErrorCode.SESSIONEXPIRED, reason);
+  }
+
+  /** A final state other than closed: no reconnect, and every request waiting fails with err. */
+  private end(phase: 'expired' | 'authFailed', err: ErrorCode, reason: string): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.phase = 'expired';
+    this.phase = phase;
     this.lastError = reason;
-    this.requests.failPending(ErrorCode.SESSIONEXPIRED, reason);
-    this.requests.failQueued(ErrorCode.SESSIONEXPIRED, reason);
-    this.hooks.stateChanged('expired');
+    this.requests.failPending(err, reason);
+    this.requests.failQueued(err, reason);
+    this.hooks.stateChanged(phase);
   }
 
   private finishClose(): void {

@@ -3,7 +3,7 @@
 import { ErrorCode, OpCode, WatcherType, requiredPerms } from '../../protocol/index.js';
 import type { OpResult, ReadOp, RequestOfKind, Response } from '../../protocol/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
-import type { DataTree } from '../tree/data-tree.js';
+import type { DataTree, NodeView } from '../tree/data-tree.js';
 import type { WatchManager } from '../tree/watch-manager.js';
 import type { Access } from './auth/acl-check.js';
 import type { ConnectionAuth } from './auth/connection-auth.js';
@@ -66,10 +66,16 @@ function nodeCheck(tree: DataTree, access: Access, op: number, path: string): Er
   return access.allows(acl, requiredPerms(op)) ? ErrorCode.OK : ErrorCode.NOAUTH;
 }
 
+/** The node, looked up once, or NONODE, or NOAUTH when it exists and access lacks what op needs. */
+function readableNode(tree: DataTree, access: Access, op: number, path: string): NodeView | ErrorCode {
+  const node = tree.getNode(path);
+  if (node === undefined) return ErrorCode.NONODE;
+  return access.allows(node.acl, requiredPerms(op)) ? node : ErrorCode.NOAUTH;
+}
+
 function readOne(op: ReadOp, tree: DataTree, access: Access): OpResult {
-  const check = nodeCheck(tree, access, op.op, op.path);
-  if (check !== ErrorCode.OK) return { op: op.op, err: check };
-  const node = tree.getNode(op.path)!;
+  const node = readableNode(tree, access, op.op, op.path);
+  if (typeof node === 'number') return { op: op.op, err: node };
   switch (op.op) {
     case OpCode.getData:
       return { op: op.op, err: ErrorCode.OK, data: node.data, stat: node.stat };
@@ -93,8 +99,9 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return { xid, zxid, err: ErrorCode.OK };
     case OpCode.exists: {
       // A node the caller may not read is NOAUTH and gets no watch (ZooKeeper 3.8.4 / 3.9.2 and later).
-      if (nodeCheck(tree, ctx.access, req.op, req.path) === ErrorCode.NOAUTH) return err(xid, zxid, ErrorCode.NOAUTH);
-      const stat = tree.statOf(req.path);
+      const node = readableNode(tree, ctx.access, req.op, req.path);
+      if (node === ErrorCode.NOAUTH) return err(xid, zxid, ErrorCode.NOAUTH);
+      const stat = typeof node === 'number' ? undefined : node.stat;
       if (req.watch) {
         if (stat === undefined) watches.addExistWatch(sessionId, req.path);
         else watches.addDataWatch(sessionId, req.path);
@@ -102,17 +109,16 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return stat === undefined ? err(xid, zxid, ErrorCode.NONODE) : { xid, zxid, err: ErrorCode.OK, stat };
     }
     case OpCode.getData: {
-      const check = nodeCheck(tree, ctx.access, req.op, req.path);
-      if (check !== ErrorCode.OK) return err(xid, zxid, check);
-      const node = tree.getNode(req.path)!;
+      const node = readableNode(tree, ctx.access, req.op, req.path);
+      if (typeof node === 'number') return err(xid, zxid, node);
       if (req.watch) watches.addDataWatch(sessionId, req.path);
       return { xid, zxid, err: ErrorCode.OK, data: node.data, stat: node.stat };
     }
     case OpCode.getChildren:
     case OpCode.getChildren2: {
-      const check = nodeCheck(tree, ctx.access, req.op, req.path);
-      if (check !== ErrorCode.OK) return err(xid, zxid, check);
-      const stat = tree.statOf(req.path)!;
+      const node = readableNode(tree, ctx.access, req.op, req.path);
+      if (typeof node === 'number') return err(xid, zxid, node);
+      const stat = node.stat;
       const children = tree.getChildren(req.path) ?? [];
       const bytes = ENVELOPE_BYTES + STAT_BYTES + stringsBytes(children);
       if (bytes > ctx.answerBytesMax) return tooLarge(xid, zxid, `getChildren of ${req.path.slice(0, 64)}`, bytes, ctx.answerBytesMax);
@@ -120,9 +126,8 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       return req.op === OpCode.getChildren2 ? { xid, zxid, err: ErrorCode.OK, children, stat } : { xid, zxid, err: ErrorCode.OK, children };
     }
     case OpCode.getACL: {
-      const check = nodeCheck(tree, ctx.access, req.op, req.path);
-      if (check !== ErrorCode.OK) return err(xid, zxid, check);
-      const node = tree.getNode(req.path)!;
+      const node = readableNode(tree, ctx.access, req.op, req.path);
+      if (typeof node === 'number') return err(xid, zxid, node);
       return { xid, zxid, err: ErrorCode.OK, acl: ctx.access.visible(node.acl), stat: node.stat };
     }
     case OpCode.multiRead: {
