@@ -20,7 +20,7 @@ import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } fr
 import type { PendingRequest } from './requests.js';
 import { setWatchesFrames } from './set-watches.js';
 import type { TlsSettings } from './options.js';
-import { ReadyState, errorEventText, messageBytes } from './socket.js';
+import { ReadyState, errorEventText, messageBytes, writeCoalescer } from './socket.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
@@ -71,6 +71,8 @@ const PING_FRAME = Uint8Array.from(encode({ xid: Xid.PING, op: OpCode.ping }));
 export class Connection {
   private phase: Phase = 'connecting';
   private socket: WebSocketLike | undefined;
+  /** Node only: batches the writes of one turn into one syscall (socket.ts). */
+  private holdWrites: (() => void) | undefined;
   private socketUrl = '';
   /** What the current socket's error event said, for the message of its close. */
   private socketError: string | undefined;
@@ -194,6 +196,7 @@ export class Connection {
     const socket = this.socket;
     if (socket === undefined) return;
     try {
+      this.holdWrites?.();
       socket.send(frame);
       this.lastSentMs = this.options.now();
     } catch (e) {
@@ -227,6 +230,7 @@ export class Connection {
       return;
     }
     this.socket = socket;
+    this.holdWrites = undefined;
     this.socketUrl = url;
     this.socketError = undefined;
     this.established = false;
@@ -245,6 +249,7 @@ export class Connection {
 
   private socketOnOpen(socket: WebSocketLike): void {
     if (socket !== this.socket) return;
+    this.holdWrites = writeCoalescer(socket);
     const request: ConnectRequest = {
       protocolVersion: PROTOCOL_VERSION,
       lastZxidSeen: this.lastZxidSeen,

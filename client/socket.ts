@@ -68,3 +68,35 @@ export function messageBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
   return undefined;
 }
+
+interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
+function isCorkable(v: unknown): v is CorkableStream {
+  return typeof v === 'object' && v !== null && typeof (v as CorkableStream).cork === 'function' && typeof (v as CorkableStream).uncork === 'function';
+}
+
+/**
+ * For Node's `ws` (whose stream is `_socket`, not part of its typed API): a function to call before each send
+ * that holds the stream's writes until the current run of callbacks and promise continuations ends, so that
+ * requests issued together leave in one syscall rather than one each. Undefined in a browser, where the
+ * WebSocket itself decides.
+ */
+export function writeCoalescer(socket: WebSocketLike): (() => void) | undefined {
+  const stream = (socket as { _socket?: unknown })._socket;
+  const nextTick = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick;
+  if (!isCorkable(stream) || nextTick === undefined) return undefined;
+  let held = false;
+  const release = (): void => {
+    held = false;
+    stream.uncork();
+  };
+  return () => {
+    if (held) return;
+    held = true;
+    stream.cork();
+    nextTick(release);
+  };
+}

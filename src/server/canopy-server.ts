@@ -1,6 +1,7 @@
 // A Canopy server: the replica (src/replica/, one server's whole logic) plus its real drivers — storage on
 // classic-level, peer links on ws, client WebSockets, the clock, timers and crypto randomness.
 // A standalone server is an ensemble of one: the same replica, elected by its own vote.
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -142,7 +143,7 @@ export class CanopyServer {
       secure: tls !== undefined && material !== undefined ? { host: tls.address, port: tls.port, clientAuth: tls.clientAuth, material } : undefined,
       maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
       fdReserve: c.fdReserve, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
-      onConnection: (ws, remoteAddress, certificate, handshakeReceived) => this.socketOnConnection(ws, remoteAddress, certificate, handshakeReceived),
+      onConnection: (ws, socket, remoteAddress, certificate, handshakeReceived) => this.socketOnConnection(ws, socket, remoteAddress, certificate, handshakeReceived),
     });
     this.listener = listener;
     if (c.clientPort !== undefined) this.log.info('listening for clients', { protocol: 'ws', address: c.clientPortAddress, port: listener.port });
@@ -181,9 +182,9 @@ export class CanopyServer {
     for (const warning of [...this.credentials.warnings, ...(unauthenticated !== undefined ? [unauthenticated] : [])]) this.log.warn(warning);
   }
 
-  private socketOnConnection(ws: WebSocket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
+  private socketOnConnection(ws: WebSocket, socket: Duplex, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
-    const link = new WsClient(ws, limits, handshakeReceived, this.inputLog);
+    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog);
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 

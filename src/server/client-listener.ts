@@ -49,7 +49,8 @@ export interface ClientListenerOptions {
    * A socket completed the WebSocket upgrade; call handshakeReceived() once its ConnectRequest is in.
    * `certificate` is the DER of the client certificate the secure port verified, if the client sent one.
    */
-  onConnection(ws: WebSocket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void;
+  /** socket: the upgraded stream under ws, corked while a turn's answers are written (ws-client.ts). */
+  onConnection(ws: WebSocket, socket: Duplex, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void;
 }
 
 /** How often the descriptors that are not client sockets are counted again. */
@@ -268,7 +269,7 @@ export class ClientListener {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       entry.ws = ws;
-      this.opts.onConnection(ws, entry.remoteAddress, entry.certificate, () => {
+      this.opts.onConnection(ws, socket, entry.remoteAddress, entry.certificate, () => {
         clearTimeout(entry.deadline);
         entry.deadline = undefined;
       });

@@ -3,6 +3,7 @@
 // Bounds on output: answers wait (the link reports congestion) while half of maxOutputBytes is unsent, and
 // a connection whose unsent bytes pass maxOutputBytes anyway (watch events pile up for a client that does
 // not read) is closed as a slow consumer. A frame the replica throws on costs only this connection (1011).
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode, decodeConnectRequest, decodeRequest, encode } from '../../protocol/index.js';
 import type { CodecLimits } from '../../protocol/index.js';
@@ -35,9 +36,16 @@ export class WsClient implements ClientLink {
   private closed = false;
   /** Bytes handed to the socket and not yet written out to the kernel. */
   private unsentBytes = 0;
+  /** The socket is corked until the end of this turn: every answer of a commit goes out in one writev. */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Duplex,
     private readonly limits: WsClientLimits,
     private readonly handshakeReceived: () => void,
     private readonly log: ReplicaLog,
@@ -107,6 +115,12 @@ export class WsClient implements ClientLink {
     }
     const size = bytes.byteLength;
     this.unsentBytes += size;
+    if (!this.corked) {
+      // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.ws.send(bytes, (err) => this.frameWritten(size, err));
   }
 

@@ -1,6 +1,7 @@
 // A client connection (the replica's ClientHandle behind a WsClient) with a fake socket: a handler that throws costs one connection (1011), answers wait
 // while the output is congested, a client that does not read is closed as a slow consumer, and reading
 // pauses when requests pile up or the global budget of writes runs out.
+import { PassThrough } from 'node:stream';
 import { AuthRegistry } from '../../src/replica/auth/registry.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,19 +52,29 @@ class FakeSocket extends EventEmitter {
 
 const LIMITS = { maxDataBytes: 1024, maxOutstanding: 4, maxOutputBytes: 64 * 1024 };
 
-function open(handler: Partial<ClientHandler> = {}, budget = new RequestBudget({ countMax: 100, bytesMax: 1 << 20 })): { ws: FakeSocket; conn: ClientHandle } {
+/** The stream under the WebSocket: counts how often answers are held back to leave together. */
+class CountingStream extends PassThrough {
+  corks = 0;
+  override cork(): void {
+    this.corks += 1;
+    super.cork();
+  }
+}
+
+function open(handler: Partial<ClientHandler> = {}, budget = new RequestBudget({ countMax: 100, bytesMax: 1 << 20 })): { ws: FakeSocket; conn: ClientHandle; stream: CountingStream } {
   const ws = new FakeSocket();
+  const stream = new CountingStream();
   const full: ClientHandler = {
     onConnect: (c) => c.opened(42, 10_000),
     onRequest: () => {},
     onClose: () => {},
     ...handler,
   };
-  const link = new WsClient(ws as unknown as WebSocket, LIMITS, () => {}, silentLogger);
+  const link = new WsClient(ws as unknown as WebSocket, stream, LIMITS, () => {}, silentLogger);
   const conn = new ClientHandle(1, link, { remoteAddress: '127.0.0.1' }, new AuthRegistry(), full, { maxOutstanding: LIMITS.maxOutstanding, maxQueuedBytes: LIMITS.maxOutputBytes }, budget, silentLogger);
   link.bind(conn);
   ws.frame({ protocolVersion: PROTOCOL_VERSION, lastZxidSeen: 0, timeoutMs: 10_000, sessionId: 0, passwd: new Uint8Array(0) });
-  return { ws, conn };
+  return { ws, conn, stream };
 }
 
 describe('client connection bounds', () => {
@@ -135,5 +146,18 @@ describe('client connection bounds', () => {
     ws.frame({ xid: 2, op: OpCode.exists, path: '/a', watch: false });
     assert.equal(closes, 1);
     assert.ok(reads <= 1, `${reads} answers computed for a dead socket`);
+  });
+
+  test('the answers of one turn are held back together and leave once the turn ends', async () => {
+    const { ws, stream } = open({ onRequest: (c, req: Request) => c.read(() => ({ xid: req.xid, zxid: 1, err: ErrorCode.OK })) });
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    const before = stream.corks;
+    const sentBefore = ws.sent.length;
+    for (let xid = 1; xid <= 4; xid++) ws.frame({ xid, op: OpCode.exists, path: '/a', watch: false });
+    assert.equal(ws.sent.length - sentBefore, 4);
+    assert.equal(stream.corks - before, 1, 'one hold for the whole turn, not one per answer');
+    assert.equal(stream.writableCorked, 1);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    assert.equal(stream.writableCorked, 0, 'released once the turn is over');
   });
 });
