@@ -1,6 +1,8 @@
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum on every stored record.
-// Table-driven and free of dependencies. Four tables let the main loop take four bytes per step
+// zlib's native crc32 where Node has it (20.15 and later): every txn and snapshot chunk is checksummed on the
+// write path. Elsewhere table-driven, four tables letting the main loop take four bytes per step
 // ("slicing by 4"), which roughly halves the time recovery spends checksumming.
+import * as zlib from 'node:zlib';
 
 const POLYNOMIAL_REFLECTED = 0xedb88320;
 
@@ -25,6 +27,15 @@ const [T0, T1, T2, T3] = buildTables();
  * several pieces: crc32(b, crc32(a)) === crc32(a ++ b).
  */
 export function crc32(bytes: Uint8Array, previous = 0): number {
+  // zlib answers 0 for no bytes whatever the starting value; continuing over nothing changes nothing.
+  if (bytes.length === 0) return previous >>> 0;
+  return nativeCrc32 !== undefined ? nativeCrc32(bytes, previous) : tableCrc32(bytes, previous);
+}
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** The table-driven CRC-32 (exported for the test that checks the native one agrees with it). */
+export function tableCrc32(bytes: Uint8Array, previous = 0): number {
   let c = (previous ^ 0xffffffff) >>> 0;
   let i = 0;
   for (const end = bytes.length - 3; i < end; i += 4) {

@@ -142,4 +142,31 @@ describe('msgpack structure before decoding', () => {
     assert.equal(msgpackShapeProblem(Uint8Array.from([0x91, 0x91, 0x91, 0x01]), 3), undefined);
     assert.match(msgpackShapeProblem(Uint8Array.from([0x91, 0x91, 0x91, 0x91, 0x01]), 3) ?? '', /deeper/);
   });
+
+  test('every well-formed value passes, and every strict prefix of it is refused', () => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const value = (depth: number): unknown => {
+      switch (next(depth > 3 ? 6 : 8)) {
+        case 0: return next(2 ** 31) - 2 ** 30;
+        case 1: return next(2) === 0 ? 2 ** 40 + next(1000) : -(2 ** 33);
+        case 2: return 'x'.repeat(next(70_000) < 300 ? next(300) : next(70_000));
+        case 3: return new Uint8Array(next(2) === 0 ? next(20) : 300 + next(70_000));
+        case 4: return next(2) === 0 ? null : next(2) === 0;
+        case 5: return 1.5 + next(10);
+        case 6: return Array.from({ length: next(20) }, () => value(depth + 1));
+        default: return Object.fromEntries(Array.from({ length: next(20) }, (_, i) => [`k${i}`, value(depth + 1)]));
+      }
+    };
+    for (let i = 0; i < 200; i++) {
+      const bytes = encode(value(0));
+      assert.equal(msgpackShapeProblem(bytes, 16), undefined);
+      for (const cut of [0, 1, 2, 3, 5, 9, bytes.length >> 1, bytes.length - 1]) {
+        if (cut < bytes.length) assert.notEqual(msgpackShapeProblem(bytes.subarray(0, cut), 16), undefined, `prefix of ${cut} bytes`);
+      }
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Checksums and record sealing: every byte of a record is covered, and the key is part of it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, crc32Text } from '../../src/storage/crc32.js';
+import { crc32, crc32Text, tableCrc32 } from '../../src/storage/crc32.js';
 import { CorruptStorageError } from '../../src/storage/errors.js';
 import { chunkIndexOfKey, logKey, parseZxidHex, snapChunkKey, zxidOfLogKey, zxidOfSnapKey } from '../../src/storage/layout.js';
 import { openRecord, openTxnRecord, sealRecord } from '../../src/storage/record.js';
@@ -32,7 +32,17 @@ describe('crc32', () => {
     };
     const data = Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 7) & 0xff);
     for (let from = 0; from < 5; from++) {
-      for (let to = from; to <= data.length; to++) assert.equal(crc32(data.subarray(from, to)), bitwise(data.subarray(from, to)));
+      for (let to = from; to <= data.length; to++) {
+        assert.equal(crc32(data.subarray(from, to)), bitwise(data.subarray(from, to)));
+        assert.equal(tableCrc32(data.subarray(from, to)), bitwise(data.subarray(from, to)));
+      }
+    }
+  });
+
+  test('the table-driven and the native (zlib) checksums agree, also continued over pieces', () => {
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) & 0xff);
+    for (const [from, to] of [[0, 5000], [3, 4097], [1, 2], [100, 101], [7, 7]] as const) {
+      assert.equal(crc32(data.subarray(from, to), 0xdeadbeef), tableCrc32(data.subarray(from, to), 0xdeadbeef));
     }
   });
 
