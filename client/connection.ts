@@ -80,6 +80,7 @@ export class Connection {
   private serverIndex = 0;
   private readonly requests = new RequestTable();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private attemptQueued = false;
   private attemptTimer: ReturnType<typeof setTimeout> | undefined;
   private livenessTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentMs = 0;
@@ -207,11 +208,21 @@ export class Connection {
   // ---- link lifecycle ----
 
   private scheduleAttempt(): void {
-    if (this.phase !== 'connecting' || this.retryTimer !== undefined) return;
+    if (this.phase !== 'connecting' || this.retryTimer !== undefined || this.attemptQueued) return;
+    const delayMs = this.options.backoff.next();
+    if (delayMs === 0) {
+      // The first try of a schedule goes at once: a timer would add a tick (about 1 ms) to every session open.
+      this.attemptQueued = true;
+      queueMicrotask(() => {
+        this.attemptQueued = false;
+        this.attempt();
+      });
+      return;
+    }
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.attempt();
-    }, this.options.backoff.next());
+    }, delayMs);
   }
 
   private attempt(): void {

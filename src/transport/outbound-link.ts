@@ -38,6 +38,10 @@ export interface OutboundStatus {
   sentFrames: number;
 }
 
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 /** The acceptor only ever sends a welcome (a dozen bytes): anything bigger is a protocol error (ws closes with 1009). */
 const WELCOME_BYTES_MAX = 1024;
 /**
@@ -137,6 +141,9 @@ export class OutboundLink {
     try {
       socket = new WebSocket(wsUrl(host, port, tls !== undefined), {
         perMessageDeflate: false, maxPayload: WELCOME_BYTES_MAX, handshakeTimeout: dialTimeoutMs,
+        // Masking guards proxies from frames a browser's script shaped; a peer link carries none, so its frames
+        // go unmasked (a zero mask: ws then skips both the random bytes and the XOR over every payload).
+        generateMask: zeroMask,
         headers: { [HELLO_HEADER]: encodeHelloHeader(this.nextHello()) },
         // ws hands these to tls.connect; its typing of checkServerIdentity (boolean) is not Node's (Error | undefined).
         ...(tls !== undefined ? (diallerTlsOptions(tls, peer.host) as ClientOptions) : {}),
