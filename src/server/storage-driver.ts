@@ -3,7 +3,6 @@
 // replica in sequence order, each only once everything before it is durable too. Installing a leader's
 // snapshot is a barrier: later writes wait for it, and it waits for a local snapshot being written.
 import { hex } from '../../protocol/index.js';
-import type { Txn } from '../../protocol/index.js';
 import type { TxnStore } from '../storage/index.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
 import type { ReplicaLog, StoragePort, StorageWrite } from '../replica/ports.js';
@@ -35,7 +34,7 @@ export class StorageDriver implements StoragePort {
 
   write(w: StorageWrite): void {
     switch (w.type) {
-      case 'append': return this.persist(w.seq, () => this.appendAll(w.txns));
+      case 'append': return this.persist(w.seq, () => this.store.appendBatch(w.txns));
       case 'truncate': return this.persist(w.seq, () => this.store.truncateAfter(w.afterZxid));
       case 'epochs': return this.persist(w.seq, () => this.writeEpochs(w.acceptedEpoch, w.currentEpoch));
       case 'installSnapshot': return this.persist(w.seq, () => this.install(w.snapshot), true);
@@ -75,16 +74,6 @@ export class StorageDriver implements StoragePort {
     await this.store.flush();
     await this.idle();
     await this.store.installSnapshot(snapshot);
-  }
-
-  private appendAll(txns: readonly Txn[]): Promise<void> {
-    let last: Promise<void> = Promise.resolve();
-    for (const txn of txns) {
-      last = this.store.append(txn);
-      // Earlier appends of the batch settle first (group commit keeps order); their failures surface through last.
-      last.catch(() => {});
-    }
-    return last;
   }
 
   private async writeEpochs(acceptedEpoch: number | undefined, currentEpoch: number | undefined): Promise<void> {

@@ -93,22 +93,32 @@ export class KvTxnStore<S extends SnapshotInput = SnapshotInput> implements TxnS
   }
 
   append(txn: Txn): Promise<void> {
-    let key: string;
-    let bytes: Uint8Array;
+    return this.appendBatch([txn]);
+  }
+
+  /** Txns in increasing zxid order, as one group-commit entry: one promise and one checksum pass per txn, no more. */
+  appendBatch(txns: readonly Txn[]): Promise<void> {
+    const ops: KvOp[] = [];
+    let bytes = 0;
+    let last = this.lastZxid;
     try {
       this.assertOpen();
-      assertZxid(txn.zxid, 'txn zxid');
-      if (txn.zxid <= this.lastZxid) {
-        throw new StorageStateError(`txn zxid ${hex(txn.zxid)} must be greater than the last appended ${hex(this.lastZxid)}`);
+      for (const txn of txns) {
+        assertZxid(txn.zxid, 'txn zxid');
+        if (txn.zxid <= last) throw new StorageStateError(`txn zxid ${hex(txn.zxid)} must be greater than the last appended ${hex(last)}`);
+        last = txn.zxid;
+        const key = logKey(txn.zxid);
+        const value = sealRecord(key, txn).bytes;
+        bytes += value.length;
+        ops.push({ type: 'put', key, value });
       }
-      key = logKey(txn.zxid);
-      bytes = sealRecord(key, txn).bytes;
     } catch (err) {
       return Promise.reject(err);
     }
-    this.lastZxid = txn.zxid;
-    return this.committer.submit([{ type: 'put', key, value: bytes }], bytes.length).then(() => {
-      if (txn.zxid > this.durableZxid) this.durableZxid = txn.zxid;
+    if (ops.length === 0) return Promise.resolve();
+    this.lastZxid = last;
+    return this.committer.submit(ops, bytes).then(() => {
+      if (last > this.durableZxid) this.durableZxid = last;
     });
   }
 
