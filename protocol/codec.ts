@@ -171,9 +171,12 @@ export interface CodecLimits {
   maxDataBytes: number;
 }
 
+/** A sequential node's path is checked with a suffix the server will add. */
+const SUFFIX_FOR_CHECK = sequenceSuffix(0);
+
 function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
   const mode = oneOf(o, 'mode', CreateMode);
-  const p = path(o, 'path', isSequentialMode(mode) ? sequenceSuffix(0) : '');
+  const p = path(o, 'path', isSequentialMode(mode) ? SUFFIX_FOR_CHECK : '');
   const body: CreateRequest = {
     path: p,
     data: bytes(o, 'data', limits.maxDataBytes),

@@ -26,11 +26,13 @@ function isExtension(t: number): boolean {
   return t === 0xc7 || t === 0xc8 || t === 0xc9 || (t >= 0xd4 && t <= 0xd8);
 }
 
+/** Elements still due at each open level (level 0 is the one top-level value); reused, as calls never overlap. */
+const due: number[] = [];
+
 /** Why these bytes are not exactly one well-formed msgpack value within depthMax, or undefined. */
 export function msgpackShapeProblem(b: Uint8Array, depthMax: number): string | undefined {
   const end = b.length;
-  // Elements still due at each open level; level 0 is the one top-level value.
-  const due: number[] = [1];
+  due[0] = 1;
   let depth = 0;
   let pos = 0;
   while (depth >= 0) {

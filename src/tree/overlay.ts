@@ -46,18 +46,19 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode
 
 /** Changes made by the earlier ops of one multi, over a base view; thrown away after prepare(). */
 export class ScratchOverlay implements NodeOverlay {
-  private readonly staged = new Map<string, OverlayNode | null>();
+  /** Made on the first set: most requests are single ops that only read through the overlay. */
+  private staged: Map<string, OverlayNode | null> | undefined;
 
   constructor(private readonly base: Pick<NodeOverlay, 'get'>) {}
 
   get(path: string): OverlayNode | undefined {
-    const staged = this.staged.get(path);
+    const staged = this.staged?.get(path);
     if (staged !== undefined) return staged ?? undefined;
     return this.base.get(path);
   }
 
   set(path: string, node: OverlayNode | null): void {
-    this.staged.set(path, node);
+    (this.staged ??= new Map()).set(path, node);
   }
 }
 
