@@ -23,7 +23,7 @@ describe('canopy-bench output', () => {
   });
 
   test('without a server to measure, the table says how to get one', () => {
-    assert.match(formatResult({ ...result, servers: [] }), /no server process found to measure: give --pids/);
+    assert.match(formatResult({ ...result, servers: [] }), /no server measured: none listens on the --connect ports on this machine, or it exited; --pids names them/);
   });
 
   test('the progress line fills with the fraction done and never past the end', () => {
