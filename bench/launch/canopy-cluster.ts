@@ -32,11 +32,13 @@ interface Member {
 }
 
 export class CanopyCluster implements Cluster {
+  /** Set by remove(): a spawn still under way then kills what it started instead of leaving it running. */
+  private removed = false;
   readonly system = 'canopy' as const;
 
   private constructor(
     private readonly members: readonly Member[],
-    private readonly baseDir: string,
+    readonly directory: string,
     private readonly startTimeoutMs: number,
   ) {}
 
@@ -59,6 +61,7 @@ export class CanopyCluster implements Cluster {
       return { id, clientPort: ports[i]!, configFile, child: undefined, role: undefined, serving: false, generation: 0 };
     });
     const cluster = new CanopyCluster(members, baseDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    opts.onLaunching?.(cluster);
     try {
       // Together: an ensemble member alone never serves, it needs a quorum to elect a leader.
       await Promise.all(members.map((m) => cluster.spawn(m)));
@@ -103,8 +106,9 @@ export class CanopyCluster implements Cluster {
   }
 
   async remove(): Promise<void> {
+    this.removed = true;
     await this.stop();
-    rmSync(this.baseDir, { recursive: true, force: true });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 
   private member(id: number): Member {
@@ -114,6 +118,7 @@ export class CanopyCluster implements Cluster {
   }
 
   private async spawn(m: Member): Promise<void> {
+    if (this.removed) throw new ClusterError(`the cluster was removed; server ${m.id} not started`);
     const generation = ++m.generation;
     m.role = undefined;
     m.serving = false;
@@ -126,6 +131,10 @@ export class CanopyCluster implements Cluster {
         if (SERVING_LINE.test(line)) m.serving = true;
       },
     });
+    if (this.removed) {
+      await m.child.kill('SIGKILL');
+      throw new ClusterError(`the cluster was removed while server ${m.id} started`);
+    }
   }
 
   private async waitServing(m: Member): Promise<void> {

@@ -23,6 +23,8 @@ export interface ClusterOptions {
   parentDir?: string;
   /** For every server to serve, at launch and at each start (default 120 s: a 1M-znode recovery is slow). */
   startTimeoutMs?: number;
+  /** Called once the cluster exists, before its servers serve: so that Ctrl-C during a launch can remove it. */
+  onLaunching?: (cluster: Cluster) => void;
 }
 
 /** A launcher could not do what it was asked: a server did not start or serve, or an id is unknown. */
@@ -34,6 +36,8 @@ export interface Cluster {
   readonly system: SystemName;
   /** Every server's client endpoint, comma-separated. */
   readonly connectString: string;
+  /** The temporary directory holding every server's config and data. */
+  readonly directory: string;
   /** By id; pids change when a server is started again. */
   readonly servers: readonly ClusterServer[];
   /** Waits until one running server leads and serves (a standalone server leads itself); its id. */

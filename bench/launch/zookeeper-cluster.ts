@@ -25,11 +25,13 @@ interface Member {
 }
 
 export class ZooKeeperCluster implements Cluster {
+  /** Set by remove(): a spawn still under way then kills what it started instead of leaving it running. */
+  private removed = false;
   readonly system = 'zookeeper' as const;
 
   private constructor(
     private readonly members: readonly Member[],
-    private readonly baseDir: string,
+    readonly directory: string,
     private readonly startTimeoutMs: number,
   ) {}
 
@@ -50,6 +52,7 @@ export class ZooKeeperCluster implements Cluster {
       return { id, clientPort: ports[i]!, dir, configFile, child: undefined };
     });
     const cluster = new ZooKeeperCluster(members, baseDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    opts.onLaunching?.(cluster);
     try {
       await Promise.all(members.map((m) => cluster.spawn(m)));
       await Promise.all(members.map((m) => cluster.waitServing(m)));
@@ -99,8 +102,9 @@ export class ZooKeeperCluster implements Cluster {
   }
 
   async remove(): Promise<void> {
+    this.removed = true;
     await this.stop();
-    rmSync(this.baseDir, { recursive: true, force: true });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 
   private member(id: number): Member {
@@ -110,11 +114,16 @@ export class ZooKeeperCluster implements Cluster {
   }
 
   private async spawn(m: Member): Promise<void> {
+    if (this.removed) throw new ClusterError(`the cluster was removed; server ${m.id} not started`);
     m.child = await ServerChild.spawn({
       command: 'java',
       args: [ZOOKEEPER_HEAP_MAX, '-cp', zookeeperClasspath(), MAIN_CLASS, m.configFile],
       cwd: m.dir,
     });
+    if (this.removed) {
+      await m.child.kill('SIGKILL');
+      throw new ClusterError(`the cluster was removed while server ${m.id} started`);
+    }
   }
 
   private async waitServing(m: Member): Promise<void> {
