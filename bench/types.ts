@@ -59,4 +59,6 @@ export interface WorkloadResult {
   serverCpuMicrosPerOp?: number;
   /** Workload-specific figures, e.g. { fanoutMs } or { failoverMs } or { restartSeconds }. */
   extra: Record<string, number>;
+  /** The text of one failed operation, when there were errors: what went wrong, for the reader. */
+  errorSample?: string;
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// canopy-bench: measures Canopy or Apache ZooKeeper with the same workloads. Bad usage exits 2; a run that
+// cannot be carried out exits 1; otherwise 0 (failed operations are counted in the result, not fatal).
+import { hideBin } from 'yargs/helpers';
+import { parseCliArgs } from './cli-args.js';
+import { UsageError, errorText } from './errors.js';
+import { formatResult } from './report-table.js';
+import { runWorkload } from './run.js';
+import type { WorkloadResult } from './types.js';
+
+function exit(code: number, stdout = ''): void {
+  // Exit only once stdout has been handed over: a pipe reader must get the whole JSON.
+  process.stdout.write(stdout, () => process.exit(code));
+}
+
+async function main(): Promise<void> {
+  let request;
+  try {
+    request = await parseCliArgs(hideBin(process.argv));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`canopy-bench: ${e.message}\nRun canopy-bench --help for the options.\n`);
+    return exit(2);
+  }
+  const results: WorkloadResult[] = [];
+  for (const options of request.runs) {
+    const result = await runWorkload(options);
+    results.push(result);
+    if (!request.json) process.stdout.write(`${formatResult(result)}\n\n`);
+  }
+  if (!request.json) return exit(0);
+  return exit(0, `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`canopy-bench: ${e instanceof UsageError || !(e instanceof Error) ? String(e instanceof Error ? e.message : e) : errorText(e)}\n`);
+  exit(e instanceof UsageError ? 2 : 1);
+});
