@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../bench/launch/free-ports.js';
-import { fourLetterWord } from '../../bench/launch/four-letter-word.js';
+import { zookeeperMode } from '../../bench/launch/four-letter-word.js';
 import { zookeeperClasspath } from '../../bench/launch/zookeeper-install.js';
 import { until } from '../../bench/launch/until.js';
 
@@ -78,7 +78,7 @@ export class ZooKeeperServer {
     try {
       state = await until(async () => {
         if (exitCode !== undefined) return 'exited' as const;
-        return (await fourLetterWord(port!, 'srvr').catch(() => '')).includes('Mode: standalone') ? 'ready' as const : false;
+        return (await zookeeperMode(port!)) === 'standalone' ? 'ready' as const : false;
       }, { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, message: `ZooKeeper to serve on port ${port}` });
     } catch (e) {
       await server.stop();
