@@ -103,6 +103,7 @@ export async function parseCliArgs(args: readonly string[]): Promise<CliRequest>
     .options(FLAGS)
     .parserConfiguration({ 'dot-notation': false, 'camel-case-expansion': false })
     .strict()
+    .wrap(null)
     .version(false)
     .help()
     .fail((message, error) => {

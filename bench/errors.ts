@@ -18,10 +18,14 @@ export class BenchError extends Error {
   }
 }
 
-/** A one-line description of anything thrown, for error samples and messages. */
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length <= ERROR_TEXT_CHARS_MAX ? text : `${text.slice(0, ERROR_TEXT_CHARS_MAX)}…`;
+/**
+ * A description of anything thrown, for error samples and messages: our own errors by their message
+ * (they are written to be read), others with their class name (KeeperError: NONODE ...).
+ */
+export function errorText(error: unknown, charsMax = ERROR_TEXT_CHARS_MAX): string {
+  const ours = error instanceof BenchError || error instanceof UsageError;
+  const text = error instanceof Error ? (ours ? error.message : `${error.name}: ${error.message}`) : String(error);
+  return text.length <= charsMax ? text : `${text.slice(0, charsMax)}…`;
 }
 
-const ERROR_TEXT_CHARS_MAX = 300;
+const ERROR_TEXT_CHARS_MAX = 600;

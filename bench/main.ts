@@ -45,6 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`canopy-bench: ${e instanceof UsageError || !(e instanceof Error) ? String(e instanceof Error ? e.message : e) : errorText(e)}\n`);
+  process.stderr.write(`canopy-bench: ${errorText(e, 2_000)}\n`);
   exit(e instanceof UsageError ? 2 : 1);
 });

@@ -17,7 +17,8 @@ export const silentProgress: ProgressDisplay = { update: () => undefined, end: (
 export function progressLine(label: string, done: number, total: number, unit: string): string {
   const fraction = total > 0 ? Math.min(Math.max(done / total, 0), 1) : 0;
   const cells = Math.round(fraction * BAR_CELLS);
-  return `${label} [${'#'.repeat(cells)}${'.'.repeat(BAR_CELLS - cells)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${Math.floor(done)}/${Math.floor(total)} ${unit}`;
+  const digits = Number.isInteger(total) && unit !== 's' ? 0 : 1;
+  return `${label} [${'#'.repeat(cells)}${'.'.repeat(BAR_CELLS - cells)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${Math.min(done, total).toFixed(digits)}/${total.toFixed(digits)} ${unit}`;
 }
 
 /**

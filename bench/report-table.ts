@@ -26,7 +26,7 @@ export function formatResult(result: WorkloadResult): string {
       result.servers.map((s) => [String(s.pid), fixed(s.cpuSeconds, 2), result.ops > 0 ? fixed((s.cpuSeconds * 1e6) / result.ops, 1) : '-', fixed(s.peakRssMiB, 1)]),
     ));
   } else {
-    parts.push('  (no server process found to measure: give --pids, or run on the servers\' machine)');
+    parts.push('  (no server measured: none listens on the --connect ports on this machine, or it exited; --pids names them)');
   }
   const extra = Object.entries(result.extra);
   if (extra.length > 0) parts.push(`  ${extra.map(([k, v]) => `${k} ${fixed(v, Number.isInteger(v) ? 0 : 2)}`).join(', ')}`);

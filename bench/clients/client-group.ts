@@ -23,7 +23,8 @@ interface Waiter<T> {
 
 export class ClientGroup {
   private endpoints: ClientEndpoint[] = [];
-  private readonly arrivals = new Map<string, Payload[]>();
+  /** Per barrier, the payload of each client that has arrived (by process index) and how many have. */
+  private readonly arrivals = new Map<string, { payloads: Payload[]; count: number }>();
   private readonly arrivalWaiters = new Map<string, Waiter<Payload[]>>();
   private readonly reports: Array<ClientReport | undefined>;
   private readonly done: number[];
@@ -48,9 +49,9 @@ export class ClientGroup {
   arrived(name: string): Promise<Payload[]> {
     if (this.failure) return Promise.reject(this.failure);
     const all = this.arrivals.get(name);
-    if (all && all.length === this.size) {
+    if (all && all.count === this.size) {
       this.arrivals.delete(name);
-      return Promise.resolve(all);
+      return Promise.resolve(all.payloads);
     }
     if (this.arrivalWaiters.has(name)) return Promise.reject(new Error(`already waiting for barrier '${name}'`));
     return new Promise((resolve, reject) => this.arrivalWaiters.set(name, { resolve, reject }));
@@ -98,16 +99,18 @@ export class ClientGroup {
     let all = this.arrivals.get(name);
     if (all === undefined) {
       if (this.arrivals.size >= PENDING_BARRIERS_MAX) return this.fail(new BenchError(`more than ${PENDING_BARRIERS_MAX} barriers pending`));
-      all = [];
+      all = { payloads: new Array<Payload>(this.size), count: 0 };
       this.arrivals.set(name, all);
     }
-    all[index] = payload;
-    if (Object.keys(all).length < this.size) return;
+    if (all.payloads[index] !== undefined) return this.fail(new BenchError(`client process ${index + 1} arrived at '${name}' twice`));
+    all.payloads[index] = payload;
+    all.count++;
+    if (all.count < this.size) return;
     const waiter = this.arrivalWaiters.get(name);
     if (waiter === undefined) return;
     this.arrivalWaiters.delete(name);
     this.arrivals.delete(name);
-    waiter.resolve(all);
+    waiter.resolve(all.payloads);
   }
 
   private clientReported(index: number, report: ClientReport): void {

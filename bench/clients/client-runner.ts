@@ -65,7 +65,7 @@ export class ClientRunner {
       this.sendProgress();
       this.send({ type: 'report', report });
     } catch (e) {
-      this.send({ type: 'failed', message: errorText(e) });
+      this.send({ type: 'failed', message: errorText(e, 1_500) });
     } finally {
       clearInterval(timer);
     }

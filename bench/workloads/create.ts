@@ -1,7 +1,7 @@
 // create: every op creates a new persistent_sequential node of --value-size bytes under one parent (so
 // nothing collides and the key space never needs planning; ZooKeeper numbers them from the parent).
 import { measureLoad, runLoadClient } from './load.js';
-import { valueBytes, checkProcessesForSessions } from './key-space.js';
+import { checkProcessesForSessions, setupStep, valueBytes } from './key-space.js';
 import { planString } from './workload.js';
 import type { Workload } from './workload.js';
 
@@ -11,12 +11,7 @@ export const createWorkload: Workload = {
   check: checkProcessesForSessions,
   async run(ctx) {
     const parent = `${ctx.root}/c`;
-    const session = await ctx.connect();
-    try {
-      await session.ensurePath(parent);
-    } finally {
-      await session.close();
-    }
+    await setupStep(ctx, `creating ${parent}`, (session) => session.ensurePath(parent));
     return measureLoad(ctx, { parent });
   },
   client(ctx) {

@@ -1,7 +1,9 @@
 // The nodes that set, get, mixed, large and delete work over: `<root>/<prefix><i>` for i in [0, count),
 // created during setup (not measured) with many creates in flight on one session.
 import { randomBytes } from 'node:crypto';
+import { BenchError, errorText } from '../errors.js';
 import type { BenchOptions } from '../options.js';
+import type { BenchSession } from '../types.js';
 import { pipelined } from './sessions-pool.js';
 import type { WorkloadContext } from './workload.js';
 
@@ -22,17 +24,31 @@ export function randomIndex(count: number): number {
   return Math.floor(Math.random() * count);
 }
 
-/** Creates prefix0 .. prefix(count-1), each holding `data`. */
-export async function createNodes(ctx: WorkloadContext, prefix: string, count: number, data: Uint8Array): Promise<void> {
-  const inFlight = Math.max(1, Math.min(SETUP_IN_FLIGHT_MAX, Math.floor(SETUP_QUEUED_BYTES_MAX / Math.max(data.byteLength, 1))));
-  const session = await ctx.connect();
+/** ZooKeeper's stock jute.maxbuffer (0xfffff) bounds a whole request, header included. */
+const ZOOKEEPER_PACKET_BYTES_MAX = 0xfffff;
+const REQUEST_HEADER_ALLOWANCE_BYTES = 1_024;
+
+/** Runs a setup step on a session of its own; a failure stops the run, saying which step failed. */
+export async function setupStep(ctx: WorkloadContext, what: string, step: (session: BenchSession) => Promise<void>): Promise<void> {
+  let session: BenchSession | undefined;
   try {
-    await pipelined(count, inFlight, async (i) => {
-      await session.create(keyPath(prefix, i), data, 'persistent');
-    });
+    session = await ctx.connect();
+    await step(session);
+  } catch (e) {
+    const big = ctx.options.system === 'zookeeper' && ctx.options.valueSizeBytes + REQUEST_HEADER_ALLOWANCE_BYTES > ZOOKEEPER_PACKET_BYTES_MAX;
+    const hint = big ? ` (ZooKeeper drops requests over jute.maxbuffer, ${ZOOKEEPER_PACKET_BYTES_MAX} bytes by default: start it with -Djute.maxbuffer=2097152 for values near 1 MiB)` : '';
+    throw new BenchError(`setup failed ${what}: ${errorText(e)}${hint}`, { cause: e });
   } finally {
-    await session.close();
+    await session?.close().catch(() => undefined);
   }
+}
+
+/** Creates prefix0 .. prefix(count-1), each holding `data`. */
+export function createNodes(ctx: WorkloadContext, prefix: string, count: number, data: Uint8Array): Promise<void> {
+  const inFlight = Math.max(1, Math.min(SETUP_IN_FLIGHT_MAX, Math.floor(SETUP_QUEUED_BYTES_MAX / Math.max(data.byteLength, 1))));
+  return setupStep(ctx, `creating ${count} nodes ${prefix}0..`, (session) => pipelined(count, inFlight, async (i) => {
+    await session.create(keyPath(prefix, i), data, 'persistent');
+  }));
 }
 
 /** Every client process needs at least one session of its own. */

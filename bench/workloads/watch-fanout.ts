@@ -37,7 +37,9 @@ async function coordinate(ctx: WorkloadContext): Promise<WorkloadResult> {
   const data = valueBytes(options.valueSizeBytes);
   const trigger = await ctx.connect();
   try {
-    await trigger.create(node, data, 'persistent');
+    await trigger.create(node, data, 'persistent').catch((e: unknown) => {
+      throw new BenchError(`setup failed creating ${node}: ${errorText(e)}`, { cause: e });
+    });
     const group = await ctx.startClients({ node });
     try {
       await group.arrived('start');
