@@ -1,5 +1,5 @@
-// bench:compare's pure parts: options, run order, medians and ratios, the table and the chart; and the
-// launchers' config text and srvr parsing. No process is started here.
+// bench:compare's pure parts: options, run order, medians and ratios, the table and the chart. No process
+// is started here.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderChart } from '../../bench/compare/chart.js';
@@ -9,9 +9,6 @@ import { alternated } from '../../bench/compare/runner.js';
 import { summarize, type RunRecord } from '../../bench/compare/summary.js';
 import { betterSystem, renderTable } from '../../bench/compare/table.js';
 import { UsageError } from '../../bench/errors.js';
-import { parseSrvrMode } from '../../bench/launch/four-letter-word.js';
-import { serverSettings } from '../../bench/launch/server-settings.js';
-import { renderZooKeeperConfig } from '../../bench/launch/zookeeper-config.js';
 import type { SystemName, WorkloadResult } from '../../bench/types.js';
 import { median } from '../../bench/workloads/median.js';
 
@@ -95,28 +92,5 @@ describe('bench:compare results', () => {
     assert.match(svg, /^<svg /);
     assert.match(svg, /title &#38; more/);
     assert.equal((svg.match(/<rect /g) ?? []).length, 2, 'the background and one bar: a row without a ratio is not charted');
-  });
-});
-
-describe('launchers', () => {
-  test('zoo.cfg for a ZooKeeper member: same settings as Canopy, fsync left on, srvr allowed', () => {
-    const text = renderZooKeeperConfig({
-      dataDir: '/d', clientPort: 2181, settings: serverSettings({ tickTimeMs: 200, minSessionTimeoutMs: 400, maxSessionTimeoutMs: 4000 }),
-      peers: [{ id: 2, peerPort: 3, electionPort: 4 }, { id: 1, peerPort: 1, electionPort: 2 }],
-    });
-    assert.match(text, /^tickTime=200$/m);
-    assert.match(text, /^minSessionTimeout=400$/m);
-    assert.match(text, /^maxClientCnxns=0$/m);
-    assert.doesNotMatch(text, /forceSync/);
-    assert.match(text, /server\.1=127\.0\.0\.1:1:2\nserver\.2=127\.0\.0\.1:3:4\n$/);
-  });
-  test('srvr modes', () => {
-    assert.equal(parseSrvrMode('Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0.0/0\nMode: follower\nNode count: 5\n'), 'follower');
-    assert.equal(parseSrvrMode('This ZooKeeper instance is not currently serving requests\n'), undefined);
-    assert.equal(parseSrvrMode(''), undefined);
-  });
-  test('settings refuse nonsense', () => {
-    assert.throws(() => serverSettings({ tickTimeMs: 0 }), RangeError);
-    assert.throws(() => serverSettings({ minSessionTimeoutMs: 5000, maxSessionTimeoutMs: 4000 }), RangeError);
   });
 });
