@@ -30,7 +30,7 @@ test('a tiny bench:compare gives both systems\' figures for every workload', { t
   const dir = mkdtempSync(join(tmpdir(), 'canopy-bench-compare-test-'));
   try {
     const out = join(dir, 'results.json');
-    const args = [COMPARE_MAIN, '--quick', '--duration', '0.3', '--znodes', '300', '--tick-time', '200', '--out', out, '--docs-dir', dir];
+    const args = [COMPARE_MAIN, '--quick', '--duration', '0.3', '--znodes', '300', '--out', out, '--docs-dir', dir];
     const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
     const json = JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[]; runs: Array<{ error?: string }> };
     assert.deepEqual(json.runs.filter((r) => r.error !== undefined), [], 'no run failed');
