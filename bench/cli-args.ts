@@ -3,6 +3,7 @@
 // "abc" into NaN and "1e3" into 1000 without a word.
 import yargs from 'yargs';
 import { UsageError } from './errors.js';
+import { launchRequest, type LaunchRequest } from './launch/launch-args.js';
 import { DEFAULTS, LIMITS, parseDecimalFlag, parseIntegerFlag, parsePidsFlag, resolveBenchOptions } from './options.js';
 import type { BenchOptions, BenchOptionsInput } from './options.js';
 import type { SystemName } from './types.js';
@@ -12,6 +13,8 @@ export interface CliRequest {
   /** One resolved BenchOptions per --workload name, in the order given. */
   runs: BenchOptions[];
   json: boolean;
+  /** --launch: the cluster to start for the runs (their connect string and pids are then its own). */
+  launch: LaunchRequest | undefined;
 }
 
 const WORKLOADS_PER_RUN_MAX = 16;
@@ -30,7 +33,12 @@ const FLAGS = {
   processes: { type: 'string', describe: `client processes sharing the sessions (default ${DEFAULTS.processes}: this one)` },
   'read-ratio': { type: 'string', describe: `mixed: share of getData, 0 to 1 (default ${DEFAULTS.readRatio})` },
   watchers: { type: 'string', describe: `watch-fanout: watching sessions (default ${DEFAULTS.watchers})` },
-  rounds: { type: 'string', describe: `watch-fanout: setData rounds (default ${DEFAULTS.rounds})` },
+  rounds: { type: 'string', describe: `watch-fanout: setData rounds; failover: leader kills (default ${DEFAULTS.rounds})` },
+  znodes: { type: 'string', describe: `restart: znodes filled before restarting (default ${DEFAULTS.znodes})` },
+  launch: { type: 'string', describe: 'canopy | zookeeper: start a cluster of that system for the run and remove it afterwards (instead of --connect)' },
+  servers: { type: 'string', describe: 'with --launch: 1 (standalone, the default), 3 or 5 servers' },
+  'tick-time': { type: 'string', describe: 'with --launch: the servers\' tickTime, ms; sessions 2 to 20 ticks (default 2000)' },
+  'leader-pid': { type: 'string', describe: 'failover without --launch: the pid of the leader to kill (one round)' },
   pids: { type: 'string', describe: 'server pids to measure, comma-separated (default: found from the --connect ports)' },
   'session-timeout': { type: 'string', describe: `session timeout, ms (default ${DEFAULTS.sessionTimeoutMs})` },
   json: { type: 'boolean', describe: 'print the result (an array for several workloads) as JSON on stdout' },
@@ -75,6 +83,8 @@ function inputFrom(argv: Record<string, unknown>): Omit<BenchOptionsInput, 'work
     readRatio: decimal(argv, 'read-ratio'),
     watchers: integer(argv, 'watchers'),
     rounds: integer(argv, 'rounds'),
+    znodes: integer(argv, 'znodes'),
+    leaderPid: integer(argv, 'leader-pid'),
     pids: pids === undefined ? undefined : parsePidsFlag(pids),
     sessionTimeoutMs: integer(argv, 'session-timeout'),
   });
@@ -107,5 +117,10 @@ export async function parseCliArgs(args: readonly string[]): Promise<CliRequest>
   const workloads = names.split(',').map((n) => n.trim());
   if (workloads.length > WORKLOADS_PER_RUN_MAX) throw new UsageError(`at most ${WORKLOADS_PER_RUN_MAX} workloads per run`);
   const input = inputFrom(record);
-  return { runs: workloads.map((workload) => resolveBenchOptions({ ...input, workload })), json: record.json === true };
+  const launch = launchRequest({
+    launch: text(record, 'launch'), servers: integer(record, 'servers'), tickTimeMs: integer(record, 'tick-time'),
+    system: input.system, connect: input.connect, pids: text(record, 'pids'), leaderPid: input.leaderPid,
+  });
+  if (launch !== undefined) input.system = launch.system;
+  return { runs: workloads.map((workload) => resolveBenchOptions({ ...input, workload })), json: record.json === true, launch };
 }

@@ -4,6 +4,7 @@
 import { hideBin } from 'yargs/helpers';
 import { parseCliArgs } from './cli-args.js';
 import { UsageError, errorText } from './errors.js';
+import { withLaunchedCluster } from './launch/launched.js';
 import { formatResult } from './report-table.js';
 import { runWorkload } from './run.js';
 import type { WorkloadResult } from './types.js';
@@ -23,10 +24,21 @@ async function main(): Promise<void> {
     return exit(2);
   }
   const results: WorkloadResult[] = [];
-  for (const options of request.runs) {
-    const result = await runWorkload(options);
+  const report = (result: WorkloadResult): void => {
     results.push(result);
     if (!request.json) process.stdout.write(`${formatResult(result)}\n\n`);
+  };
+  const launch = request.launch;
+  if (launch === undefined) {
+    for (const options of request.runs) report(await runWorkload(options));
+  } else {
+    await withLaunchedCluster(launch.system, { size: launch.size, settings: launch.settings }, async (cluster) => {
+      for (const options of request.runs) {
+        // Per run: a workload before may have started servers again, with new pids.
+        const pids = cluster.servers.filter((s) => s.running).map((s) => s.pid);
+        report(await runWorkload({ ...options, connect: cluster.connectString, pids }, { cluster }));
+      }
+    });
   }
   if (!request.json) return exit(0);
   return exit(0, `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -28,8 +28,12 @@ export interface BenchOptions {
   readRatio: number;
   /** watch-fanout: sessions that each watch the one node. */
   watchers: number;
-  /** watch-fanout: setData rounds. */
+  /** watch-fanout: setData rounds; failover: leader kills. */
   rounds: number;
+  /** restart: nodes filled before the restarts. */
+  znodes: number;
+  /** failover against servers canopy-bench did not launch: the leader's pid, killed once. */
+  leaderPid: number | undefined;
   /** Server pids to measure; undefined: the processes listening on the --connect ports. */
   pids: number[] | undefined;
   sessionTimeoutMs: number;
@@ -58,6 +62,7 @@ export const LIMITS = {
   readRatio: [0, 1],
   watchers: [1, 100_000],
   rounds: [1, 10_000],
+  znodes: [1, 10_000_000],
   pid: [1, 4_194_304],
   sessionTimeoutMs: [1_000, 600_000],
 } as const satisfies Record<string, readonly [number, number]>;
@@ -75,6 +80,7 @@ export const DEFAULTS = {
   readRatio: 0.8,
   watchers: 100,
   rounds: 5,
+  znodes: 100_000,
   sessionTimeoutMs: 30_000,
 } as const;
 
@@ -147,6 +153,8 @@ export function resolveBenchOptions(input: BenchOptionsInput): BenchOptions {
     readRatio: checkRange('readRatio', 'read-ratio', input.readRatio ?? DEFAULTS.readRatio, false),
     watchers: checkRange('watchers', 'watchers', input.watchers ?? DEFAULTS.watchers, true),
     rounds: checkRange('rounds', 'rounds', input.rounds ?? DEFAULTS.rounds, true),
+    znodes: checkRange('znodes', 'znodes', input.znodes ?? DEFAULTS.znodes, true),
+    leaderPid: input.leaderPid === undefined ? undefined : checkRange('pid', 'leader-pid', input.leaderPid, true),
     pids: input.pids === undefined ? undefined : checkPids(input.pids),
     sessionTimeoutMs: checkRange('sessionTimeoutMs', 'session-timeout', input.sessionTimeoutMs ?? DEFAULTS.sessionTimeoutMs, true),
   };

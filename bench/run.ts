@@ -8,6 +8,7 @@ import { ClientGroup } from './clients/client-group.js';
 import type { ClientEndpoint } from './clients/client-group.js';
 import { forkedEndpoint, inProcessEndpoint } from './clients/endpoints.js';
 import { driverFor } from './drivers/index.js';
+import type { Cluster } from './launch/cluster.js';
 import { BenchError, UsageError, errorText } from './errors.js';
 import { connectServers, inputOf, resolveBenchOptions } from './options.js';
 import type { BenchOptions, ServerAddress } from './options.js';
@@ -29,6 +30,8 @@ const FD_MARGIN = 64;
 export interface RunHooks {
   /** Draw a progress bar on stderr (only ever when stderr is a TTY). Default true. */
   progress?: boolean;
+  /** The cluster launched for the run: workloads that kill and start servers need it. */
+  cluster?: Cluster;
 }
 
 export async function runWorkload(options: BenchOptions, hooks: RunHooks = {}): Promise<WorkloadResult> {
@@ -44,6 +47,7 @@ export async function runWorkload(options: BenchOptions, hooks: RunHooks = {}): 
     driver,
     root,
     usage: new UsageMeter(pids),
+    cluster: hooks.cluster,
     connect: () => driver.connect(checked.connect, checked.sessionTimeoutMs),
     startClients: (plan) => startClients(checked, plan),
     progress: (label, total, unit, read) => (hooks.progress === false ? silentProgress : terminalProgress(label, total, unit, read)),

@@ -1,9 +1,11 @@
 // Every workload canopy-bench knows, by name. To add one: import it and add it to the table.
 import { createWorkload } from './create.js';
 import { deleteWorkload } from './delete.js';
+import { failoverWorkload } from './failover.js';
 import { getWorkload } from './get.js';
 import { largeWorkload } from './large.js';
 import { mixedWorkload } from './mixed.js';
+import { restartWorkload } from './restart.js';
 import { sessionsWorkload } from './sessions.js';
 import { setWorkload } from './set.js';
 import { watchFanoutWorkload } from './watch-fanout.js';
@@ -18,6 +20,8 @@ const WORKLOADS: readonly Workload[] = [
   watchFanoutWorkload,
   sessionsWorkload,
   largeWorkload,
+  failoverWorkload,
+  restartWorkload,
 ];
 
 export function workloadNamed(name: string): Workload | undefined {

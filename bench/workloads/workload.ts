@@ -2,6 +2,7 @@
 // usually a client part (`client`) that every client process runs on its share of the sessions. The two
 // meet at named barriers: a client arrives (with a few numbers), the coordinator waits until every client
 // has arrived, does its part (samples the servers, sends a setData) and releases them (with numbers).
+import type { Cluster } from '../launch/cluster.js';
 import type { BenchOptions } from '../options.js';
 import type { UsageMeter } from '../proc-usage.js';
 import type { BenchDriver, BenchSession, WorkloadResult } from '../types.js';
@@ -33,6 +34,8 @@ export interface WorkloadContext {
   readonly root: string;
   /** The servers' CPU and memory over the measured interval (start() and stop() around it). */
   readonly usage: UsageMeter;
+  /** The cluster canopy-bench launched for the run (--launch); undefined for servers it was pointed at. */
+  readonly cluster: Cluster | undefined;
   /** A new session with the options' connect string and timeout; the caller closes it. */
   connect(): Promise<BenchSession>;
   /** Starts options.processes client processes on this workload's `client` part. */

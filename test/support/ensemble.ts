@@ -1,29 +1,22 @@
 // A real-process ensemble for tests: N canopy-server processes on loopback, each with its own data directory,
 // zoo.cfg and myid. Servers start together (one alone never serves: it needs a quorum to elect a leader).
 // Roles come from the servers' own logs: each role change is one line `role changed {"state":...}`.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeServerConfig } from './ensemble-config.js';
+import { writeServerConfig } from '../../bench/launch/canopy-config.js';
+import { freePorts } from '../../bench/launch/free-ports.js';
+import { leaderAmong, parseRoleLine, type RoleReport } from '../../bench/launch/canopy-roles.js';
 import { ServerProcess } from './server-process.js';
-import { until } from './until.js';
+import { until } from '../../bench/launch/until.js';
+
+// Shared with canopy-bench's launcher; re-exported for the tests that import them from here.
+export { freePorts } from '../../bench/launch/free-ports.js';
+export { parseRoleLine } from '../../bench/launch/canopy-roles.js';
+export type { RoleReport, RoleState } from '../../bench/launch/canopy-roles.js';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
-
-export type RoleState = 'looking' | 'following' | 'leading';
-
-/** What a server last logged about its role. */
-export interface RoleReport {
-  state: RoleState;
-  /** The leader it follows or is (0 while looking). */
-  leader: number;
-  epoch: number;
-  /** Synced with an established leader: it serves clients. */
-  serving: boolean;
-}
 
 export interface EnsembleOptions {
   size: 3 | 5;
@@ -58,34 +51,6 @@ interface Member extends EnsembleServer {
   paused: boolean;
   /** Counts spawns, so a line still draining from a replaced process cannot set the new one's role. */
   generation: number;
-}
-
-/** Parses a `role changed {...}` log line; undefined for any other line. */
-export function parseRoleLine(line: string): RoleReport | undefined {
-  const m = /\brole changed (\{.*\})\s*$/.exec(line);
-  if (!m) return undefined;
-  let meta: unknown;
-  try {
-    meta = JSON.parse(m[1]!);
-  } catch {
-    return undefined;
-  }
-  const r = meta as Partial<Record<keyof RoleReport, unknown>>;
-  if (r.state !== 'looking' && r.state !== 'following' && r.state !== 'leading') return undefined;
-  if (typeof r.leader !== 'number' || typeof r.epoch !== 'number' || typeof r.serving !== 'boolean') return undefined;
-  return { state: r.state, leader: r.leader, epoch: r.epoch, serving: r.serving };
-}
-
-/** `count` distinct free TCP ports on 127.0.0.1 (all held open together, so none repeats). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
 }
 
 export class Ensemble {
@@ -229,12 +194,7 @@ export class Ensemble {
    * old leader has yet to notice it lost its quorum, the one in the higher epoch.
    */
   leaderId(exclude: readonly number[] = []): number | undefined {
-    let best: Member | undefined;
-    for (const m of this.members) {
-      if (!this.live(m) || exclude.includes(m.id) || m.role?.state !== 'leading' || !m.role.serving) continue;
-      if (best === undefined || m.role.epoch > best.role!.epoch) best = m;
-    }
-    return best?.id;
+    return leaderAmong(this.members.filter((m) => this.live(m) && !exclude.includes(m.id)));
   }
 
   /** Waits until a live server (not in `exclude`) reports leading and serving; returns its id. */

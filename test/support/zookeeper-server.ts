@@ -3,53 +3,27 @@
 // loopback port. Ready once it answers the `srvr` four-letter word as a standalone server.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages, onPath, type Availability } from './debian-packages.js';
-import { freePorts } from './ensemble.js';
-import { until } from './until.js';
+import { freePorts } from '../../bench/launch/free-ports.js';
+import { zookeeperMode } from '../../bench/launch/four-letter-word.js';
+import { zookeeperClasspath } from '../../bench/launch/zookeeper-install.js';
+import { until } from '../../bench/launch/until.js';
 
-/** Where Debian's zookeeper and libslf4j-java packages put their jars. */
-const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
-/** Optional: without it ZooKeeper logs nothing (slf4j falls back to its no-op logger). */
-const SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
+// Shared with canopy-bench; re-exported for the tests that import it from here.
+export { ensureZooKeeper } from '../../bench/launch/zookeeper-install.js';
+
 const MAIN_CLASS = 'org.apache.zookeeper.server.ZooKeeperServerMain';
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
 const LOG_CHARS_MAX = 100_000;
-const SRVR_REPLY_BYTES_MAX = 4_096;
 
 export interface ZooKeeperOptions {
   /** `user:base64(sha1(user:password))`: that digest user is a super user. */
   superDigest?: string;
   /** Allow TTL nodes (zookeeper.extendedTypesEnabled). Default true. */
   extendedTypes?: boolean;
-}
-
-/** Installs Debian's zookeeper (and kazoo, for the runners) if needed; says why not when it cannot. */
-export async function ensureZooKeeper(extraPackages: readonly string[] = []): Promise<Availability> {
-  const packages = await ensureDebianPackages(['zookeeper', ...extraPackages]);
-  if (!packages.ok) return packages;
-  if (!existsSync(ZOOKEEPER_JAR)) return { ok: false, reason: `${ZOOKEEPER_JAR} is missing although the zookeeper package is installed` };
-  if (!(await onPath('java'))) return { ok: false, reason: 'there is no java on PATH to run ZooKeeper with' };
-  return { ok: true };
-}
-
-/** Sends `srvr` and resolves with the answer (ZooKeeper closes the socket after it). */
-function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    socket.setTimeout(5_000, () => socket.destroy(new Error('four-letter word timed out')));
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (d: Buffer) => {
-      reply = (reply + d.toString('utf8')).slice(0, SRVR_REPLY_BYTES_MAX);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(reply));
-  });
 }
 
 export class ZooKeeperServer {
@@ -87,7 +61,7 @@ export class ZooKeeperServer {
       '4lw.commands.whitelist=srvr',
       '',
     ].join('\n'));
-    const classpath = [ZOOKEEPER_JAR, ...(existsSync(SLF4J_SIMPLE_JAR) ? [SLF4J_SIMPLE_JAR] : [])].join(':');
+    const classpath = zookeeperClasspath();
     const props = [`-Dzookeeper.extendedTypesEnabled=${options.extendedTypes ?? true}`];
     if (options.superDigest !== undefined) props.push(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${options.superDigest}`);
     const child = spawn('java', ['-cp', classpath, ...props, MAIN_CLASS, configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -104,7 +78,7 @@ export class ZooKeeperServer {
     try {
       state = await until(async () => {
         if (exitCode !== undefined) return 'exited' as const;
-        return (await fourLetterWord(port!, 'srvr').catch(() => '')).includes('Mode: standalone') ? 'ready' as const : false;
+        return (await zookeeperMode(port!)) === 'standalone' ? 'ready' as const : false;
       }, { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, message: `ZooKeeper to serve on port ${port}` });
     } catch (e) {
       await server.stop();

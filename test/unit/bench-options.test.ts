@@ -16,6 +16,7 @@ describe('canopy-bench options', () => {
     assert.deepEqual(runs, [{
       system: 'canopy', connect: '127.0.0.1:2181', workload: 'create', sessions: 4, inFlight: 16, stop: { kind: 'seconds', seconds: 10 },
       valueSizeBytes: 100, keys: 1000, warmupSeconds: 0, processes: 1, readRatio: 0.8, watchers: 100, rounds: 5, pids: undefined, sessionTimeoutMs: 30000,
+      znodes: 100_000, leaderPid: undefined,
     }]);
   });
 
@@ -23,13 +24,14 @@ describe('canopy-bench options', () => {
     const { runs, json } = await parseCliArgs([
       '--system', 'zookeeper', '--connect', 'zk1:2181,10.0.0.2:2182,[::1]:2183', '--workload', 'set,mixed', '--sessions', '8', '--in-flight', '64',
       '--ops', '5000', '--value-size', '1048576', '--keys', '50', '--warmup', '1.5', '--processes', '2', '--read-ratio', '0.95',
-      '--watchers', '30', '--rounds', '3', '--pids', '12,34', '--session-timeout', '10000', '--json',
+      '--watchers', '30', '--rounds', '3', '--pids', '12,34', '--session-timeout', '10000', '--json', '--znodes', '500', '--leader-pid', '77',
     ]);
     assert.equal(json, true);
     assert.deepEqual(runs.map((r) => r.workload), ['set', 'mixed']);
     assert.deepEqual(runs[1], {
       system: 'zookeeper', connect: 'zk1:2181,10.0.0.2:2182,[::1]:2183', workload: 'mixed', sessions: 8, inFlight: 64, stop: { kind: 'ops', ops: 5000 },
       valueSizeBytes: 1_048_576, keys: 50, warmupSeconds: 1.5, processes: 2, readRatio: 0.95, watchers: 30, rounds: 3, pids: [12, 34], sessionTimeoutMs: 10_000,
+      znodes: 500, leaderPid: 77,
     });
   });
 
