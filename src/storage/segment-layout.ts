@@ -9,8 +9,10 @@
 //
 // frame(tag, v) = length u32 BE ++ crc u32 BE ++ tag u64 BE ++ payload, where payload = msgpack(v) (as
 // record.ts encodes it), length = payload bytes (1 .. FRAME_PAYLOAD_BYTES_MAX) and crc = CRC-32 of
-// tag ++ payload. A log frame's tag is its txn's zxid (checked against the txn inside), so a record copied
-// to another place does not verify; a snapshot frame's tag is its position in the file.
+// tag ++ payload, continued from the store's salt (a random u32 in meta; 0 for the meta file itself). A
+// log frame's tag is its txn's zxid (checked against the txn inside), so a record copied to another place
+// does not verify; a snapshot frame's tag is its position in the file. The salt keeps frames that come
+// from elsewhere (another store, or bytes a client chose as znode data) from ever verifying here.
 //
 // A snapshot file: header { format, zxid }, the nodes in chunks (msgpack arrays, <= 1000 nodes or ~4 MiB
 // each), the sessions in chunks, and a trailer SnapshotMeta { zxid, chunks (node chunks), nodeCount,
@@ -22,11 +24,12 @@
 // A batch starts a new segment (named by its first zxid; the directory is fsynced) when the last one holds
 // segmentBytesMax or more. Recovery reads every segment: a frame that fails at the very end of the last
 // segment (cut short, or a bad checksum with nothing but zeros after it) is a torn write and is cut off
-// with a warning; any other failure is CorruptStorageError naming the file and offset. truncateAfter
+// with a warning, unless a frame that verifies follows it (then its length field is what was damaged);
+// any other failure is CorruptStorageError naming the file and offset. truncateAfter
 // unlinks later segments newest first, fsyncs the directory, then cuts the segment holding the truncation
 // point and fdatasyncs it, so a crash part-way always leaves a prefix of the log.
 //
-// SegmentMeta = { format, engine: 'segments', purgedThroughZxid, acceptedEpoch?, currentEpoch?,
+// SegmentMeta = { format, engine: 'segments', purgedThroughZxid, salt, acceptedEpoch?, currentEpoch?,
 // installingZxid? }. Retention is as in layout.ts (the newest two snapshots, the log after the older one):
 // purgedThroughZxid is made durable before the segments wholly at or below it are unlinked; the last
 // segment is never unlinked by a purge. installSnapshot (ZAB SNAP) writes snap.<zxid>.tmp completely, then

@@ -3,7 +3,7 @@
 // ZAB TRUNC and unlinking whole segments a snapshot has made unnecessary. The caller serializes calls.
 import type { Txn } from '../../protocol/index.js';
 import { CorruptStorageError } from './errors.js';
-import type { FilePort, WritableFile } from './file-port.js';
+import type { FilePort, ReadableFile, WritableFile } from './file-port.js';
 import { asTxn, decodePayload } from './record.js';
 import { FrameReader } from './segment-frame.js';
 import { FRAME_PAYLOAD_BYTES_MAX, parseFileName, segmentName } from './segment-layout.js';
@@ -28,6 +28,8 @@ export class SegmentLog {
   private active: { segment: Segment; file: WritableFile } | undefined;
   /** No logged txn is above this. */
   private lastZxid = 0;
+  /** The store's frame salt (segment-meta.ts). */
+  private salt = 0;
 
   constructor(
     private readonly port: FilePort,
@@ -35,8 +37,9 @@ export class SegmentLog {
     private readonly logger: StorageLogger,
   ) {}
 
-  /** Takes the segments among the directory's names. */
-  load(names: readonly string[]): void {
+  /** Takes the segments among the directory's names, and the salt their frames are checksummed with. */
+  load(names: readonly string[], salt: number): void {
+    this.salt = salt;
     const segments: Segment[] = [];
     for (const name of names) {
       const kind = parseFileName(name);
@@ -75,7 +78,7 @@ export class SegmentLog {
   ): Promise<{ lastZxid: number; torn: TornTail | undefined }> {
     const file = await this.port.openRead(segment.name);
     try {
-      const reader = new FrameReader(file, FRAME_PAYLOAD_BYTES_MAX);
+      const reader = this.reader(file, segment);
       for (;;) {
         const read = await reader.next();
         if (read.kind === 'end') {
@@ -179,7 +182,7 @@ export class SegmentLog {
   private async offsetAbove(segment: Segment, zxid: number): Promise<number | undefined> {
     const file = await this.port.openRead(segment.name);
     try {
-      const reader = new FrameReader(file, FRAME_PAYLOAD_BYTES_MAX);
+      const reader = this.reader(file, segment);
       for (;;) {
         const read = await reader.next();
         if (read.kind === 'end') return undefined;
@@ -189,6 +192,10 @@ export class SegmentLog {
     } finally {
       await file.close();
     }
+  }
+
+  private reader(file: ReadableFile, segment: Segment): FrameReader {
+    return new FrameReader(file, { payloadBytesMax: FRAME_PAYLOAD_BYTES_MAX, salt: this.salt, tagFloor: segment.firstZxid - 1 });
   }
 
   /** Unlinks the segments whose txns are all at or below zxid, never the last one; returns how many. */

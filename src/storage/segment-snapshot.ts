@@ -16,10 +16,10 @@ class FrameWriter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly file: WritableFile) {}
+  constructor(private readonly file: WritableFile, private readonly salt: number) {}
 
   async put(value: Uint8Array): Promise<number> {
-    const frame = encodeFrame(this.tag++, value);
+    const frame = encodeFrame(this.tag++, value, this.salt);
     this.pending.push(frame.bytes);
     this.pendingBytes += frame.bytes.length;
     if (this.pendingBytes >= SNAPSHOT_WRITE_BYTES) await this.flush();
@@ -48,10 +48,10 @@ async function putChunks(out: FrameWriter, list: readonly unknown[]): Promise<nu
 }
 
 /** Writes snap to a new file `name` and fsyncs it; the caller renames it into place. */
-export async function writeSnapshotFile(port: FilePort, name: string, snap: SnapshotInput): Promise<number> {
+export async function writeSnapshotFile(port: FilePort, name: string, snap: SnapshotInput, salt: number): Promise<number> {
   const file = await port.create(name);
   try {
-    const out = new FrameWriter(file);
+    const out = new FrameWriter(file, salt);
     await out.put(encodeValue({ format: SEGMENT_FORMAT_VERSION, zxid: snap.zxid }));
     const nodeCrcs = await putChunks(out, snap.nodes);
     const sessionCrcs = await putChunks(out, snap.sessions);
@@ -69,10 +69,12 @@ export async function writeSnapshotFile(port: FilePort, name: string, snap: Snap
 }
 
 /** Reads snapshot file `name`, which must hold the snapshot at zxid; CorruptStorageError names what failed. */
-export async function readSnapshotFile<S extends SnapshotInput>(port: FilePort, name: string, zxid: number): Promise<StoredSnapshot<S>> {
+export async function readSnapshotFile<S extends SnapshotInput>(
+  port: FilePort, name: string, zxid: number, salt: number,
+): Promise<StoredSnapshot<S>> {
   const file = await port.openRead(name);
   try {
-    const reader = new FrameReader(file, FRAME_PAYLOAD_BYTES_MAX);
+    const reader = new FrameReader(file, { payloadBytesMax: FRAME_PAYLOAD_BYTES_MAX, salt });
     const chunks: unknown[][] = [];
     const crcs: number[] = [];
     let header: unknown;

@@ -83,7 +83,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
       if (meta.installingZxid !== undefined) await this.finishInstall(meta.installingZxid);
       await this.deleteTempFiles();
     }
-    this.log.load(await this.port.list());
+    this.log.load(await this.port.list(), this.meta.salt);
     const epochs = new Map<MetaKey, number>();
     if (this.meta.acceptedEpoch !== undefined) epochs.set('acceptedEpoch', this.meta.acceptedEpoch);
     if (this.meta.currentEpoch !== undefined) epochs.set('currentEpoch', this.meta.currentEpoch);
@@ -100,7 +100,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     if (payload.length > FRAME_PAYLOAD_BYTES_MAX) {
       throw new StorageStateError(`txn ${hexZxid(txn.zxid)} encodes to ${payload.length} bytes, over the record limit of ${FRAME_PAYLOAD_BYTES_MAX}`);
     }
-    const frame = encodeFrame(txn.zxid, payload).bytes;
+    const frame = encodeFrame(txn.zxid, payload, this.meta.salt).bytes;
     return { op: { type: 'append', zxid: txn.zxid, frame }, bytes: frame.length };
   }
 
@@ -157,7 +157,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     const out: Array<SnapshotCandidate<S>> = [];
     for (const name of await this.port.list()) {
       const kind = parseFileName(name);
-      if (kind?.kind === 'snapshot') out.push({ zxid: kind.zxid, state: 'complete', load: () => readSnapshotFile<S>(this.port, name, kind.zxid) });
+      if (kind?.kind === 'snapshot') out.push({ zxid: kind.zxid, state: 'complete', load: () => readSnapshotFile<S>(this.port, name, kind.zxid, this.meta.salt) });
     }
     return out.sort((a, b) => b.zxid - a.zxid);
   }
@@ -174,7 +174,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
   protected async writeCompleteSnapshot(snap: S): Promise<number> {
     const name = snapshotName(snap.zxid);
     const tmp = await this.freshTemp(name);
-    const chunks = await writeSnapshotFile(this.port, tmp, snap);
+    const chunks = await writeSnapshotFile(this.port, tmp, snap, this.meta.salt);
     await this.port.rename(tmp, name);
     await this.port.syncDir();
     return chunks;
@@ -200,7 +200,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
    */
   protected async replaceWithSnapshot(snap: S): Promise<void> {
     const tmp = await this.freshTemp(snapshotName(snap.zxid));
-    const chunks = await writeSnapshotFile(this.port, tmp, snap);
+    const chunks = await writeSnapshotFile(this.port, tmp, snap, this.meta.salt);
     await this.serial.run(async () => {
       await this.replaceMeta({ ...this.meta, purgedThroughZxid: snap.zxid, installingZxid: snap.zxid });
       await this.finishInstall(snap.zxid);
@@ -214,7 +214,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     const names = await this.port.list();
     if (names.includes(tempName(name))) await this.port.rename(tempName(name), name);
     else if (!names.includes(name)) throw new CorruptStorageError(name, `an install of ${hexZxid(zxid)} was committed but its snapshot is missing`);
-    this.log.load(names);
+    this.log.load(names, this.meta.salt);
     await this.log.removeAll();
     for (const other of names) {
       const kind = parseFileName(other);
