@@ -16,18 +16,20 @@
 //
 // A snapshot file: header { format, zxid }, the nodes in chunks (msgpack arrays, <= 1000 nodes or ~4 MiB
 // each), the sessions in chunks, and a trailer SnapshotMeta { zxid, chunks (node chunks), nodeCount,
-// sessionCount, crcOfChunkCrcs (of the node chunk frames' crcs), sessionsCrc (of the session chunk frames'
-// crcs) }, with crcOfCrcs as in layout.ts. It is written as snap.<zxid>.tmp in chunks, fsynced, renamed, and the directory
-// fsynced: a snap.<zxid> file is complete unless the disk damaged it, which its checksums catch.
+// sessionCount, crcOfChunkCrcs (of the node chunk frames' crcs), sessionsCrc (of the session chunk
+// frames' crcs) }, with crcOfCrcs as in layout.ts. It is written as snap.<zxid>.tmp in chunks, fsynced,
+// renamed, and the directory fsynced: a snap.<zxid> file is complete unless the disk damaged it, which
+// its checksums catch.
 //
-// The log: one group-committed batch is one write of all its frames to the last segment plus one fdatasync.
-// A batch starts a new segment (named by its first zxid; the directory is fsynced) when the last one holds
-// segmentBytesMax or more. Recovery reads every segment: a frame that fails at the very end of the last
-// segment (cut short, or a bad checksum with nothing but zeros after it) is a torn write and is cut off
-// with a warning, unless a frame that verifies follows it (then its length field is what was damaged);
-// any other failure is CorruptStorageError naming the file and offset. truncateAfter
-// unlinks later segments newest first, fsyncs the directory, then cuts the segment holding the truncation
-// point and fdatasyncs it, so a crash part-way always leaves a prefix of the log.
+// The log: one group-committed batch is one write of all its frames to the last segment plus one
+// fdatasync. A batch starts a new segment (named by its first zxid; the directory is fsynced) when the
+// last one holds segmentBytesMax or more. Recovery reads every segment: a frame that fails at the very
+// end of the last segment (cut short, or a bad checksum with nothing but zeros after it) is a torn write
+// and is cut off with a warning, unless a frame that verifies follows it (then its length field is what
+// was damaged); any other failure is CorruptStorageError naming the file and offset. truncateAfter
+// unlinks later segments newest first, fsyncs the directory, then cuts the segment holding the
+// truncation point and fdatasyncs it, so a crash part-way always leaves a prefix of the log that holds
+// every txn at or below the truncation point.
 //
 // SegmentMeta = { format, engine: 'segments', purgedThroughZxid, salt, acceptedEpoch?, currentEpoch?,
 // installingZxid? }. Retention is as in layout.ts (the newest two snapshots, the log after the older one):

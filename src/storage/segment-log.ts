@@ -9,6 +9,9 @@ import { FrameReader } from './segment-frame.js';
 import { FRAME_PAYLOAD_BYTES_MAX, parseFileName, segmentName } from './segment-layout.js';
 import type { StorageLogger } from './types.js';
 
+/** Buffers one writev takes (IOV_MAX on Linux): a batch with more frames is joined into one buffer, to stay one write. */
+const WRITEV_BUFFERS_MAX = 1024;
+
 interface Segment {
   name: string;
   firstZxid: number;
@@ -139,7 +142,7 @@ export class SegmentLog {
       this.active = { segment, file };
       rolled = true;
     }
-    await this.active.file.append(frames);
+    await this.active.file.append(frames.length <= WRITEV_BUFFERS_MAX ? frames : [Buffer.concat(frames)]);
     await this.active.file.datasync();
     // A new segment's name must be durable too, or its txns could vanish after their append resolved.
     if (rolled) await this.port.syncDir();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Txn } from '../../protocol/index.js';
-import { type CrashOptions, MemoryFileDisk, type MetaKey, SegmentStorage } from '../../src/storage/index.js';
+import { type CrashOptions, MemoryFileDisk, type MetaKey, SegmentStorage, StorageWriteError } from '../../src/storage/index.js';
 import { Prng } from '../sim/prng.js';
 import { makeTxn, openOn, range, untilTrue } from '../support/segment-store.js';
 
@@ -217,6 +217,24 @@ if (process.argv[2] === 'child') {
         const label = JSON.stringify(crash);
         assert.deepEqual(zxids(state.txns), recovered, label);
         assert.equal(after.logger.warnings.length, torn ? 1 : 0, `${label}: a torn write (or an empty segment) is reported`);
+        await after.store.close();
+      }
+    });
+
+    test('a failed write or fdatasync fails the store for good; what was acknowledged survives the crash after', async () => {
+      for (const failing of ['append', 'sync'] as const) {
+        const disk = new MemoryFileDisk();
+        const { port, store } = await openOn(disk);
+        await store.recover();
+        await Promise.all([1, 2].map((z) => store.append(makeTxn(z))));
+        port.failNext(failing);
+        await assert.rejects(store.append(makeTxn(3)), StorageWriteError, failing);
+        await assert.rejects(store.append(makeTxn(4)), StorageWriteError, `${failing}: nothing is written after a failure`);
+        await assert.rejects(store.setMeta('currentEpoch', 1), StorageWriteError);
+        port.crash();
+        const after = await openOn(disk);
+        assert.deepEqual(zxids((await after.store.recover()).txns), [1, 2], failing);
+        assert.equal(await after.store.getMeta('currentEpoch'), undefined);
         await after.store.close();
       }
     });
