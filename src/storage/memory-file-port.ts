@@ -10,7 +10,7 @@
 // close() applies the whole journal, as the OS cache survives a process exit.
 import { assertNever } from '../../protocol/assert-never.js';
 import { StorageClosedError } from './errors.js';
-import { type FilePort, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
+import { type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
 import type { SyncMode } from './memory-kv.js';
 
 /** Bytes that grow at the end and can be cut; capacity doubles so appends stay cheap. */
@@ -206,18 +206,18 @@ export class MemoryFilePort implements FilePort {
     return [...this.names.keys()];
   }
 
-  async create(name: string): Promise<WritableFile> {
+  async create(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
     this.assertAlive();
     assertFileName(name);
     if (this.names.has(name)) throw fsError('EEXIST', `${name} exists`);
     const inode = this.disk.newInode();
     this.contents.set(inode, new GrowableBytes());
     this.record({ kind: 'link', name, inode });
-    return new MemoryWritableFile(this, inode);
+    return new MemoryWritableFile(this, inode, opts.dsync === true);
   }
 
-  async openAppend(name: string): Promise<WritableFile> {
-    return new MemoryWritableFile(this, this.inodeOf(name));
+  async openAppend(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
+    return new MemoryWritableFile(this, this.inodeOf(name), opts.dsync === true);
   }
 
   async openRead(name: string): Promise<ReadableFile> {
@@ -338,15 +338,17 @@ export class MemoryFilePort implements FilePort {
 class MemoryWritableFile implements WritableFile {
   private closed = false;
 
-  constructor(private readonly port: MemoryFilePort, private readonly inode: number) {}
+  constructor(private readonly port: MemoryFilePort, private readonly inode: number, private readonly dsync: boolean) {}
 
   get size(): number {
     return this.port.contentOf(this.inode).length;
   }
 
+  /** With dsync, resolves only once the bytes are on the disk: a sync of its own, as O_DSYNC makes each write. */
   async append(chunks: readonly Uint8Array[]): Promise<void> {
     this.assertOpen();
     this.port.appendTo(this.inode, chunks);
+    if (this.dsync) await this.port.syncInode(this.inode);
   }
 
   datasync(): Promise<void> {

@@ -2,11 +2,15 @@
 // blocks the event loop. Segments are opened O_APPEND, so a write lands at the end even after a truncation.
 import { constants, type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FilePort, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
+import { type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
 
 const APPEND_EXISTING = constants.O_WRONLY | constants.O_APPEND;
 const APPEND_NEW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL;
 const FILE_MODE = 0o600;
+
+function dsyncFlag(opts: OpenOptions): number {
+  return opts.dsync === true ? constants.O_DSYNC : 0;
+}
 const DIR_MODE = 0o700;
 
 class NodeWritableFile implements WritableFile {
@@ -66,13 +70,13 @@ export class NodeFilePort implements FilePort {
     return readdir(this.where);
   }
 
-  async create(name: string): Promise<WritableFile> {
-    const handle = await open(this.path(name), APPEND_NEW, FILE_MODE);
+  async create(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
+    const handle = await open(this.path(name), APPEND_NEW | dsyncFlag(opts), FILE_MODE);
     return new NodeWritableFile(handle, 0, this.path(name));
   }
 
-  async openAppend(name: string): Promise<WritableFile> {
-    const handle = await open(this.path(name), APPEND_EXISTING);
+  async openAppend(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
+    const handle = await open(this.path(name), APPEND_EXISTING | dsyncFlag(opts));
     try {
       return new NodeWritableFile(handle, (await handle.stat()).size, this.path(name));
     } catch (err) {

@@ -11,6 +11,8 @@ import type { StorageLogger } from './types.js';
 
 /** Buffers one writev takes (IOV_MAX on Linux): a batch with more frames is joined into one buffer, to stay one write. */
 const WRITEV_BUFFERS_MAX = 1024;
+/** Segments are written with O_DSYNC: a batch is one write that is durable when it returns. */
+const DURABLE_APPENDS = { dsync: true } as const;
 
 interface Segment {
   name: string;
@@ -132,18 +134,18 @@ export class SegmentLog {
     let rolled = false;
     if (this.active === undefined && this.segments.length > 0) {
       const last = this.segments[this.segments.length - 1]!;
-      this.active = { segment: last, file: await this.port.openAppend(last.name) };
+      this.active = { segment: last, file: await this.port.openAppend(last.name, DURABLE_APPENDS) };
     }
     if (this.active === undefined || this.active.file.size >= this.segmentBytesMax) {
       await this.closeActive();
       const segment = { name: segmentName(firstZxid), firstZxid };
-      const file = await this.port.create(segment.name);
+      const file = await this.port.create(segment.name, DURABLE_APPENDS);
       this.segments.push(segment);
       this.active = { segment, file };
       rolled = true;
     }
+    // Durable when it resolves (O_DSYNC): one syscall for the batch's bytes and their sync.
     await this.active.file.append(frames.length <= WRITEV_BUFFERS_MAX ? frames : [Buffer.concat(frames)]);
-    await this.active.file.datasync();
     // A new segment's name must be durable too, or its txns could vanish after their append resolved.
     if (rolled) await this.port.syncDir();
     this.lastZxid = lastZxid;

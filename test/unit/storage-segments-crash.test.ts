@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertNever } from '../../protocol/assert-never.js';
 import type { Txn } from '../../protocol/index.js';
 import { type CrashOptions, MemoryFileDisk, type MetaKey, SegmentStorage, StorageWriteError } from '../../src/storage/index.js';
 import { Prng } from '../sim/prng.js';
@@ -47,6 +48,7 @@ function applyOp(state: ModelState, op: ModelOp): ModelState {
     case 'append': return { ...state, log: [...state.log, op.txn] };
     case 'truncate': return { ...state, log: state.log.filter((t) => t.zxid <= op.zxid) };
     case 'meta': return { ...state, epochs: { ...state.epochs, [op.key]: op.value } };
+    default: return assertNever(op, 'model op');
   }
 }
 
@@ -116,10 +118,16 @@ async function crashRun(seed: number): Promise<void> {
   const base = state.snapshot?.zxid ?? 0;
   assert.ok(base >= snapshotAcked, `recovered snapshot ${base} is older than the acknowledged ${snapshotAcked}`);
   if (state.snapshot !== undefined) assert.deepEqual(state.snapshot.nodes, snapshots.get(base), 'the snapshot is one that was written');
+  assertPassedThrough(ops, ackedCount, { log: state.txns, epochs }, base);
+}
+
+/** The recovered log after base and epochs are the state after some prefix of ops that holds the first ackedCount. */
+function assertPassedThrough(ops: readonly ModelOp[], ackedCount: number, recovered: ModelState, base: number): void {
+  const { log: txns, epochs } = recovered;
   let model: ModelState = { log: [], epochs: {} };
   const matches = (m: ModelState): boolean =>
     (m.epochs.acceptedEpoch === epochs.acceptedEpoch && m.epochs.currentEpoch === epochs.currentEpoch) &&
-    JSON.stringify(m.log.filter((t) => t.zxid > base).map((t) => [t.zxid, t.xid])) === JSON.stringify(state.txns.map((t) => [t.zxid, t.xid]));
+    JSON.stringify(m.log.filter((t) => t.zxid > base).map((t) => [t.zxid, t.xid])) === JSON.stringify(txns.map((t) => [t.zxid, t.xid]));
   for (let k = 0; k <= ops.length; k++) {
     if (k >= ackedCount && matches(model)) return;
     const op = ops[k];
@@ -131,7 +139,7 @@ async function crashRun(seed: number): Promise<void> {
     }
     if (op !== undefined) model = applyOp(model, op);
   }
-  assert.fail(`recovered ${JSON.stringify(zxids(state.txns))} (snapshot ${base}, epochs ${JSON.stringify(epochs)}) is no state after ${ackedCount}..${ops.length} writes`);
+  assert.fail(`recovered ${JSON.stringify(zxids(txns))} (snapshot ${base}, epochs ${JSON.stringify(epochs)}) is no state after ${ackedCount}..${ops.length} writes`);
 }
 
 // ---- on real files: a process killed with SIGKILL ----
