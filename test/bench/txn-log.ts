@@ -142,7 +142,7 @@ async function restartTable(o: Options): Promise<void> {
   try {
     const w = await child<{ nodes: number; written: Record<string, ProcSample> }>(['snapshots', 'leveldb', JSON.stringify(dirs), String(o.snapshotNodes)]);
     console.log(`\n## A server restarted on a snapshot of ${w.nodes} znodes (100-byte values; spawn to recovered, to serving)\n`);
-    console.log('| engine | snapshot write | on disk | spawn → "recovered state" | of which storage recovery | spawn → serving |');
+    console.log('| engine | snapshot write | on disk | spawn → "recovered state" | of which recoveryMs (open, recover, build the tree) | spawn → serving |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const engine of o.engines) {
       const started = Date.now();
