@@ -43,6 +43,8 @@ export type MetaKey = 'acceptedEpoch' | 'currentEpoch';
 export interface TxnStore<S extends SnapshotInput = SnapshotInput> {
   /** Resolves once the txn is durable. Txns must be appended in increasing zxid order (asserted). Group-committed. */
   append(txn: Txn): Promise<void>;
+  /** Appends txns (increasing zxids) as one write: all of them or, on failure, none. Resolves once durable. */
+  appendBatch(txns: readonly Txn[]): Promise<void>;
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
   /** Call once after opening, before appending: loads the snapshot and the log after it. */

@@ -126,6 +126,20 @@ for (const impl of [levelImpl, memoryImpl, segmentFilesImpl, segmentMemoryImpl])
       return store;
     }));
 
+    test('appendBatch writes a batch as one durable write, and refuses a whole batch whose zxids do not increase', () => withStore(impl, async (s, store) => {
+      const before = store.stats.syncedBatches;
+      await store.appendBatch(range(1, 300).map((z) => makeTxn(z)));
+      assert.equal(store.stats.syncedBatches - before, 1);
+      assert.equal(store.stats.durableZxid, 300);
+      await assert.rejects(store.appendBatch([makeTxn(301), makeTxn(303), makeTxn(302)]), StorageStateError);
+      await assert.rejects(store.appendBatch([makeTxn(301), makeTxn(300)]), StorageStateError);
+      await store.appendBatch([]);
+      await store.appendBatch([makeTxn(301), makeTxn(302)]);
+      store = await reopen(s, store);
+      assert.deepEqual(zxids((await store.recover()).txns), range(1, 302), 'nothing of a refused batch was written');
+      return store;
+    }));
+
     test('group commit: 1000 appends without awaiting share a few synced batches', () => withStore(impl, async (s, store) => {
       const resolved: number[] = [];
       const before = store.stats.syncedBatches;
