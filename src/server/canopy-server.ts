@@ -1,8 +1,7 @@
-// A Canopy server: the replica (src/replica/, one server's whole logic) plus its real drivers — storage on
-// classic-level, peer links on ws, client WebSockets, the clock, timers and crypto randomness.
+// A Canopy server: the replica (src/replica/, one server's whole logic) plus its real drivers — storage
+// (LevelDB or segment files, txnLogEngine), peer links on ws, client WebSockets, the clock, timers and crypto randomness.
 // A standalone server is an ensemble of one: the same replica, elected by its own vote.
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -10,7 +9,6 @@ import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
 import { PeerTransport, ensembleIdOf, type PeerAuthentication } from '../transport/index.js';
 import type { PeerMessage, PeerStatus } from '../zab/index.js';
-import { LevelStorage } from '../storage/index.js';
 import type { TxnStore } from '../storage/index.js';
 import { DataTree } from '../tree/data-tree.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
@@ -25,6 +23,7 @@ import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { loadPeerCredentials, peerAuthenticationWarning, type PeerCredentials } from './peer-credentials.js';
 import { StorageDriver } from './storage-driver.js';
+import { openTxnStore } from './txn-store-open.js';
 import { describeCertificate, loadTlsMaterial } from './tls-material.js';
 import type { TlsMaterial } from './tls-material.js';
 import { TlsReloader } from './tls-reloader.js';
@@ -93,7 +92,7 @@ export class CanopyServer {
     const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
-    const store = await LevelStorage.open<TreeSnapshot>(join(config.dataDir, 'db'), { logger: log });
+    const store = await openTxnStore(config.dataDir, config.txnLogEngine, log);
     let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();
@@ -102,7 +101,7 @@ export class CanopyServer {
       const acceptedEpoch = (await store.getMeta('acceptedEpoch')) ?? 0;
       const currentEpoch = (await store.getMeta('currentEpoch')) ?? 0;
       log.info('recovered state', {
-        snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
+        txnLogEngine: config.txnLogEngine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
       server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials);

@@ -33,6 +33,10 @@ export interface EnsembleMember {
   port: number;
 }
 
+/** How the txn log and snapshots are kept in dataDir: LevelDB (dataDir/db) or segment files (dataDir/txnlog). */
+export type TxnLogEngine = 'leveldb' | 'segments';
+export const TXN_LOG_ENGINES: readonly TxnLogEngine[] = ['leveldb', 'segments'];
+
 /** ZooKeeper's ssl.clientAuth: whether the secure client port asks for, or demands, a client certificate. */
 export type ClientAuth = 'need' | 'want' | 'none';
 
@@ -54,6 +58,8 @@ export interface ClientTlsConfig {
 export interface Config {
   serverId: number;
   dataDir: string;
+  /** The storage engine; a data directory keeps the engine it was written with (the server refuses the other). */
+  txnLogEngine: TxnLogEngine;
   /** The plain (ws) client port; undefined when only secureClientPort is configured, as in ZooKeeper. */
   clientPort: number | undefined;
   clientPortAddress: string;
@@ -123,6 +129,7 @@ export interface Config {
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
   serverId: 1,
   dataDir: './canopy-data',
+  txnLogEngine: 'leveldb',
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
   clientTls: undefined,
@@ -184,6 +191,8 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
   historyBytesMax: [1024 * 1024, 64 * 1024 * 1024 * 1024],
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
+/** Keys whose value is one of a few words. */
+const CHOICE_KEYS: Record<string, readonly string[]> = { txnLogEngine: TXN_LOG_ENGINES };
 const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs', 'enforceAuthEnabled', 'enforceQuota']);
 const LIST_KEYS = new Set(['allowedOrigins', 'enforceAuthSchemes']);
 /** Keys whose value may be empty (unset). */
@@ -268,6 +277,11 @@ function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | nu
       throw new ConfigError(`${rawKey} must be an integer in [${range[0]}, ${range[1]}], got '${value}'`);
     }
     cfg[key] = n;
+  } else if (Object.hasOwn(CHOICE_KEYS, key)) {
+    const choices = CHOICE_KEYS[key]!;
+    const word = String(value).trim();
+    if (!choices.includes(word)) throw new ConfigError(`${rawKey} must be ${choices.join(' or ')}, got '${word.slice(0, 64)}'`);
+    cfg[key] = word;
   } else if (BOOLEAN_KEYS.has(key)) {
     cfg[key] = parseBoolean(rawKey, value);
   } else if (LIST_KEYS.has(key)) {

@@ -1,4 +1,4 @@
-// The replica's storage port on a real TxnStore (classic-level). Writes are started in the order the
+// The replica's storage port on a real TxnStore (either engine). Writes are started in the order the
 // replica gives them; group commit batches them into synced batches; completions are reported to the
 // replica in sequence order, each only once everything before it is durable too. Installing a leader's
 // snapshot is a barrier: later writes wait for it, and it waits for a local snapshot being written.

@@ -11,11 +11,12 @@ export class StorageError extends Error {
 /**
  * Stored bytes failed verification: a checksum mismatch, an undecodable record, a snapshot whose
  * chunks do not match its meta, or a log with a corrupt record followed by valid ones.
- * `key` names the record, `reason` says what was wrong with it.
+ * `key` names the record (or the file), `offset` the byte in that file where the bad record starts,
+ * `reason` says what was wrong with it.
  */
 export class CorruptStorageError extends StorageError {
-  constructor(readonly key: string, readonly reason: string) {
-    super(`corrupt storage record '${key}': ${reason}`);
+  constructor(readonly key: string, readonly reason: string, readonly offset?: number) {
+    super(`corrupt storage record '${key}'${offset === undefined ? '' : ` at offset ${offset}`}: ${reason}`);
   }
 }
 

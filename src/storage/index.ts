@@ -6,8 +6,13 @@ export {
   CorruptStorageError, SnapshotInProgressError, StorageClosedError, StorageError, StorageFormatError, StorageOverloadError,
   StorageStateError, StorageWriteError,
 } from './errors.js';
+export { TxnStoreCore } from './txn-store-core.js';
 export { KvTxnStore } from './kv-storage.js';
 export { LevelStorage } from './level-storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export { MemoryDisk, type SyncMode } from './memory-kv.js';
+export { SegmentStorage, type SegmentStorageOptions } from './segment-storage.js';
+export type { FilePort, ReadableFile, WritableFile } from './file-port.js';
+export { NodeFilePort } from './node-file-port.js';
+export { MemoryFileDisk, MemoryFilePort, type CrashOptions } from './memory-file-port.js';
 export { crc32 } from './crc32.js';

@@ -50,14 +50,3 @@ function tryOpen(key: string, stored: Uint8Array): Txn | CorruptStorageError {
     throw err;
   }
 }
-
-/**
- * The zxid of the last log record, or 0 if the log is empty. Verifies nothing: recovery is what
- * checks the records and drops a torn tail.
- */
-export async function lastLogZxid(kv: KvStore): Promise<number> {
-  for await (const keys of kv.keys({ gte: LOG_PREFIX, lt: prefixEnd(LOG_PREFIX), reverse: true, limit: 1 }, 1)) {
-    return zxidOfLogKey(keys[0]!) ?? 0;
-  }
-  return 0;
-}

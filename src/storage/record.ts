@@ -54,8 +54,13 @@ export function openRecord(key: string, stored: Uint8Array): Opened {
   const expected = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(payload.length, false);
   const actual = keyCrc(key, payload);
   if (actual !== expected) throw new CorruptStorageError(key, `checksum mismatch (stored ${hex(expected)}, computed ${hex(actual)})`);
+  return { value: decodePayload(key, payload), crc: actual };
+}
+
+/** Decodes a payload whose checksum was verified; CorruptStorageError if msgpack cannot. */
+export function decodePayload(key: string, payload: Uint8Array): unknown {
   try {
-    return { value: packr.unpack(payload), crc: actual };
+    return packr.unpack(payload);
   } catch (err) {
     throw new CorruptStorageError(key, `checksum matches but msgpack does not decode: ${String(err)}`);
   }
@@ -69,13 +74,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-function isCount(v: unknown): v is number {
+export function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 /** Opens a log/<zxid> record and checks it is a txn carrying that zxid. */
 export function openTxnRecord(key: string, expectedZxid: number, stored: Uint8Array): Txn {
-  const { value } = openRecord(key, stored);
+  return asTxn(key, expectedZxid, openRecord(key, stored).value);
+}
+
+/** Checks that a decoded record is a txn carrying expectedZxid. */
+export function asTxn(key: string, expectedZxid: number, value: unknown): Txn {
   if (!isObject(value) || !isObject(value['body']) || typeof value['body']['type'] !== 'string') {
     throw new CorruptStorageError(key, 'record is not a txn');
   }
@@ -93,7 +102,11 @@ export function openNumberRecord(key: string, stored: Uint8Array): number {
 }
 
 export function openSnapshotMeta(key: string, expectedZxid: number, stored: Uint8Array): SnapshotMeta {
-  const { value } = openRecord(key, stored);
+  return asSnapshotMeta(key, expectedZxid, openRecord(key, stored).value);
+}
+
+/** Checks that a decoded record is a SnapshotMeta for expectedZxid. */
+export function asSnapshotMeta(key: string, expectedZxid: number, value: unknown): SnapshotMeta {
   if (!isObject(value)) throw new CorruptStorageError(key, 'snapshot meta is not a map');
   const fields = ['zxid', 'chunks', 'nodeCount', 'sessionCount', 'crcOfChunkCrcs', 'sessionsCrc'] as const;
   for (const f of fields) if (!isCount(value[f])) throw new CorruptStorageError(key, `snapshot meta field '${f}' is missing or invalid`);

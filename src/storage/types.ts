@@ -1,7 +1,8 @@
 // The storage contract the server's ZAB driver programs against: it persists what the peer's persist
 // actions ask for (txns, truncations, installed snapshots, epochs) and the server's own snapshots. Two
-// implementations: LevelStorage (classic-level on disk) and MemoryStorage (the in-memory twin for unit
-// tests); both share every rule below because both run the same KvTxnStore logic.
+// engines share every rule below because both build on TxnStoreCore: KvTxnStore (LevelStorage on
+// classic-level, MemoryStorage its in-memory twin) and SegmentStorage (segment files, on real files or
+// on an in-memory disk that can crash).
 import type { Txn } from '../../protocol/index.js';
 
 /**
@@ -61,7 +62,11 @@ export interface TxnStore<S extends SnapshotInput = SnapshotInput> {
    * store holds only this snapshot and an empty log. Do not append until it resolves.
    */
   installSnapshot(snap: S): Promise<void>;
-  /** Drops every logged txn with zxid > zxid (ZAB TRUNC). Below the latest snapshot: StorageStateError. */
+  /**
+   * Drops every logged txn with zxid > zxid (ZAB TRUNC), durably once it resolves. Below the latest snapshot:
+   * StorageStateError. A crash before it resolves may leave the log cut anywhere above zxid: always a
+   * prefix of the log, never one with a gap.
+   */
   truncateAfter(zxid: number): Promise<void>;
   getMeta(key: MetaKey): Promise<number | undefined>;
   /** Synced, and ordered with appends: it is durable after every txn appended before the call. */

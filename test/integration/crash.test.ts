@@ -1,5 +1,5 @@
 // kill -9 under a concurrent write load: every acknowledged write survives the restart, with its
-// version, and sequential counters carry on past every name ever handed out.
+// version, and sequential counters carry on past every name ever handed out. On both txn log engines.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, CreateMode } from '../../client/index.js';
@@ -9,7 +9,7 @@ import { until } from '../support/until.js';
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 const seqOf = (name: string): number => Number(name.slice(-10));
 
-describe('crash recovery', () => {
+for (const engine of ['leveldb', 'segments']) describe(`crash recovery (txnLogEngine=${engine})`, () => {
   let server: ServerProcess | undefined;
   const clients: Client[] = [];
   after(async () => {
@@ -20,7 +20,8 @@ describe('crash recovery', () => {
 
   test('acknowledged writes survive kill -9 and sequence numbers continue', async () => {
     // A small snapCount makes the server snapshot during the load, so recovery uses snapshot + log.
-    server = await ServerProcess.start({ args: ['--snapCount', '200'] });
+    const args = ['--snapCount', '200', '--txnLogEngine', engine];
+    server = await ServerProcess.start({ args });
     const setup = await Client.connect(server.connectString, { sessionTimeoutMs: 10_000 });
     clients.push(setup);
     await setup.create('/crash', '');
@@ -55,7 +56,7 @@ describe('crash recovery', () => {
     await Promise.all(loads);
     const highestAcked = Math.max(...[...ackedCreates].map(seqOf));
 
-    server = await server.restart();
+    server = await server.restart({ args });
     const checker = await Client.connect(server.connectString, { sessionTimeoutMs: 10_000 });
     clients.push(checker);
     const { children } = await checker.getChildren('/crash');

@@ -1,18 +1,18 @@
-// The behaviour every TxnStore must have, run against both LevelStorage (a real LevelDB in a temp
-// dir) and MemoryStorage (the in-memory twin), so the twin cannot drift from the real one. What a store
-// holds is checked the way the server sees it, by recover() after a reopen, or by its raw keys.
+// The behaviour every TxnStore must have, run against LevelStorage (a real LevelDB in a temp dir),
+// MemoryStorage (its in-memory twin), and SegmentStorage on real files and on the in-memory file port,
+// so no engine and no twin can drift from the others. What a store holds is checked the way the server
+// sees it, by recover() after a reopen, or through the subject's raw view of its storage.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ClassicLevel } from 'classic-level';
 import type { Txn } from '../../protocol/index.js';
 import {
-  CorruptStorageError, LevelStorage, MemoryDisk, MemoryStorage, SnapshotInProgressError, StorageClosedError,
-  StorageFormatError, StorageStateError, type KvTxnStore, type StorageLogger, type StorageOptions,
+  CorruptStorageError, SnapshotInProgressError, StorageClosedError, StorageFormatError, StorageStateError, type StorageLogger,
+  type StorageOptions,
 } from '../../src/storage/index.js';
+import {
+  type Implementation, type Store, type Subject, levelImpl, memoryImpl, segmentFilesImpl, segmentMemoryImpl,
+} from '../support/storage-subjects.js';
 
 const EPOCH = 2 ** 32;
 
@@ -40,78 +40,21 @@ class RecordingLogger implements StorageLogger {
   }
 }
 
-/** One implementation under test, bound to one storage location for the whole test. */
-interface Subject {
-  open(opts?: StorageOptions): Promise<KvTxnStore>;
-  /** Raw access for fault injection; the store must be closed. */
-  rawGet(key: string): Promise<Uint8Array | undefined>;
-  rawPut(key: string, value: Uint8Array): Promise<void>;
-  rawDel(key: string): Promise<void>;
-  rawKeys(prefix: string): Promise<string[]>;
-  dispose(): Promise<void>;
+/**
+ * The raw log holds exactly `expected`, except that an engine that purges whole segments may also keep
+ * records at or below `purgedThrough`, as long as they are records that were logged.
+ */
+async function assertLog(s: Subject, expected: readonly number[], purgedThrough = 0, logged: readonly number[] = expected): Promise<void> {
+  const actual = await s.loggedZxids();
+  if (!s.purgesWholeSegments) {
+    assert.deepEqual(actual, expected);
+    return;
+  }
+  assert.deepEqual(actual.filter((z) => z > purgedThrough), expected.filter((z) => z > purgedThrough));
+  for (const z of actual) if (z <= purgedThrough) assert.ok(logged.includes(z), `record ${z} was never logged`);
 }
 
-interface Implementation {
-  name: string;
-  subject(): Promise<Subject>;
-}
-
-const levelImpl: Implementation = {
-  name: 'LevelStorage',
-  async subject() {
-    const dir = await mkdtemp(join(tmpdir(), 'canopy-storage-'));
-    const raw = async <T>(fn: (db: ClassicLevel<string, Uint8Array>) => Promise<T>): Promise<T> => {
-      const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
-      await db.open();
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    };
-    return {
-      open: (opts) => LevelStorage.open(dir, opts),
-      rawGet: (key) => raw((db) => db.get(key)),
-      rawPut: (key, value) => raw((db) => db.put(key, value)),
-      rawDel: (key) => raw((db) => db.del(key)),
-      rawKeys: (prefix) => raw((db) => db.keys({ gte: prefix, lt: prefix + '\uffff' }).all()),
-      dispose: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-const memoryImpl: Implementation = {
-  name: 'MemoryStorage',
-  async subject() {
-    const disk = new MemoryDisk();
-    return {
-      open: (opts) => MemoryStorage.open({ ...opts, disk }),
-      rawGet: async (key) => disk.get(key),
-      rawPut: async (key, value) => disk.set(key, value),
-      rawDel: async (key) => disk.delete(key),
-      rawKeys: async (prefix) => disk.keys({ gte: prefix, lt: prefix + '\uffff' }),
-      dispose: async () => {},
-    };
-  },
-};
-
-function zxidHex(zxid: number): string {
-  return zxid.toString(16).padStart(16, '0');
-}
-
-function logKeys(zxids: readonly number[]): string[] {
-  return zxids.map((z) => `log/${zxidHex(z)}`);
-}
-
-async function flipByte(s: Subject, key: string, index: number): Promise<void> {
-  const value = await s.rawGet(key);
-  assert.ok(value, `no record ${key}`);
-  const copy = Uint8Array.from(value);
-  copy[index] = copy[index]! ^ 0x5a;
-  await s.rawPut(key, copy);
-}
-
-async function appendAll(store: KvTxnStore, txns: readonly Txn[]): Promise<void> {
+async function appendAll(store: Store, txns: readonly Txn[]): Promise<void> {
   await Promise.all(txns.map((t) => store.append(t)));
 }
 
@@ -124,7 +67,7 @@ function range(from: number, to: number): number[] {
 }
 
 /** Runs `body` with a fresh subject and a store opened on it; closes and cleans up afterwards. */
-async function withStore(impl: Implementation, body: (s: Subject, store: KvTxnStore) => Promise<KvTxnStore | void>): Promise<void> {
+async function withStore(impl: Implementation, body: (s: Subject, store: Store) => Promise<Store | void>): Promise<void> {
   const s = await impl.subject();
   let store = await s.open();
   try {
@@ -136,19 +79,21 @@ async function withStore(impl: Implementation, body: (s: Subject, store: KvTxnSt
   }
 }
 
-/** Closes the store (LevelDB allows one opener), runs fn with raw access, and reopens it. */
-async function whileClosed(s: Subject, store: KvTxnStore, fn: () => Promise<void>): Promise<KvTxnStore> {
+/** Closes the store (LevelDB allows one opener), runs fn with raw access, and reopens and recovers it. */
+async function whileClosed(s: Subject, store: Store, fn: () => Promise<void>): Promise<Store> {
   await store.close();
   await fn();
-  return s.open();
+  const reopened = await s.open();
+  await reopened.recover();
+  return reopened;
 }
 
-async function reopen(s: Subject, store: KvTxnStore, opts?: StorageOptions): Promise<KvTxnStore> {
+async function reopen(s: Subject, store: Store, opts?: StorageOptions): Promise<Store> {
   await store.close();
   return s.open(opts);
 }
 
-for (const impl of [levelImpl, memoryImpl]) {
+for (const impl of [levelImpl, memoryImpl, segmentFilesImpl, segmentMemoryImpl]) {
   describe(`${impl.name}: txn log`, () => {
     test('append, close, reopen, recover returns the same txns in order', () => withStore(impl, async (s, store) => {
       const txns = [1, 2, 3, EPOCH + 1, EPOCH + 2, 3 * EPOCH + 7].map((z) => makeTxn(z));
@@ -258,12 +203,12 @@ for (const impl of [levelImpl, memoryImpl]) {
       assert.deepEqual(state.snapshot, { zxid: 5, nodes, sessions });
       assert.deepEqual(zxids(state.txns), range(6, 12));
       store = await whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys('log/'), logKeys(range(1, 12)), 'nothing purged before a second snapshot');
+        await assertLog(s, range(1, 12));
       });
 
       await store.writeSnapshot({ zxid: 10, nodes: makeNodes(3), sessions: [] });
       store = await whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys('log/'), logKeys(range(6, 12)), 'log no longer reaches back before the previous snapshot');
+        await assertLog(s, range(6, 12), 5, range(1, 12));
       });
       const second = await store.recover();
       assert.equal(second.snapshot?.zxid, 10);
@@ -271,9 +216,8 @@ for (const impl of [levelImpl, memoryImpl]) {
 
       await store.writeSnapshot({ zxid: 12, nodes: makeNodes(1), sessions: [] });
       store = await whileClosed(s, store, async () => {
-        assert.equal((await s.rawKeys(`snap/${zxidHex(5)}/`)).length, 0, 'snapshot older than the previous one is deleted');
-        assert.ok((await s.rawKeys(`snap/${zxidHex(10)}/`)).length > 0, 'previous snapshot is kept');
-        assert.deepEqual(await s.rawKeys('log/'), logKeys([11, 12]), 'the log after the previous snapshot is kept');
+        assert.deepEqual(await s.snapshotZxids(), [10, 12], 'the previous snapshot is kept, older ones are deleted');
+        await assertLog(s, [11, 12], 10, range(1, 12));
       });
       assert.deepEqual(zxids((await store.recover()).txns), []);
       return store;
@@ -284,14 +228,14 @@ for (const impl of [levelImpl, memoryImpl]) {
       await store.writeSnapshot({ zxid: 5, nodes: makeNodes(10), sessions: [] });
       await store.writeSnapshot({ zxid: 8, nodes: makeNodes(20), sessions: [] });
       await store.close();
-      await s.rawDel(`snap/${zxidHex(8)}/meta`);
+      await s.makeSnapshotIncomplete(8);
       store = await s.open();
       const state = await store.recover();
       assert.equal(state.snapshot?.zxid, 5);
       assert.deepEqual(zxids(state.txns), range(6, 10));
       await store.writeSnapshot({ zxid: 10, nodes: makeNodes(5), sessions: [] });
       return whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys(`snap/${zxidHex(8)}/`), []);
+        assert.deepEqual(await s.snapshotZxids(), [5, 10]);
       });
     }));
 
@@ -301,14 +245,14 @@ for (const impl of [levelImpl, memoryImpl]) {
       await store.writeSnapshot({ zxid: 4, nodes: makeNodes(1500), sessions: [] });
       await store.writeSnapshot({ zxid: 8, nodes: makeNodes(1500), sessions: [] });
       await store.close();
-      await flipByte(s, `snap/${zxidHex(8)}/chunk/00000001`, 20);
+      await s.corruptSnapshot(8, 'secondChunk');
       store = await s.open({ logger });
       const state = await store.recover();
       assert.equal(state.snapshot?.zxid, 4);
       assert.deepEqual(zxids(state.txns), range(5, 10));
       assert.ok(logger.warnings.length > 0, 'the corrupt snapshot is reported');
       return whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys(`snap/${zxidHex(8)}/`), [], 'the corrupt snapshot is deleted');
+        assert.deepEqual(await s.snapshotZxids(), [4], 'the corrupt snapshot is deleted');
       });
     }));
 
@@ -316,9 +260,9 @@ for (const impl of [levelImpl, memoryImpl]) {
       await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
       await store.writeSnapshot({ zxid: 8, nodes: makeNodes(100), sessions: [{ id: 1 }] });
       await store.close();
-      await flipByte(s, `snap/${zxidHex(8)}/sessions`, 2);
+      await s.corruptSnapshot(8, 'sessions');
       store = await s.open();
-      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === `snap/${zxidHex(8)}/sessions`);
+      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === s.snapshotPartKey(8, 'sessions'));
       return store;
     }));
 
@@ -363,7 +307,7 @@ for (const impl of [levelImpl, memoryImpl]) {
       const logger = new RecordingLogger();
       await appendAll(store, range(1, 5).map((z) => makeTxn(z)));
       await store.close();
-      await flipByte(s, `log/${zxidHex(5)}`, 3);
+      await s.corruptLogRecord(5, 3);
       store = await s.open({ logger });
       const state = await store.recover();
       assert.deepEqual(zxids(state.txns), range(1, 4));
@@ -378,16 +322,17 @@ for (const impl of [levelImpl, memoryImpl]) {
     test('a corrupt record followed by valid ones is CorruptStorageError', () => withStore(impl, async (s, store) => {
       await appendAll(store, range(1, 5).map((z) => makeTxn(z)));
       await store.close();
-      await flipByte(s, `log/${zxidHex(3)}`, 10);
+      await s.corruptLogRecord(3, 10);
+      const key = await s.logRecordKey(3);
       store = await s.open();
-      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === `log/${zxidHex(3)}`);
+      await assert.rejects(store.recover(), (err) => err instanceof CorruptStorageError && err.key === key);
       return store;
     }));
 
     test('a record moved under another key does not verify', () => withStore(impl, async (s, store) => {
       await appendAll(store, range(1, 3).map((z) => makeTxn(z)));
       await store.close();
-      await s.rawPut(`log/${zxidHex(2)}`, (await s.rawGet(`log/${zxidHex(1)}`))!);
+      await s.moveLogRecord(1, 2);
       store = await s.open();
       await assert.rejects(store.recover(), CorruptStorageError);
       return store;
@@ -417,7 +362,7 @@ for (const impl of [levelImpl, memoryImpl]) {
       await assert.rejects(store.truncateAfter(7), StorageStateError);
       await store.truncateAfter(8);
       return whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys('log/'), logKeys(range(1, 8)));
+        await assertLog(s, range(1, 8));
       });
     }));
 
@@ -427,7 +372,7 @@ for (const impl of [levelImpl, memoryImpl]) {
       const nodes = makeNodes(1200);
       await store.installSnapshot({ zxid: 8, nodes, sessions: [{ id: 3 }] });
       store = await whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys('log/'), [], 'the local log is dropped, below the snapshot too');
+        assert.deepEqual(await s.loggedZxids(), [], 'the local log is dropped, below the snapshot too');
       });
       await store.recover();
       await store.append(makeTxn(9, 1));
@@ -438,8 +383,8 @@ for (const impl of [levelImpl, memoryImpl]) {
 
       await store.installSnapshot({ zxid: 3, nodes: [], sessions: [] });
       store = await whileClosed(s, store, async () => {
-        assert.deepEqual(await s.rawKeys('log/'), []);
-        assert.deepEqual(await s.rawKeys('snap/'), [`snap/${zxidHex(3)}/meta`, `snap/${zxidHex(3)}/sessions`]);
+        assert.deepEqual(await s.loggedZxids(), []);
+        assert.deepEqual(await s.snapshotZxids(), [3]);
       });
       assert.deepEqual(await store.recover(), { snapshot: { zxid: 3, nodes: [], sessions: [] }, txns: [], lastZxid: 3 });
       return store;
@@ -459,12 +404,9 @@ for (const impl of [levelImpl, memoryImpl]) {
 
     test('a store of another format is refused', () => withStore(impl, async (s, store) => {
       await store.close();
-      const format = (await s.rawGet('meta/format'))!;
-      await s.rawDel('meta/format');
-      await s.rawPut('foreign', new Uint8Array([1]));
+      const restore = await s.breakFormat();
       await assert.rejects(s.open(), StorageFormatError);
-      await s.rawDel('foreign');
-      await s.rawPut('meta/format', format);
+      await restore();
       return s.open();
     }));
   });

@@ -81,6 +81,31 @@ describe('MemoryStorage with manual syncs', () => {
     await reopened.close();
   });
 
+  test('an install crashed after any sync leaves the old state or the new, never the snapshot followed by the old log', async () => {
+    for (let syncs = 0; syncs < 4; syncs++) {
+      const store = await MemoryStorage.open({ syncMode: 'manual' });
+      await recoverManual(store);
+      const appends = [1, 2, 3, 4, 5, 6].map((z) => store.append(makeTxn(z)));
+      await until(() => store.pendingSyncs === 1);
+      store.completeSync();
+      await Promise.all(appends);
+      let done = false;
+      const install = store.installSnapshot({ zxid: 3, nodes: ['leader'], sessions: [] });
+      install.then(() => (done = true), () => undefined);
+      for (let i = 0; i < syncs && !done; i++) {
+        await until(() => store.pendingSyncs > 0 || done);
+        store.completeSync();
+      }
+      await until(() => store.pendingSyncs > 0 || done);
+      store.crash();
+      const reopened = await MemoryStorage.open({ disk: store.disk });
+      const state = await reopened.recover();
+      if (state.snapshot === undefined) assert.deepEqual(state.txns.map((t) => t.zxid), [1, 2, 3, 4, 5, 6], `after ${syncs} syncs`);
+      else assert.deepEqual([state.snapshot.nodes, state.txns], [['leader'], []], `after ${syncs} syncs: 4..6 are not the leader's`);
+      await reopened.close();
+    }
+  });
+
   test('a clean close keeps what was written', async () => {
     const store = await MemoryStorage.open();
     await store.recover();
