@@ -4,8 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { BenchError, errorText } from '../errors.js';
 import type { BenchOptions } from '../options.js';
 import type { BenchSession } from '../types.js';
+import { measureLoad, runLoadClient } from './load.js';
 import { pipelined } from './sessions-pool.js';
-import type { WorkloadContext } from './workload.js';
+import { planNumber, planString } from './workload.js';
+import type { Workload, WorkloadContext } from './workload.js';
 
 /** Setup creates in flight; fewer for large values so that at most ~8 MiB is queued. */
 const SETUP_IN_FLIGHT_MAX = 128;
@@ -54,4 +56,45 @@ export function createNodes(ctx: WorkloadContext, prefix: string, count: number,
 /** Every client process needs at least one session of its own. */
 export function checkProcessesForSessions(options: BenchOptions): string | undefined {
   return options.processes > options.sessions ? `--processes (${options.processes}) must not exceed --sessions (${options.sessions}): each client process runs at least one session` : undefined;
+}
+
+/** What one op of a key-space workload does to `path`, a random node of the key space. */
+export type KeySpaceOp = (session: BenchSession, path: string, data: Uint8Array, n: number, options: BenchOptions) => Promise<unknown>;
+
+export interface KeySpaceWorkloadSpec {
+  name: string;
+  summary: string;
+  /** The nodes' names start with this under the run's root. */
+  prefix: string;
+  defaults?: Workload['defaults'];
+  op: KeySpaceOp;
+}
+
+/**
+ * A workload over --keys nodes of --value-size bytes, created during setup and then measured with `op` on
+ * random ones (set, get, mixed, large: they differ only in the op).
+ */
+export function keySpaceWorkload(spec: KeySpaceWorkloadSpec): Workload {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    ...(spec.defaults !== undefined ? { defaults: spec.defaults } : {}),
+    check: checkProcessesForSessions,
+    async run(ctx) {
+      const prefix = `${ctx.root}/${spec.prefix}`;
+      await createNodes(ctx, prefix, ctx.options.keys, valueBytes(ctx.options.valueSizeBytes));
+      return measureLoad(ctx, { prefix, keys: ctx.options.keys });
+    },
+    client(ctx) {
+      const prefix = planString(ctx.plan, 'prefix');
+      const keys = planNumber(ctx.plan, 'keys');
+      const data = valueBytes(ctx.options.valueSizeBytes);
+      return runLoadClient(ctx, {
+        kind: 'sessions',
+        op: async (session, n) => {
+          await spec.op(session, keyPath(prefix, randomIndex(keys)), data, n, ctx.options);
+        },
+      });
+    },
+  };
 }
