@@ -2,16 +2,17 @@
 // a standalone server or an ensemble. Readiness and roles come from the servers' own logs: a server logs
 // "serving clients" each time it starts (or resumes) serving, and one `role changed {...}` line per role
 // change, from which the leader is known without asking the servers anything.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeServerConfig, type PeerLine } from './canopy-config.js';
 import { leaderAmong, parseRoleLine, type RoleReport } from './canopy-roles.js';
-import { ClusterError, DEFAULT_START_TIMEOUT_MS, ENDING_SIGNALS, POLL_INTERVAL_MS } from './cluster.js';
-import type { Cluster, ClusterOptions, ClusterServer } from './cluster.js';
+import { DEFAULT_START_TIMEOUT_MS, POLL_INTERVAL_MS } from './cluster.js';
+import type { ClusterOptions } from './cluster.js';
 import { freePorts } from './free-ports.js';
 import { CONNECTIONS_UNLIMITED } from './server-settings.js';
+import { ProcessCluster, type ProcessMember } from './process-cluster.js';
 import { ServerChild } from './server-child.js';
 import { until } from './until.js';
 
@@ -19,11 +20,8 @@ import { until } from './until.js';
 export const CANOPY_SERVER_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'server', 'main.js');
 const SERVING_LINE = /\bserving clients\b/;
 
-interface Member {
-  readonly id: number;
-  readonly clientPort: number;
+interface Member extends ProcessMember {
   readonly configFile: string;
-  child: ServerChild | undefined;
   role: RoleReport | undefined;
   /** Logged "serving clients" since its current process started. */
   serving: boolean;
@@ -31,16 +29,9 @@ interface Member {
   generation: number;
 }
 
-export class CanopyCluster implements Cluster {
-  /** Set by remove(): a spawn still under way then kills what it started instead of leaving it running. */
-  private removed = false;
+export class CanopyCluster extends ProcessCluster<Member> {
   readonly system = 'canopy' as const;
-
-  private constructor(
-    private readonly members: readonly Member[],
-    readonly directory: string,
-    private readonly startTimeoutMs: number,
-  ) {}
+  protected readonly label = 'Canopy';
 
   static async launch(opts: ClusterOptions): Promise<CanopyCluster> {
     const ports = await freePorts(opts.size === 1 ? 1 : 2 * opts.size);
@@ -62,26 +53,8 @@ export class CanopyCluster implements Cluster {
     });
     const cluster = new CanopyCluster(members, baseDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     opts.onLaunching?.(cluster);
-    try {
-      // Together: an ensemble member alone never serves, it needs a quorum to elect a leader.
-      await Promise.all(members.map((m) => cluster.spawn(m)));
-      await Promise.all(members.map((m) => cluster.waitServing(m)));
-    } catch (e) {
-      await cluster.remove();
-      throw e;
-    }
+    await cluster.boot();
     return cluster;
-  }
-
-  get connectString(): string {
-    return this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',');
-  }
-
-  get servers(): readonly ClusterServer[] {
-    return this.members.map((m) => {
-      const running = m.child?.alive ?? false;
-      return { id: m.id, pid: running ? m.child!.pid : 0, clientPort: m.clientPort, running };
-    });
   }
 
   leaderId(): Promise<number> {
@@ -89,40 +62,11 @@ export class CanopyCluster implements Cluster {
     return until(() => leaderAmong(live()), { timeoutMs: this.startTimeoutMs, intervalMs: POLL_INTERVAL_MS, message: 'a Canopy leader' });
   }
 
-  async kill(id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!ENDING_SIGNALS.has(signal)) throw new ClusterError(`kill takes a signal that ends a server, not ${signal}`);
-    await this.member(id).child?.kill(signal);
-  }
-
-  async start(id: number): Promise<void> {
-    const m = this.member(id);
-    if (m.child?.alive === true) throw new ClusterError(`Canopy server ${id} is already running`);
-    await this.spawn(m);
-    await this.waitServing(m);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.child?.stop()));
-  }
-
-  async remove(): Promise<void> {
-    this.removed = true;
-    await this.stop();
-    rmSync(this.directory, { recursive: true, force: true });
-  }
-
-  private member(id: number): Member {
-    const m = this.members.find((x) => x.id === id);
-    if (m === undefined) throw new ClusterError(`no server ${id} in a Canopy cluster of ${this.members.length}`);
-    return m;
-  }
-
-  private async spawn(m: Member): Promise<void> {
-    if (this.removed) throw new ClusterError(`the cluster was removed; server ${m.id} not started`);
+  protected spawnChild(m: Member): Promise<ServerChild> {
     const generation = ++m.generation;
     m.role = undefined;
     m.serving = false;
-    m.child = await ServerChild.spawn({
+    return ServerChild.spawn({
       command: process.execPath,
       args: [CANOPY_SERVER_MAIN, m.configFile],
       onLine: (line) => {
@@ -131,19 +75,9 @@ export class CanopyCluster implements Cluster {
         if (SERVING_LINE.test(line)) m.serving = true;
       },
     });
-    if (this.removed) {
-      await m.child.kill('SIGKILL');
-      throw new ClusterError(`the cluster was removed while server ${m.id} started`);
-    }
   }
 
-  private async waitServing(m: Member): Promise<void> {
-    const child = m.child!;
-    const state = await until(() => (!child.alive ? 'exited' : m.serving ? 'serving' : false), {
-      timeoutMs: this.startTimeoutMs, intervalMs: POLL_INTERVAL_MS, message: `Canopy server ${m.id} to serve`,
-    }).catch((e: Error) => {
-      throw new ClusterError(`${e.message}; its last output:\n${child.logTail}`);
-    });
-    if (state === 'exited') throw new ClusterError(`Canopy server ${m.id} ended (${child.exitDescription}) before serving:\n${child.logTail}`);
+  protected isServing(m: Member): boolean {
+    return m.serving;
   }
 }
