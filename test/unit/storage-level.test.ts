@@ -2,14 +2,13 @@
 // log or snapshot stays fast. Run with an argument 'child <dir>', this file is the process that gets killed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { Txn } from '../../protocol/index.js';
 import { LevelStorage } from '../../src/storage/index.js';
+import { killAfterAcks } from '../support/kill-after-acks.js';
 
 function makeTxn(zxid: number): Txn {
   return { zxid, time: zxid, sessionId: 9, xid: zxid, body: { type: 'setData', path: `/k/${zxid % 100}`, data: new Uint8Array(64).fill(zxid & 0xff) } };
@@ -39,38 +38,12 @@ async function withDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Starts the child, kills it with SIGKILL once it has acknowledged `ackTarget` txns, returns what it acknowledged. */
-function killAfterAcks(dir: string, ackTarget: number, timeoutMs: number): Promise<number[]> {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', dir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const acked: number[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child acknowledged only ${acked.length} txns in ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) acked.push(Number(line));
-      if (acked.length >= ackTarget) child.kill('SIGKILL');
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve(acked);
-    });
-    child.on('error', reject);
-  });
-}
-
 if (process.argv[2] === 'child') {
   await runChild(process.argv[3]!);
 } else {
   describe('LevelStorage durability', () => {
     test('every acknowledged append survives a SIGKILL, and the log is a gap-free prefix', () => withDir(async (dir) => {
-      const acked = await killAfterAcks(dir, 2000, 60_000);
+      const acked = await killAfterAcks(import.meta.url, dir, 2000, 60_000);
       assert.ok(acked.length >= 2000);
       const store = await LevelStorage.open(dir);
       try {

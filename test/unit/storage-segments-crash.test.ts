@@ -3,16 +3,15 @@
 // process killed with SIGKILL. Run with the argument 'child <dir>', this file is the process that gets killed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assertNever } from '../../protocol/assert-never.js';
 import type { Txn } from '../../protocol/index.js';
 import { type CrashOptions, MemoryFileDisk, type MetaKey, SegmentStorage, StorageWriteError } from '../../src/storage/index.js';
 import { Prng } from '../sim/prng.js';
 import { makeTxn, openOn, range, untilTrue } from '../support/segment-store.js';
+import { killAfterAcks } from '../support/kill-after-acks.js';
 
 const EPOCH = 2 ** 32;
 
@@ -159,32 +158,6 @@ async function runChild(dir: string): Promise<void> {
   }
 }
 
-/** Starts the child, kills it with SIGKILL once it has acknowledged `ackTarget` txns, returns what it acknowledged. */
-function killAfterAcks(dir: string, ackTarget: number, timeoutMs: number): Promise<number[]> {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', dir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const acked: number[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child acknowledged only ${acked.length} txns in ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) acked.push(Number(line));
-      if (acked.length >= ackTarget) child.kill('SIGKILL');
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve(acked);
-    });
-    child.on('error', reject);
-  });
-}
-
 if (process.argv[2] === 'child') {
   await runChild(process.argv[3]!);
 } else {
@@ -263,7 +236,7 @@ if (process.argv[2] === 'child') {
     test('every acknowledged append survives a SIGKILL, and the log is a gap-free prefix', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'canopy-segments-kill-'));
       try {
-        const acked = await killAfterAcks(dir, 3000, 60_000);
+        const acked = await killAfterAcks(import.meta.url, dir, 3000, 60_000);
         const store = await SegmentStorage.openDir(dir);
         try {
           const { txns } = await store.recover();
