@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LevelStorage, SegmentStorage, type StorageLogger, type TxnStore } from '../storage/index.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
+import { snapshotNodeReviver } from '../tree/znode.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import { ConfigError } from './config-values.js';
 import type { TxnLogEngine } from './config.js';
@@ -35,9 +36,10 @@ export function checkEngine(dataDir: string, engine: TxnLogEngine): void {
 export async function openTxnStore(dataDir: string, engine: TxnLogEngine, logger: StorageLogger): Promise<TxnStore<TreeSnapshot>> {
   checkEngine(dataDir, engine);
   const dir = join(dataDir, ENGINE_DIRS[engine]);
+  const options = { logger, reviveSnapshotNode: snapshotNodeReviver() };
   switch (engine) {
-    case 'leveldb': return LevelStorage.open<TreeSnapshot>(dir, { logger });
-    case 'segments': return SegmentStorage.openDir<TreeSnapshot>(dir, { logger });
+    case 'leveldb': return LevelStorage.open<TreeSnapshot>(dir, options);
+    case 'segments': return SegmentStorage.openDir<TreeSnapshot>(dir, options);
     default: return assertNever(engine, 'txn log engine');
   }
 }

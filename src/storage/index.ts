@@ -1,6 +1,6 @@
 // Public surface of src/storage.
 export type {
-  MetaKey, RecoveredState, SnapshotInput, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
+  MetaKey, RecoveredState, SnapshotInput, SnapshotNodeReviver, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
 } from './types.js';
 export {
   CorruptStorageError, SnapshotInProgressError, StorageClosedError, StorageError, StorageFormatError, StorageOverloadError,

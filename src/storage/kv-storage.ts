@@ -89,7 +89,7 @@ export class KvTxnStore<S extends SnapshotInput = SnapshotInput> extends TxnStor
 
   protected async listSnapshots(): Promise<Array<SnapshotCandidate<S>>> {
     return (await listSnapshots(this.kv)).map((entry): SnapshotCandidate<S> =>
-      entry.state === 'complete' ? { zxid: entry.zxid, state: 'complete', load: () => loadSnapshot<S>(this.kv, entry.meta) } : entry);
+      entry.state === 'complete' ? { zxid: entry.zxid, state: 'complete', load: () => loadSnapshot<S>(this.kv, entry.meta, this.reviveSnapshotNode) } : entry);
   }
 
   protected deleteSnapshot(zxid: number): Promise<void> {

@@ -7,7 +7,7 @@ import { asSnapshotMeta, decodePayload, encodeValue, isCount } from './record.js
 import { FrameReader, encodeFrame } from './segment-frame.js';
 import { FRAME_PAYLOAD_BYTES_MAX, SEGMENT_FORMAT_VERSION, SNAPSHOT_WRITE_BYTES } from './segment-layout.js';
 import { crcOfCrcs, encodeChunk } from './snapshot-write.js';
-import type { SnapshotInput, StoredSnapshot } from './types.js';
+import type { SnapshotInput, SnapshotNodeReviver, StoredSnapshot } from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** Frames gathered into writes of about SNAPSHOT_WRITE_BYTES; the tag of each is its position. */
@@ -70,7 +70,7 @@ export async function writeSnapshotFile(port: FilePort, name: string, snap: Snap
 
 /** Reads snapshot file `name`, which must hold the snapshot at zxid; CorruptStorageError names what failed. */
 export async function readSnapshotFile<S extends SnapshotInput>(
-  port: FilePort, name: string, zxid: number, salt: number,
+  port: FilePort, name: string, zxid: number, salt: number, revive: SnapshotNodeReviver,
 ): Promise<StoredSnapshot<S>> {
   const file = await port.openRead(name);
   try {
@@ -98,7 +98,7 @@ export async function readSnapshotFile<S extends SnapshotInput>(
       held = { value, crc: read.crc, offset: read.offset };
     }
     checkHeader(name, zxid, header);
-    return assemble<S>(name, zxid, chunks, crcs, held?.value);
+    return assemble<S>(name, zxid, chunks, crcs, held?.value, revive);
   } finally {
     await file.close();
   }
@@ -112,7 +112,10 @@ function checkHeader(name: string, zxid: number, header: unknown): void {
   if (h.zxid !== zxid) throw new CorruptStorageError(name, `the snapshot header says zxid ${h.zxid}`);
 }
 
-function assemble<S extends SnapshotInput>(name: string, zxid: number, chunks: unknown[][], crcs: number[], trailer: unknown): StoredSnapshot<S> {
+// Nodes are revived only here: which chunks hold nodes and which sessions, only the trailer says.
+function assemble<S extends SnapshotInput>(
+  name: string, zxid: number, chunks: unknown[][], crcs: number[], trailer: unknown, revive: SnapshotNodeReviver,
+): StoredSnapshot<S> {
   const meta = asSnapshotMeta(name, zxid, trailer);
   if (meta.chunks > chunks.length) throw new CorruptStorageError(name, `the trailer lists ${meta.chunks} node chunks, the file holds ${chunks.length}`);
   const nodes = chunks.slice(0, meta.chunks).flat();
@@ -122,5 +125,5 @@ function assemble<S extends SnapshotInput>(name: string, zxid: number, chunks: u
   if (crcOfCrcs(crcs.slice(0, meta.chunks)) !== meta.crcOfChunkCrcs || crcOfCrcs(crcs.slice(meta.chunks)) !== meta.sessionsCrc) {
     throw new CorruptStorageError(name, 'chunk checksums do not match the trailer');
   }
-  return { zxid, nodes, sessions } as StoredSnapshot<S>;
+  return { zxid, nodes: nodes.map(revive), sessions } as StoredSnapshot<S>;
 }

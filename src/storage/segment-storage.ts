@@ -157,7 +157,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     const out: Array<SnapshotCandidate<S>> = [];
     for (const name of await this.port.list()) {
       const kind = parseFileName(name);
-      if (kind?.kind === 'snapshot') out.push({ zxid: kind.zxid, state: 'complete', load: () => readSnapshotFile<S>(this.port, name, kind.zxid, this.meta.salt) });
+      if (kind?.kind === 'snapshot') out.push({ zxid: kind.zxid, state: 'complete', load: () => readSnapshotFile<S>(this.port, name, kind.zxid, this.meta.salt, this.reviveSnapshotNode) });
     }
     return out.sort((a, b) => b.zxid - a.zxid);
   }

@@ -7,7 +7,7 @@ import {
 } from './layout.js';
 import { openRecord, openSnapshotMeta } from './record.js';
 import { crcOfCrcs } from './snapshot-write.js';
-import type { SnapshotInput, StoredSnapshot } from './types.js';
+import type { SnapshotInput, SnapshotNodeReviver, StoredSnapshot } from './types.js';
 
 /** A snapshot found in the store: complete when its meta verified. */
 export type SnapshotEntry =
@@ -45,8 +45,9 @@ async function readSnapshotEntry(kv: KvStore, zxid: number): Promise<SnapshotEnt
 /**
  * Loads the snapshot a verified meta describes; CorruptStorageError if any part does not match. Its
  * elements are typed as what was written (S): every record checks against its checksum and the meta.
+ * Each node goes through revive as its chunk is read.
  */
-export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: SnapshotMeta): Promise<StoredSnapshot<S>> {
+export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: SnapshotMeta, revive: SnapshotNodeReviver): Promise<StoredSnapshot<S>> {
   const nodes: unknown[] = [];
   const chunkCrcs: number[] = [];
   const prefix = snapChunkPrefix(meta.zxid);
@@ -57,7 +58,7 @@ export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: S
       }
       const { value, crc } = openRecord(key, stored);
       if (!Array.isArray(value)) throw new CorruptStorageError(key, 'snapshot chunk is not an array');
-      for (const node of value) nodes.push(node);
+      for (const node of value) nodes.push(revive(node));
       chunkCrcs.push(crc);
     }
   }

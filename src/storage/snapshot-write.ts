@@ -6,7 +6,7 @@ import {
   PURGE_BATCH_KEYS, SNAPSHOT_CHUNK_BYTES_MAX, SNAPSHOT_CHUNK_NODES_MAX, prefixEnd, snapChunkKey, snapMetaKey, snapPrefix,
   snapSessionsKey, type SnapshotMeta,
 } from './layout.js';
-import { encodeValue, sealPayload, sealRecord } from './record.js';
+import { chunkValueEncoder, sealPayload, sealRecord } from './record.js';
 import type { SnapshotInput } from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -15,6 +15,7 @@ const ARRAY32_HEADER_BYTES = 5;
 
 /** Encodes nodes[from..] as one msgpack array, stopping at the chunk limits. */
 export function encodeChunk(nodes: readonly unknown[], from: number): { payload: Uint8Array; next: number } {
+  const encodeValue = chunkValueEncoder();
   const parts: Uint8Array[] = [];
   let bytes = ARRAY32_HEADER_BYTES;
   let i = from;

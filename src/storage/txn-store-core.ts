@@ -13,8 +13,10 @@ import { CorruptStorageError, SnapshotInProgressError, StorageClosedError, Stora
 import { GroupCommitter } from './group-commit.js';
 import { DEFAULT_BATCH_BYTES_MAX, DEFAULT_BATCH_WRITES_MAX, DEFAULT_PENDING_WRITES_MAX, assertZxid } from './layout.js';
 import type {
-  MetaKey, RecoveredState, SnapshotInput, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
+  MetaKey, RecoveredState, SnapshotInput, SnapshotNodeReviver, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
 } from './types.js';
+
+const keepNode: SnapshotNodeReviver = (node) => node;
 
 /** A snapshot an engine found: complete ones can be loaded (and verified) on demand. */
 export type SnapshotCandidate<S extends SnapshotInput> =
@@ -47,6 +49,7 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
   private lastZxid = 0;
   private durableZxid = 0;
   private latestSnapshotZxid: number | undefined;
+  protected readonly reviveSnapshotNode: SnapshotNodeReviver;
   private purgedThroughZxid = 0;
   private readonly epochs = new Map<MetaKey, number>();
   private snapshotting: { zxid: number; done: Promise<void> } | undefined;
@@ -56,6 +59,7 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
 
   protected constructor(opts: StorageOptions) {
     this.logger = opts.logger ?? silentLogger;
+    this.reviveSnapshotNode = opts.reviveSnapshotNode ?? keepNode;
     this.committer = new GroupCommitter<Op>((ops) => this.writeBatch(ops), {
       batchEntriesMax: opts.batchWritesMax ?? DEFAULT_BATCH_WRITES_MAX,
       batchBytesMax: opts.batchBytesMax ?? DEFAULT_BATCH_BYTES_MAX,

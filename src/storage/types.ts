@@ -93,8 +93,17 @@ export interface StorageStats {
   durableZxid: number;
 }
 
+/** Turns a snapshot node as decoded into the form the caller keeps (see StorageOptions.reviveSnapshotNode). */
+export type SnapshotNodeReviver = (node: unknown) => unknown;
+
 export interface StorageOptions {
   logger?: StorageLogger;
+  /**
+   * Applied to every snapshot node as its chunk is read back, after its checksum verified: recovery then
+   * holds the nodes in the caller's own (smaller) form, never the whole decoded snapshot at once. The
+   * nodes recover() returns are what it made of them.
+   */
+  reviveSnapshotNode?: SnapshotNodeReviver;
   /** Most writes one synced batch carries. */
   batchWritesMax?: number;
   /** Most bytes one synced batch carries (a single write larger than this still goes alone). */

@@ -10,6 +10,10 @@ function aclKey(acl: readonly ACL[]): string {
   return key;
 }
 
+function isFrozenDeep(acl: readonly ACL[]): boolean {
+  return Object.isFrozen(acl) && acl.every((e) => Object.isFrozen(e) && Object.isFrozen(e.id));
+}
+
 export class AclInterner {
   private readonly lists = new Map<string, readonly ACL[]>();
 
@@ -23,7 +27,8 @@ export class AclInterner {
     const key = aclKey(acl);
     const known = this.lists.get(key);
     if (known !== undefined) return known;
-    const copy = Object.freeze(acl.map((e) => Object.freeze({ perms: e.perms, id: Object.freeze({ scheme: e.id.scheme, id: e.id.id }) })));
+    // A list another interner already froze is taken as it is (snapshot nodes revived before the tree loads them).
+    const copy = isFrozenDeep(acl) ? acl : Object.freeze(acl.map((e) => Object.freeze({ perms: e.perms, id: Object.freeze({ scheme: e.id.scheme, id: e.id.id }) })));
     if (this.lists.size < ACL_INTERN_ENTRIES_MAX) this.lists.set(key, copy);
     return copy;
   }

@@ -13,7 +13,7 @@ import {
 } from '../../protocol/index.js';
 import { invariant } from './errors.js';
 import type { NodeStore } from './node-store.js';
-import { reportedStat, type ZnodeRecord } from './znode.js';
+import { ZnodeRecord, latin1OfBytes, reportedStat } from './znode.js';
 
 /** A change to the tree, in apply order, for the watch registry. */
 export interface NodeChange {
@@ -33,14 +33,6 @@ export interface OpOutcome {
   stat?: Stat;
 }
 
-/** Shared by every empty node so a million of them hold no buffers. */
-const EMPTY_DATA = new Uint8Array(0);
-
-/** Nodes keep their own copy: a decoded txn's bytes may be a view into a larger frame buffer. */
-function ownData(data: Uint8Array): Uint8Array {
-  return data.byteLength === 0 ? EMPTY_DATA : new Uint8Array(data);
-}
-
 function mustGet(store: NodeStore, path: string): ZnodeRecord {
   const record = store.get(path);
   invariant(record !== undefined, `node ${path} vanished after its check`);
@@ -50,9 +42,9 @@ function mustGet(store: NodeStore, path: string): ZnodeRecord {
 export function applyCreate(store: NodeStore, body: CreateTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
   const parentOf = parentPath(body.path);
   const parent = mustGet(store, parentOf);
-  const record: ZnodeRecord = {
+  const record = ZnodeRecord.of({
     path: body.path,
-    data: ownData(body.data),
+    latin1Data: latin1OfBytes(body.data),
     acl: store.acls.intern(body.acl),
     czxid: zxid,
     mzxid: zxid,
@@ -65,9 +57,9 @@ export function applyCreate(store: NodeStore, body: CreateTxn, zxid: number, tim
     kind: body.kind,
     ephemeralOwner: body.kind === 'ephemeral' ? body.ephemeralOwner : 0,
     ttlMs: body.kind === 'ttl' ? body.ttlMs : 0,
-  };
+  });
   store.insert(record);
-  store.replace({ ...parent, cversion: parent.cversion + 1, pzxid: zxid });
+  store.replace(parent.with({ cversion: parent.cversion + 1, pzxid: zxid }));
   changes.push({ type: EventType.NodeCreated, path: body.path, acl: record.acl }, { type: EventType.NodeChildrenChanged, path: parentOf, acl: parent.acl });
   return { err: ErrorCode.OK, path: body.path, stat: reportedStat(record, 0) };
 }
@@ -77,14 +69,14 @@ export function applyDelete(store: NodeStore, body: Pick<DeleteTxn, 'path'>, zxi
   const gone = mustGet(store, body.path);
   store.remove(body.path);
   const parent = mustGet(store, parentOf);
-  store.replace({ ...parent, pzxid: zxid });
+  store.replace(parent.with({ pzxid: zxid }));
   changes.push({ type: EventType.NodeDeleted, path: body.path, acl: gone.acl }, { type: EventType.NodeChildrenChanged, path: parentOf, acl: parent.acl });
   return { err: ErrorCode.OK };
 }
 
 export function applySetData(store: NodeStore, body: SetDataTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
   const old = mustGet(store, body.path);
-  const record: ZnodeRecord = { ...old, data: ownData(body.data), version: old.version + 1, mzxid: zxid, mtime: time };
+  const record = old.with({ latin1Data: latin1OfBytes(body.data), version: old.version + 1, mzxid: zxid, mtime: time });
   store.replace(record);
   changes.push({ type: EventType.NodeDataChanged, path: body.path, acl: record.acl });
   return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };
@@ -93,7 +85,7 @@ export function applySetData(store: NodeStore, body: SetDataTxn, zxid: number, t
 /** ZooKeeper fires no watch on an ACL change. */
 export function applySetACL(store: NodeStore, body: SetACLTxn): OpOutcome {
   const old = mustGet(store, body.path);
-  const record: ZnodeRecord = { ...old, acl: store.acls.intern(body.acl), aversion: old.aversion + 1 };
+  const record = old.with({ acl: store.acls.intern(body.acl), aversion: old.aversion + 1 });
   store.replace(record);
   return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };
 }

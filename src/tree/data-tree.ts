@@ -23,10 +23,11 @@ import { checkOp, storeView } from './multi-check.js';
 import { ScratchOverlay, foldOp, type NodeOverlay } from './overlay.js';
 import { NodeStore } from './node-store.js';
 import { QuotaIndex, type QuotaView } from './quota-index.js';
-import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode } from './znode.js';
+import { initialRecord, reportedStat, type SessionRecord, type SnapshotNode, type ZnodeRecord } from './znode.js';
 
 export type { NodeChange } from './apply-ops.js';
-export type { SessionRecord, SnapshotNode, ZnodeRecord } from './znode.js';
+export type { SessionRecord, SnapshotNode } from './znode.js';
+export { ZnodeRecord } from './znode.js';
 
 export interface ApplyResult {
   /** ErrorCode.OK or the error. */
@@ -41,10 +42,13 @@ export interface ApplyResult {
   changes: NodeChange[];
 }
 
-/** O(n) reference copy of the state; its records never change, so it can be written out later. */
+/**
+ * O(n) reference copy of the state; its records never change, so it can be written out later. Records
+ * serialize as SnapshotNodes, so a snapshot read back from disk or a SNAP holds those instead.
+ */
 export interface TreeSnapshot {
   zxid: number;
-  nodes: readonly SnapshotNode[];
+  nodes: readonly (ZnodeRecord | SnapshotNode)[];
   sessions: readonly SessionRecord[];
 }
 
@@ -215,7 +219,7 @@ export class DataTree {
 
   getNode(path: string): NodeView | undefined {
     const r = this.store.get(path);
-    return r === undefined ? undefined : { data: r.data, acl: r.acl, stat: reportedStat(r, this.store.childCount(path)) };
+    return r === undefined ? undefined : { data: r.dataBytes(), acl: r.acl, stat: reportedStat(r, this.store.childCount(path)) };
   }
 
   /** The node's ACL, undefined for a missing node. */

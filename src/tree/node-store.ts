@@ -5,7 +5,7 @@
 import { parentPath, baseName, type NodeKind } from '../../protocol/index.js';
 import { AclInterner } from './acl-intern.js';
 import { invariant } from './errors.js';
-import type { ZnodeRecord } from './znode.js';
+import { ZnodeRecord, type SnapshotNode } from './znode.js';
 
 const EMPTY: ReadonlySet<string> = new Set<string>();
 
@@ -87,12 +87,15 @@ export class NodeStore {
     if (isExpirable(record.kind)) this.expirable.delete(path);
   }
 
-  /** Loads records in any order (a snapshot), then links every node under its parent. */
-  load(records: Iterable<ZnodeRecord>): void {
+  /**
+   * Loads nodes in any order (a snapshot), then links every node under its parent. Records are taken as
+   * they are when their ACL is already the shared one (another tree's snapshot); anything else is copied.
+   */
+  load(nodes: Iterable<ZnodeRecord | SnapshotNode>): void {
     invariant(this.nodes.size === 0, 'load into a non-empty store');
-    for (const r of records) {
-      const shared = this.acls.intern(r.acl);
-      const record = shared === r.acl ? r : { ...r, acl: shared };
+    for (const n of nodes) {
+      const shared = this.acls.intern(n.acl);
+      const record = n instanceof ZnodeRecord ? (shared === n.acl ? n : n.with({ acl: shared })) : ZnodeRecord.fromSnapshotNode(n, shared);
       invariant(!this.nodes.has(record.path), `duplicate node ${record.path} in snapshot`);
       this.nodes.set(record.path, record);
       this.index(record);

@@ -40,7 +40,7 @@ export function nodeFromRecord(r: ZnodeRecord, numChildren: number): OverlayNode
     mtime: r.mtime,
     ttlMs: r.ttlMs,
     acl: r.acl,
-    dataLength: r.data.byteLength,
+    dataLength: r.dataLength,
   };
 }
 

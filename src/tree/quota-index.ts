@@ -29,7 +29,7 @@ import {
   type QuotaUsage,
 } from '../../protocol/index.js';
 import type { NodeStore } from './node-store.js';
-import type { ZnodeRecord } from './znode.js';
+import { latin1OfBytes, type ZnodeRecord } from './znode.js';
 
 interface QuotaEntry {
   limits: QuotaLimits;
@@ -55,7 +55,7 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 function limitsOf(record: ZnodeRecord): QuotaLimits {
-  return parseQuotaLimits(utf8Decoder.decode(record.data)) ?? { ...NO_QUOTA_LIMITS };
+  return parseQuotaLimits(utf8Decoder.decode(record.dataBytes())) ?? { ...NO_QUOTA_LIMITS };
 }
 
 /**
@@ -75,7 +75,7 @@ function subtreeUsage(store: NodeStore, path: string, known: (path: string) => Q
       continue;
     }
     usage.count += 1;
-    usage.bytes += store.get(p)!.data.byteLength;
+    usage.bytes += store.get(p)!.dataLength;
     for (const name of store.childNames(p)) stack.push(joinPath(p, name));
   }
   return usage;
@@ -134,7 +134,7 @@ export class QuotaIndex implements QuotaView {
 
   /** After the node was inserted. */
   created(store: NodeStore, record: ZnodeRecord): void {
-    if (isQuotablePath(record.path)) return this.adjust(store, record.path, 1, record.data.byteLength);
+    if (isQuotablePath(record.path)) return this.adjust(store, record.path, 1, record.dataLength);
     const limitOf = quotaSubjectOf(record.path, 'limit');
     if (limitOf !== undefined) {
       this.entries.set(limitOf, { limits: limitsOf(record), usage: this.usageBelow(store, limitOf) });
@@ -146,7 +146,7 @@ export class QuotaIndex implements QuotaView {
 
   /** After the node was removed. */
   deleted(store: NodeStore, record: ZnodeRecord): void {
-    if (isQuotablePath(record.path)) return this.adjust(store, record.path, -1, -record.data.byteLength);
+    if (isQuotablePath(record.path)) return this.adjust(store, record.path, -1, -record.dataLength);
     const limitOf = quotaSubjectOf(record.path, 'limit');
     if (limitOf !== undefined) this.entries.delete(limitOf);
   }
@@ -154,7 +154,7 @@ export class QuotaIndex implements QuotaView {
   /** After the node's data was replaced (old is its record before). */
   dataChanged(store: NodeStore, old: ZnodeRecord): void {
     const now = store.get(old.path)!;
-    if (isQuotablePath(old.path)) return this.adjust(store, old.path, 0, now.data.byteLength - old.data.byteLength);
+    if (isQuotablePath(old.path)) return this.adjust(store, old.path, 0, now.dataLength - old.dataLength);
     const limitOf = quotaSubjectOf(old.path, 'limit');
     const entry = limitOf === undefined ? undefined : this.entries.get(limitOf);
     if (entry !== undefined) entry.limits = limitsOf(now);
@@ -175,14 +175,8 @@ export class QuotaIndex implements QuotaView {
   private render(store: NodeStore, subject: string, usage: QuotaUsage | undefined = this.entries.get(subject)?.usage): void {
     const stat = store.get(quotaStatPath(subject));
     if (stat === undefined || usage === undefined) return;
-    const data = utf8.encode(formatQuotaUsage(usage));
-    if (sameBytes(stat.data, data)) return;
-    store.replace({ ...stat, data });
+    const latin1Data = latin1OfBytes(utf8.encode(formatQuotaUsage(usage)));
+    if (stat.latin1Data === latin1Data) return;
+    store.replace(stat.with({ latin1Data }));
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -223,6 +223,18 @@ for (const impl of [levelImpl, memoryImpl, segmentFilesImpl, segmentMemoryImpl])
       return store;
     }));
 
+    test('reviveSnapshotNode turns every node, and only nodes, into the caller\'s form as it is read back', () => withStore(impl, async (s, store) => {
+      const nodes = makeNodes(2500);
+      const sessions = [{ id: 1, timeoutMs: 3000 }];
+      await store.writeSnapshot({ zxid: 5, nodes, sessions });
+      const seen: unknown[] = [];
+      store = await reopen(s, store, { reviveSnapshotNode: (n) => (seen.push(n), { revived: (n as { path: string }).path }) });
+      const state = await store.recover();
+      assert.deepEqual(seen, nodes, 'each node once, in order, as written');
+      assert.deepEqual(state.snapshot, { zxid: 5, nodes: nodes.map((n) => ({ revived: n.path })), sessions });
+      return store;
+    }));
+
     test('an incomplete snapshot (no meta) is ignored and deleted by the next snapshot', () => withStore(impl, async (s, store) => {
       await appendAll(store, range(1, 10).map((z) => makeTxn(z)));
       await store.writeSnapshot({ zxid: 5, nodes: makeNodes(10), sessions: [] });

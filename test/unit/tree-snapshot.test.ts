@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, encode, type CreateTxn, type TxnBody } from '../../protocol/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
-import { DataTree, type TreeSnapshot } from '../../src/tree/index.js';
+import { DataTree, ZnodeRecord, snapshotNodeReviver, type TreeSnapshot } from '../../src/tree/index.js';
 import { apply, bytes, create } from '../support/tree-txns.js';
 
 /** A small but varied history: every node kind, sessions, data, ACLs, deletes. */
@@ -105,6 +105,23 @@ describe('DataTree snapshot', () => {
     assert.equal(DataTree.fromSnapshot(snapshot).digest(), tree.digest());
   });
 
+  test('records revived as the store reads them load as they are: same tree, ACL lists shared with the loaded tree', async () => {
+    const tree = build(history());
+    const store = await MemoryStorage.open<TreeSnapshot>();
+    await store.recover();
+    await store.writeSnapshot(tree.snapshot());
+    await store.close();
+    const reopened = await MemoryStorage.open<TreeSnapshot>({ disk: store.disk, reviveSnapshotNode: snapshotNodeReviver() });
+    const { snapshot } = await reopened.recover();
+    await reopened.close();
+    assert.ok(snapshot !== undefined && snapshot.nodes.every((n) => n instanceof ZnodeRecord));
+    const copy = DataTree.fromSnapshot(snapshot);
+    assert.equal(copy.digest(), tree.digest());
+    const revivedAcl = snapshot.nodes.find((n) => n.path === '/t')!.acl;
+    assert.equal(copy.aclOf('/t'), revivedAcl, 'the custom ACL list the reviver made is the one the tree holds');
+    assert.deepEqual(copy.getNode('/app')?.data, bytes('v2'));
+  });
+
   // Prep keeps the overlay base for the tree's lifetime; a SNAP from the leader swaps the tree's content under it.
   // (The whole-replica simulator caught prep reading the replaced content: duplicate sequential names.)
   test('the overlay base follows the tree through replaceWith', () => {
@@ -131,7 +148,7 @@ describe('DataTree snapshot', () => {
 
   test('rejects a snapshot with an orphan node or without a root', () => {
     const snap = build(history()).snapshot();
-    const orphan = { ...snap.nodes.find((n) => n.path === '/app')!, path: '/nowhere/x' };
+    const orphan = { ...(snap.nodes.find((n) => n.path === '/app') as ZnodeRecord).toSnapshotNode(), path: '/nowhere/x' };
     assert.throws(() => DataTree.fromSnapshot({ ...snap, nodes: [...snap.nodes, orphan] }), /no parent/);
     assert.throws(() => DataTree.fromSnapshot({ ...snap, nodes: snap.nodes.filter((n) => n.path !== '/') }), /root/);
   });

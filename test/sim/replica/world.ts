@@ -6,7 +6,7 @@
 // servers whose storage failed crash, disks start syncing, and every server's view is checked. Everything
 // is ordered by id or send order and every choice comes from the seed, so a run replays exactly.
 import type { PeerMessage, ServerId } from '../../../src/zab/index.js';
-import type { TreeSnapshot } from '../../../src/tree/index.js';
+import { ZnodeRecord, type TreeSnapshot } from '../../../src/tree/index.js';
 import { deepFreeze } from '../cluster.js';
 import { InvariantChecker } from '../invariants.js';
 import { Network, linkKey } from '../network.js';
@@ -112,9 +112,10 @@ export class World implements ServerEnv, ClientEnv, ConnEnv {
     this.trace.add(this.now, from, 'action', { type: 'send', to, message });
     this.checker.onSend(from, message);
     if (message.type === 'sync') this.stats.syncs[message.mode] += 1;
+    const carried = asCarried(message);
     // Shared by reference between replicas (no encoder in between): frozen, so that a later mutation throws.
-    deepFreeze(message);
-    if (!this.network.send(from, to, message, this.now)) this.trace.add(this.now, from, 'lost', `→${to} ${message.type}`);
+    deepFreeze(carried);
+    if (!this.network.send(from, to, carried, this.now)) this.trace.add(this.now, from, 'lost', `→${to} ${message.type}`);
   }
 
   connect(client: SimClient, serverId: number): SimConn {
@@ -305,4 +306,14 @@ export class World implements ServerEnv, ClientEnv, ConnEnv {
     }
     this.trace.add(this.now, 0, 'heal-phase', 'all faults healed');
   }
+}
+
+/**
+ * The message as the transport delivers it: a SNAP's records arrive as the SnapshotNodes they serialize
+ * to (ZnodeRecord.toJSON, which the transport's msgpack writes), never as the sender's objects.
+ */
+function asCarried(message: PeerMessage<TreeSnapshot>): PeerMessage<TreeSnapshot> {
+  if (message.type !== 'sync' || message.snapshot === undefined) return message;
+  const nodes = message.snapshot.nodes.map((n) => (n instanceof ZnodeRecord ? n.toSnapshotNode() : n));
+  return { ...message, snapshot: { ...message.snapshot, nodes } };
 }
