@@ -14,8 +14,20 @@ function isFrozenDeep(acl: readonly ACL[]): boolean {
   return Object.isFrozen(acl) && acl.every((e) => Object.isFrozen(e) && Object.isFrozen(e.id));
 }
 
+function sameAcl(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 export class AclInterner {
   private readonly lists = new Map<string, readonly ACL[]>();
+  /** The list intern() returned last: a snapshot's nodes mostly repeat it, and comparing is cheaper than a key. */
+  private last: readonly ACL[] = OPEN_ACL_UNSAFE;
 
   constructor() {
     this.lists.set(aclKey(OPEN_ACL_UNSAFE), OPEN_ACL_UNSAFE);
@@ -24,6 +36,12 @@ export class AclInterner {
 
   /** The shared frozen list equal to acl. */
   intern(acl: readonly ACL[]): readonly ACL[] {
+    if (acl === this.last || sameAcl(acl, this.last)) return this.last;
+    this.last = this.internByKey(acl);
+    return this.last;
+  }
+
+  private internByKey(acl: readonly ACL[]): readonly ACL[] {
     const key = aclKey(acl);
     const known = this.lists.get(key);
     if (known !== undefined) return known;

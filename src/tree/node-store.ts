@@ -88,27 +88,44 @@ export class NodeStore {
   }
 
   /**
-   * Loads nodes in any order (a snapshot), then links every node under its parent. Records are taken as
+   * Loads nodes in any order (a snapshot) and links every node under its parent. Records are taken as
    * they are when their ACL is already the shared one (another tree's snapshot); anything else is copied.
+   * A snapshot lists parents before children and siblings together (the store's insertion order), so
+   * most nodes link at once under the parent linked last; the rest wait until every node is in.
    */
   load(nodes: Iterable<ZnodeRecord | SnapshotNode>): void {
     invariant(this.nodes.size === 0, 'load into a non-empty store');
+    const waiting: string[] = [];
+    let lastParent: string | undefined;
+    let lastSiblings: Set<string> | undefined;
     for (const n of nodes) {
       const shared = this.acls.intern(n.acl);
       const record = n instanceof ZnodeRecord ? (shared === n.acl ? n : n.with({ acl: shared })) : ZnodeRecord.fromSnapshotNode(n, shared);
-      invariant(!this.nodes.has(record.path), `duplicate node ${record.path} in snapshot`);
-      this.nodes.set(record.path, record);
+      const path = record.path;
+      const before = this.nodes.size;
+      this.nodes.set(path, record);
+      invariant(this.nodes.size > before, `duplicate node ${path} in snapshot`);
       this.index(record);
+      if (path === '/') continue;
+      const parent = parentPath(path);
+      if (parent === lastParent) {
+        lastSiblings!.add(baseName(path));
+      } else if (this.nodes.has(parent)) {
+        lastParent = parent;
+        lastSiblings = this.link(path);
+      } else {
+        waiting.push(path);
+      }
     }
     invariant(this.nodes.has('/'), 'snapshot has no root node');
-    for (const path of this.nodes.keys()) {
-      if (path === '/') continue;
+    for (const path of waiting) {
       invariant(this.nodes.has(parentPath(path)), `snapshot node ${path} has no parent`);
       this.link(path);
     }
   }
 
-  private link(path: string): void {
+  /** Adds path's name to its parent's children and returns that set. */
+  private link(path: string): Set<string> {
     const parent = parentPath(path);
     let set = this.children.get(parent);
     if (set === undefined) {
@@ -116,6 +133,7 @@ export class NodeStore {
       this.children.set(parent, set);
     }
     set.add(baseName(path));
+    return set;
   }
 
   private index(record: ZnodeRecord): void {
