@@ -9,6 +9,11 @@ import { FORMAT_VERSION, type SnapshotMeta } from './layout.js';
 // copyBuffers: decoded binaries must not alias the (large, store-owned) record buffer.
 const PACKR_OPTIONS = { mapsAsObjects: true, int64AsType: 'number', moreTypes: false, bundleStrings: false, copyBuffers: true } as const;
 const packr = new Packr({ ...PACKR_OPTIONS, useRecords: false });
+/** For a reader that copies what it keeps (a snapshot node reviver): binaries come back as views, not copies. */
+const viewingPackr = new Packr({ ...PACKR_OPTIONS, useRecords: false, copyBuffers: false });
+
+/** How decoded binaries relate to the record's buffer: their own copies, or views into it. */
+export type DecodedBinaries = 'copies' | 'views';
 
 const CRC_BYTES = 4;
 
@@ -56,7 +61,7 @@ export interface Opened {
 }
 
 /** Verifies and decodes a record; CorruptStorageError names the key and the problem. */
-export function openRecord(key: string, stored: Uint8Array): Opened {
+export function openRecord(key: string, stored: Uint8Array, binaries: DecodedBinaries = 'copies'): Opened {
   if (stored.length < CRC_BYTES + 1) throw new CorruptStorageError(key, `record is ${stored.length} bytes, too short`);
   // A plain Uint8Array view: msgpackr then returns plain Uint8Array binaries, not Buffers.
   const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
@@ -64,13 +69,13 @@ export function openRecord(key: string, stored: Uint8Array): Opened {
   const expected = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(payload.length, false);
   const actual = keyCrc(key, payload);
   if (actual !== expected) throw new CorruptStorageError(key, `checksum mismatch (stored ${hex(expected)}, computed ${hex(actual)})`);
-  return { value: decodePayload(key, payload), crc: actual };
+  return { value: decodePayload(key, payload, binaries), crc: actual };
 }
 
 /** Decodes a payload whose checksum was verified; CorruptStorageError if msgpack cannot. */
-export function decodePayload(key: string, payload: Uint8Array): unknown {
+export function decodePayload(key: string, payload: Uint8Array, binaries: DecodedBinaries = 'copies'): unknown {
   try {
-    return packr.unpack(payload);
+    return (binaries === 'views' ? viewingPackr : packr).unpack(payload);
   } catch (err) {
     throw new CorruptStorageError(key, `checksum matches but msgpack does not decode: ${String(err)}`);
   }

@@ -70,7 +70,7 @@ export async function writeSnapshotFile(port: FilePort, name: string, snap: Snap
 
 /** Reads snapshot file `name`, which must hold the snapshot at zxid; CorruptStorageError names what failed. */
 export async function readSnapshotFile<S extends SnapshotInput>(
-  port: FilePort, name: string, zxid: number, salt: number, revive: SnapshotNodeReviver,
+  port: FilePort, name: string, zxid: number, salt: number, revive: SnapshotNodeReviver | undefined,
 ): Promise<StoredSnapshot<S>> {
   const file = await port.openRead(name);
   try {
@@ -114,7 +114,7 @@ function checkHeader(name: string, zxid: number, header: unknown): void {
 
 // Nodes are revived only here: which chunks hold nodes and which sessions, only the trailer says.
 function assemble<S extends SnapshotInput>(
-  name: string, zxid: number, chunks: unknown[][], crcs: number[], trailer: unknown, revive: SnapshotNodeReviver,
+  name: string, zxid: number, chunks: unknown[][], crcs: number[], trailer: unknown, revive: SnapshotNodeReviver | undefined,
 ): StoredSnapshot<S> {
   const meta = asSnapshotMeta(name, zxid, trailer);
   if (meta.chunks > chunks.length) throw new CorruptStorageError(name, `the trailer lists ${meta.chunks} node chunks, the file holds ${chunks.length}`);
@@ -125,5 +125,5 @@ function assemble<S extends SnapshotInput>(
   if (crcOfCrcs(crcs.slice(0, meta.chunks)) !== meta.crcOfChunkCrcs || crcOfCrcs(crcs.slice(meta.chunks)) !== meta.sessionsCrc) {
     throw new CorruptStorageError(name, 'chunk checksums do not match the trailer');
   }
-  return { zxid, nodes: nodes.map(revive), sessions } as StoredSnapshot<S>;
+  return { zxid, nodes: revive === undefined ? nodes : nodes.map(revive), sessions } as StoredSnapshot<S>;
 }

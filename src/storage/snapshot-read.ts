@@ -45,9 +45,11 @@ async function readSnapshotEntry(kv: KvStore, zxid: number): Promise<SnapshotEnt
 /**
  * Loads the snapshot a verified meta describes; CorruptStorageError if any part does not match. Its
  * elements are typed as what was written (S): every record checks against its checksum and the meta.
- * Each node goes through revive as its chunk is read.
+ * Each node goes through revive, if given, as its chunk is read.
  */
-export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: SnapshotMeta, revive: SnapshotNodeReviver): Promise<StoredSnapshot<S>> {
+export async function loadSnapshot<S extends SnapshotInput>(
+  kv: KvStore, meta: SnapshotMeta, revive: SnapshotNodeReviver | undefined,
+): Promise<StoredSnapshot<S>> {
   const nodes: unknown[] = [];
   const chunkCrcs: number[] = [];
   const prefix = snapChunkPrefix(meta.zxid);
@@ -56,9 +58,10 @@ export async function loadSnapshot<S extends SnapshotInput>(kv: KvStore, meta: S
       if (chunkIndexOfKey(key) !== chunkCrcs.length) {
         throw new CorruptStorageError(key, `expected chunk ${snapChunkKey(meta.zxid, chunkCrcs.length)} here`);
       }
-      const { value, crc } = openRecord(key, stored);
+      const { value, crc } = openRecord(key, stored, revive === undefined ? 'copies' : 'views');
       if (!Array.isArray(value)) throw new CorruptStorageError(key, 'snapshot chunk is not an array');
-      for (const node of value) nodes.push(revive(node));
+      if (revive === undefined) for (const node of value) nodes.push(node);
+      else for (const node of value) nodes.push(revive(node));
       chunkCrcs.push(crc);
     }
   }

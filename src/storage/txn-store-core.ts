@@ -16,8 +16,6 @@ import type {
   MetaKey, RecoveredState, SnapshotInput, SnapshotNodeReviver, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
 } from './types.js';
 
-const keepNode: SnapshotNodeReviver = (node) => node;
-
 /** A snapshot an engine found: complete ones can be loaded (and verified) on demand. */
 export type SnapshotCandidate<S extends SnapshotInput> =
   | { zxid: number; state: 'complete'; load: () => Promise<StoredSnapshot<S>> }
@@ -49,7 +47,8 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
   private lastZxid = 0;
   private durableZxid = 0;
   private latestSnapshotZxid: number | undefined;
-  protected readonly reviveSnapshotNode: SnapshotNodeReviver;
+  /** Undefined: nodes come back as decoded, with binaries of their own. */
+  protected readonly reviveSnapshotNode: SnapshotNodeReviver | undefined;
   private purgedThroughZxid = 0;
   private readonly epochs = new Map<MetaKey, number>();
   private snapshotting: { zxid: number; done: Promise<void> } | undefined;
@@ -59,7 +58,7 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
 
   protected constructor(opts: StorageOptions) {
     this.logger = opts.logger ?? silentLogger;
-    this.reviveSnapshotNode = opts.reviveSnapshotNode ?? keepNode;
+    this.reviveSnapshotNode = opts.reviveSnapshotNode;
     this.committer = new GroupCommitter<Op>((ops) => this.writeBatch(ops), {
       batchEntriesMax: opts.batchWritesMax ?? DEFAULT_BATCH_WRITES_MAX,
       batchBytesMax: opts.batchBytesMax ?? DEFAULT_BATCH_BYTES_MAX,

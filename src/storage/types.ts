@@ -101,7 +101,8 @@ export interface StorageOptions {
   /**
    * Applied to every snapshot node as its chunk is read back, after its checksum verified: recovery then
    * holds the nodes in the caller's own (smaller) form, never the whole decoded snapshot at once. The
-   * nodes recover() returns are what it made of them.
+   * nodes recover() returns are what it made of them. Its byte strings may be views into the chunk's
+   * buffer (no copy per node): what the reviver keeps of them must be copies.
    */
   reviveSnapshotNode?: SnapshotNodeReviver;
   /** Most writes one synced batch carries. */

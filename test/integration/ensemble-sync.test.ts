@@ -1,9 +1,14 @@
 // Learner synchronisation with real processes: a follower that missed 10,000 txns catches up by DIFF
-// (or by SNAP once the leader's retained history no longer reaches back), and a paused leader that
-// logged txns nobody else saw has them truncated (TRUNC) when it rejoins, never applying them.
+// (or by SNAP once the leader's retained history no longer reaches back), and a leader cut off from its
+// followers that logged txns nobody else saw has them truncated (TRUNC) when it rejoins, never applying them.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, KeeperError } from '../../client/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FaultCluster } from '../fault/cluster.js';
+import { serverNode } from '../fault/net/fault-network.js';
 import { Ensemble } from '../support/ensemble.js';
 import { until } from '../support/until.js';
 
@@ -50,6 +55,8 @@ function syncModes(log: string, learner: number): string[] {
 
 describe('learner synchronisation', () => {
   const ensembles: Ensemble[] = [];
+  const clusters: FaultCluster[] = [];
+  const resultDirs: string[] = [];
   const clients: Client[] = [];
   after(async () => {
     for (const c of clients) await c.close().catch(() => {});
@@ -57,6 +64,8 @@ describe('learner synchronisation', () => {
       await e.stopAll();
       await e.removeAll();
     }
+    for (const c of clusters) await c.stop(false);
+    for (const d of resultDirs) rmSync(d, { recursive: true, force: true });
   });
 
   for (const { mode, historyTxnsMax } of [{ mode: 'diff', historyTxnsMax: 20_000 }, { mode: 'snap', historyTxnsMax: 1_000 }]) {
@@ -86,18 +95,24 @@ describe('learner synchronisation', () => {
     });
   }
 
-  test('a paused leader is replaced; resumed, it steps down and truncates what only it had logged', async () => {
-    const e = await Ensemble.start({ size: 3 });
-    ensembles.push(e);
+  // The leader is cut off from its followers, not paused: a paused leader, resumed, may see its followers'
+  // silence (a timer) before it reads the writes queued for it, and then logs nothing only it has.
+  test('a leader cut off from its followers is replaced; healed, it steps down and truncates what only it had logged', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'canopy-sync-trunc-'));
+    resultDirs.push(resultsDir);
+    const cluster = await FaultCluster.start({ size: 3, groups: 0, tickTime: 100, resultsDir, seed: 4242 });
+    clusters.push(cluster);
+    const e = cluster.ensemble;
     const oldLeader = await e.waitForLeader({ timeoutMs: WAIT_MS });
     const oldPort = e.server(oldLeader).clientPort;
-    const otherPorts = e.servers.filter((s) => s.id !== oldLeader).map((s) => s.clientPort);
+    const others = e.servers.filter((s) => s.id !== oldLeader);
+    const otherPorts = others.map((s) => s.clientPort);
     const setup = await connectTo(otherPorts);
     clients.push(setup);
     await setup.create('/paused', '');
 
-    // A client pinned to the leader keeps many writes outstanding, so some sit unread in the paused
-    // leader's socket: on resume it still believes it leads and logs them, but no one else ever will.
+    // A client pinned to the leader (straight to it, past the fault network) keeps writing: cut off, the
+    // leader still logs each write as it proposes it, until it notices it has lost its quorum.
     const pinned = await connectTo([oldPort]);
     clients.push(pinned);
     const outcomes = new Map<string, 'ok' | 'failed'>();
@@ -119,23 +134,32 @@ describe('learner synchronisation', () => {
     }));
     await until(() => outcomes.size >= 200, { timeoutMs: WAIT_MS, message: 'writes on the leader' });
 
+    // The pinned load alone may log nothing new once cut off: its 64 slots can all be waiting on proposals
+    // the followers already have. So a second client, connected beforehand, writes right after the cut.
+    const late = await connectTo([oldPort]);
+    clients.push(late);
     const oldLog = e.server(oldLeader).process!;
     const oldLogMark = oldLog.lineCount;
-    e.pause(oldLeader);
+    cluster.network.partition([[serverNode(oldLeader)], others.map((s) => serverNode(s.id))]);
+    const lateWrites = Array.from({ length: 32 }, async (_, i) => {
+      const path = `/paused/late${i}`;
+      outcomes.set(path, await late.create(path, 'l').then(() => 'ok' as const, () => 'failed' as const));
+    });
     const newLeader = await e.waitForLeader({ timeoutMs: WAIT_MS, exclude: [oldLeader] });
     assert.notEqual(newLeader, oldLeader);
     const other = await connectTo(otherPorts);
     clients.push(other);
     await writeMany(other, '/paused', 200, 16).then(() => {}, () => {});
-    e.resume(oldLeader);
+    cluster.network.healAll();
     await until(() => {
       const r = e.roleOf(oldLeader);
       return r?.state === 'following' && r.serving ? r : undefined;
     }, { timeoutMs: WAIT_MS, message: 'old leader following again' });
     stop = true;
     await pinnedLoad;
+    await Promise.all(lateWrites);
 
-    // Each line is waited for after the pause: the old leader stepped down, then truncated.
+    // Each line is waited for after the cut: the old leader stepped down, then truncated.
     await oldLog.waitForLine(/role changed \{[^\n]*"state":"looking"/, { afterLine: oldLogMark, timeoutMs: 5_000 });
     await oldLog.waitForLine(/truncating log \(TRUNC from the leader\)/, { afterLine: oldLogMark, timeoutMs: 5_000 });
 
