@@ -4,10 +4,12 @@
 // Invariant: every node except '/' has its parent in `nodes`, and its name in the parent's children set.
 import { parentPath, baseName, type NodeKind } from '../../protocol/index.js';
 import { AclInterner } from './acl-intern.js';
+import { ChildList } from './child-list.js';
 import { invariant } from './errors.js';
 import { ZnodeRecord, type SnapshotNode } from './znode.js';
 
-const EMPTY: ReadonlySet<string> = new Set<string>();
+const NO_CHILDREN: Iterable<string> = [];
+const NO_EPHEMERALS: ReadonlySet<string> = new Set<string>();
 
 function isExpirable(kind: NodeKind): boolean {
   return kind === 'container' || kind === 'ttl';
@@ -15,8 +17,8 @@ function isExpirable(kind: NodeKind): boolean {
 
 export class NodeStore {
   private readonly nodes = new Map<string, ZnodeRecord>();
-  /** Only parents that have children right now hold a set, to keep a million leaves cheap. */
-  private readonly children = new Map<string, Set<string>>();
+  /** Only parents that have children right now hold a list, to keep a million leaves cheap. */
+  private readonly children = new Map<string, ChildList>();
   private readonly ephemerals = new Map<number, Set<string>>();
   private readonly expirable = new Set<string>();
   readonly acls = new AclInterner();
@@ -37,8 +39,9 @@ export class NodeStore {
     return this.nodes.values();
   }
 
-  childNames(path: string): ReadonlySet<string> {
-    return this.children.get(path) ?? EMPTY;
+  /** In the order they were linked. */
+  childNames(path: string): Iterable<string> {
+    return this.children.get(path) ?? NO_CHILDREN;
   }
 
   childCount(path: string): number {
@@ -46,7 +49,7 @@ export class NodeStore {
   }
 
   ephemeralsOf(sessionId: number): ReadonlySet<string> {
-    return this.ephemerals.get(sessionId) ?? EMPTY;
+    return this.ephemerals.get(sessionId) ?? NO_EPHEMERALS;
   }
 
   expirablePaths(): IterableIterator<string> {
@@ -77,8 +80,9 @@ export class NodeStore {
     this.nodes.delete(path);
     const parent = parentPath(path);
     const siblings = this.children.get(parent);
-    siblings?.delete(baseName(path));
-    if (siblings !== undefined && siblings.size === 0) this.children.delete(parent);
+    invariant(siblings !== undefined, `remove of ${path}, which is not linked under ${parent}`);
+    siblings.remove(baseName(path));
+    if (siblings.size === 0) this.children.delete(parent);
     if (record.kind === 'ephemeral') {
       const owned = this.ephemerals.get(record.ephemeralOwner);
       owned?.delete(path);
@@ -97,7 +101,7 @@ export class NodeStore {
     invariant(this.nodes.size === 0, 'load into a non-empty store');
     const waiting: string[] = [];
     let lastParent: string | undefined;
-    let lastSiblings: Set<string> | undefined;
+    let lastSiblings: ChildList | undefined;
     for (const n of nodes) {
       const shared = this.acls.intern(n.acl);
       const record = n instanceof ZnodeRecord ? (shared === n.acl ? n : n.with({ acl: shared })) : ZnodeRecord.fromSnapshotNode(n, shared);
@@ -124,16 +128,16 @@ export class NodeStore {
     }
   }
 
-  /** Adds path's name to its parent's children and returns that set. */
-  private link(path: string): Set<string> {
+  /** Adds path's name to its parent's children and returns that list. */
+  private link(path: string): ChildList {
     const parent = parentPath(path);
-    let set = this.children.get(parent);
-    if (set === undefined) {
-      set = new Set<string>();
-      this.children.set(parent, set);
+    let list = this.children.get(parent);
+    if (list === undefined) {
+      list = new ChildList();
+      this.children.set(parent, list);
     }
-    set.add(baseName(path));
-    return set;
+    list.add(baseName(path));
+    return list;
   }
 
   private index(record: ZnodeRecord): void {
