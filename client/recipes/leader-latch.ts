@@ -1,11 +1,14 @@
 // Leader latch (Curator's LeaderLatch): every participant joins a line of protected ephemeral sequential
 // nodes holding its id; the lowest sequence leads until its node goes. Each participant watches only its
-// predecessor. A lost connection changes nothing until the client reconnects (the node, being ephemeral,
-// lives as long as the session) and then the line is checked again. An expired session is final for a
-// Client: the latch says notLeader, then `expired` and `error`, and closes itself.
+// predecessor. A lost connection gives up leadership at once, as Curator's default error policy does:
+// while disconnected we cannot tell whether the session, and with it our node, has expired on the servers
+// and someone else leads. The node stays (it lives as long as the session), and once the client reconnects
+// the line is checked again, so a leader whose session survived leads again. An expired session is final
+// for a Client: the latch says notLeader, then `expired` and `error`, and closes itself.
 //
-// Invariant: isLeader is true only while our node was the lowest at the last check and no expiry or
-// close has been seen since. fencingToken is the czxid of our node: it grows from leader to leader.
+// Invariant: isLeader is true only while connected, our node was the lowest at the last check, and no
+// disconnection, expiry or close has been seen since. fencingToken is the czxid of our node: it grows
+// from leader to leader.
 import type { Client } from '../client.js';
 import type { ClientState } from '../connection.js';
 import { Emitter } from '../emitter.js';
@@ -208,7 +211,11 @@ export class LeaderLatch {
       this.scheduleCheck();
       return;
     }
-    if (state === 'disconnected' || this.state !== 'started') return;
+    if (this.state !== 'started') return;
+    if (state === 'disconnected') {
+      this.setLeader(false);
+      return;
+    }
     const error = sessionEndedError(state);
     this.closedBy = error;
     this.state = 'closed';

@@ -125,6 +125,31 @@ describe('coordination recipes', () => {
     await Promise.all(others.map((l) => l.close()));
   });
 
+  test('leader latch: a leader that loses its connection says notLeader at once, and leads again once reconnected', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    proxies.push(proxy);
+    const flaky = new LeaderLatch(await connect(proxy.connectString, 10_000), '/latch/disconnect', { id: 'flaky' });
+    const heard: string[] = [];
+    flaky.on('isLeader', () => heard.push('isLeader'));
+    flaky.on('notLeader', () => heard.push('notLeader'));
+    await flaky.start();
+    const token = flaky.fencingToken;
+    const other = new LeaderLatch(await connect(), '/latch/disconnect', { id: 'other' });
+    await other.start();
+
+    proxy.refuse(true);
+    proxy.dropAll();
+    // Until it reconnects it cannot know that its session lives on: it must not go on as leader.
+    await until(() => heard.includes('notLeader'), { timeoutMs: WAIT_MS, message: 'notLeader on the lost connection' });
+    assert.equal(flaky.isLeader, false);
+    assert.equal(other.isLeader, false, 'the session lives on, and so does the leader\'s node');
+    proxy.refuse(false);
+    await until(() => flaky.isLeader || undefined, { timeoutMs: WAIT_MS, message: 'leads again once reconnected' });
+    assert.deepEqual(heard, ['isLeader', 'notLeader', 'isLeader']);
+    assert.equal(flaky.fencingToken, token, 'the same node leads again');
+    await Promise.all([flaky.close(), other.close()]);
+  });
+
   test('leader selector: leadership handed over as callbacks return; autoRequeue takes turns', async () => {
     const violations = new Violations();
     let active = 0;
