@@ -7,29 +7,11 @@ import { assertNever } from '../../protocol/assert-never.js';
 import { AclInterner } from './acl-intern.js';
 import { TreeInvariantError } from './errors.js';
 
-/** A node as a snapshot stores it on disk and a SNAP carries it: plain fields, data as bytes. */
-export interface SnapshotNode {
-  readonly path: string;
-  readonly data: Uint8Array;
-  readonly acl: readonly ACL[];
-  readonly czxid: number;
-  readonly mzxid: number;
-  readonly pzxid: number;
-  readonly ctime: number;
-  readonly mtime: number;
-  readonly version: number;
-  /** Internal cversion: number of children ever created (drives sequential names). Not the reported one. */
-  readonly cversion: number;
-  readonly aversion: number;
-  readonly kind: NodeKind;
-  /** Owning session for 'ephemeral' nodes, else 0. */
-  readonly ephemeralOwner: number;
-  /** TTL for 'ttl' nodes, else 0. */
-  readonly ttlMs: number;
-}
+/** A record's own fields (what its class declares, without methods and getters), data as a latin1 string. */
+export type ZnodeFields = Omit<ZnodeRecord, 'dataLength' | 'dataBytes' | 'with' | 'toSnapshotNode' | 'toJSON'>;
 
-/** A record's fields, data held as its latin1 string (see ZnodeRecord.latin1Data). */
-export type ZnodeFields = Omit<SnapshotNode, 'data'> & { readonly latin1Data: string };
+/** A node as a snapshot stores it on disk and a SNAP carries it: a record's fields, data as bytes. */
+export type SnapshotNode = Omit<ZnodeFields, 'latin1Data'> & { readonly data: Uint8Array };
 
 /** Shared by every empty node. */
 const EMPTY_DATA = '';
@@ -58,7 +40,7 @@ function sharedKind(kind: NodeKind): NodeKind {
  * node's record, so a snapshot can hold references to records while the tree keeps changing.
  * Serialized (msgpack, JSON) it is its SnapshotNode, through toJSON().
  */
-export class ZnodeRecord implements Omit<SnapshotNode, 'data'> {
+export class ZnodeRecord {
   readonly path: string;
   /** The data bytes, one char per byte (latin1); '' for none. */
   readonly latin1Data: string;
@@ -69,10 +51,13 @@ export class ZnodeRecord implements Omit<SnapshotNode, 'data'> {
   readonly ctime: number;
   readonly mtime: number;
   readonly version: number;
+  /** Internal cversion: number of children ever created (drives sequential names). Not the reported one. */
   readonly cversion: number;
   readonly aversion: number;
   readonly kind: NodeKind;
+  /** Owning session for 'ephemeral' nodes, else 0. */
   readonly ephemeralOwner: number;
+  /** TTL for 'ttl' nodes, else 0. */
   readonly ttlMs: number;
 
   // Positional: the records of a million-node load are made here, and reading a fields object of
