@@ -130,7 +130,6 @@ export class ZnodeRecord {
   toJSON(): SnapshotNode {
     return this.toSnapshotNode();
   }
-
 }
 
 /** A live session, as the replicated session table holds it. */

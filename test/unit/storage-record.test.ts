@@ -128,6 +128,9 @@ describe('records', () => {
     assert.ok(payload.length < plain * 0.85, `${payload.length} bytes against ${plain} as plain maps`);
     // Each chunk stands alone: the next one defines its shapes again.
     assert.deepEqual(decodePayload('chunk', encodeChunk(nodes, 990).payload), nodes.slice(990));
+    // More shapes in one chunk than msgpackr has record ids.
+    const varied = Array.from({ length: 1000 }, (_, i) => ({ [`k${i % 300}`]: i, common: 'x', [`z${i % 77}`]: [i, { [`q${i % 130}`]: i }] }));
+    assert.deepEqual(decodePayload('chunk', encodeChunk(varied, 0).payload), varied);
   });
 
   test('a snapshot chunk stops early at the byte limit', () => {
