@@ -11,7 +11,7 @@ import type { Txn } from '../../protocol/index.js';
 import { type CrashOptions, MemoryFileDisk, type MetaKey, SegmentStorage, StorageWriteError } from '../../src/storage/index.js';
 import { Prng } from '../sim/prng.js';
 import { makeTxn, openOn, range, untilTrue } from '../support/segment-store.js';
-import { killAfterAcks } from '../support/kill-after-acks.js';
+import { appendAndReportAcks, assertAckedPrefixRecovered, killAfterAcks } from '../support/kill-after-acks.js';
 
 const EPOCH = 2 ** 32;
 
@@ -143,19 +143,9 @@ function assertPassedThrough(ops: readonly ModelOp[], ackedCount: number, recove
 
 // ---- on real files: a process killed with SIGKILL ----
 
-const CHILD_BURST = 50;
-
-/** The child: appends forever in bursts and prints each zxid once its append resolved (= durable). */
+/** The child: appends forever and prints each zxid once it is durable. */
 async function runChild(dir: string): Promise<void> {
-  const store = await SegmentStorage.openDir(dir, { segmentBytesMax: 64 * 1024 });
-  await store.recover();
-  for (let zxid = 1; ; ) {
-    for (let i = 0; i < CHILD_BURST; i++, zxid++) {
-      const z = zxid;
-      void store.append(makeTxn(z)).then(() => process.stdout.write(`${z}\n`));
-    }
-    await new Promise((r) => setImmediate(r));
-  }
+  await appendAndReportAcks(await SegmentStorage.openDir(dir, { segmentBytesMax: 64 * 1024 }), makeTxn);
 }
 
 if (process.argv[2] === 'child') {
@@ -240,10 +230,7 @@ if (process.argv[2] === 'child') {
         const store = await SegmentStorage.openDir(dir);
         try {
           const { txns } = await store.recover();
-          const maxAcked = Math.max(...acked);
-          assert.ok(txns.length >= maxAcked, `acknowledged up to ${maxAcked} but only ${txns.length} recovered`);
-          txns.forEach((t, i) => assert.equal(t.zxid, i + 1));
-          assert.deepEqual(txns[maxAcked - 1], makeTxn(maxAcked));
+          assertAckedPrefixRecovered(txns, acked, makeTxn);
         } finally {
           await store.close();
         }
