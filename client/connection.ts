@@ -20,7 +20,7 @@ import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } fr
 import type { PendingRequest } from './requests.js';
 import { setWatchesFrames } from './set-watches.js';
 import type { TlsSettings } from './options.js';
-import { ReadyState, errorEventText, messageBytes, writeCoalescer } from './socket.js';
+import { ReadyState, errorEventText, messageBytes, preferBuffers, writeCoalescer } from './socket.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
@@ -234,7 +234,7 @@ export class Connection {
     try {
       const tls = this.options.tls;
       socket = tls === undefined ? new this.options.webSocket(url) : new this.options.webSocket(url, undefined, { ...tls });
-      socket.binaryType = 'arraybuffer';
+      preferBuffers(socket);
     } catch (e) {
       this.lastError = `${url}: ${(e as Error).message}`;
       this.scheduleAttempt();

@@ -62,6 +62,15 @@ export function errorEventText(event: unknown): string | undefined {
   return text === '' ? undefined : text.slice(0, ERROR_TEXT_MAX);
 }
 
+/**
+ * Binary messages as Node Buffers where the socket can (`ws`: no copy into a fresh ArrayBuffer per message),
+ * else as ArrayBuffers. A browser's WebSocket ignores a binaryType it does not know, which leaves 'blob'.
+ */
+export function preferBuffers(socket: WebSocketLike): void {
+  socket.binaryType = 'nodebuffer';
+  if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
+}
+
 /** The bytes of a binary message, without copying; undefined for text or anything else. */
 export function messageBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);

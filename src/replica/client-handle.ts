@@ -34,6 +34,19 @@ export interface PendingAnswer {
 
 export type ClientState = 'handshake' | 'connecting' | 'open' | 'closed';
 
+/** The event framed last, and its frame: a fan-out hands one event object to every watcher in a row. */
+let lastEvent: WatchedEvent | undefined;
+let lastFrame: NotificationFrame | undefined;
+
+/** The event's frame, built once per event; the link can then encode it once for every connection too. */
+function notificationFrame(event: WatchedEvent): NotificationFrame {
+  if (event !== lastEvent || lastFrame === undefined) {
+    lastFrame = { xid: Xid.NOTIFICATION, zxid: event.zxid, err: ErrorCode.OK, type: event.type, state: event.state, path: event.path };
+    lastEvent = event;
+  }
+  return lastFrame;
+}
+
 export class ClientHandle {
   /** 0 until the handshake binds a session. */
   sessionId = 0;
@@ -177,7 +190,7 @@ export class ClientHandle {
 
   sendEvent(event: WatchedEvent): void {
     if (this.state === 'closed') return;
-    const frame: NotificationFrame = { xid: Xid.NOTIFICATION, zxid: event.zxid, err: ErrorCode.OK, type: event.type, state: event.state, path: event.path };
+    const frame = notificationFrame(event);
     if (this.queue.queuedEventCount >= QUEUED_EVENTS_MAX) {
       return this.close(CloseCode.SLOW_CONSUMER, `client is not reading its events (over ${QUEUED_EVENTS_MAX} queued)`);
     }

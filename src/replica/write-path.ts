@@ -267,8 +267,8 @@ export class WritePath {
   private applyOne(txn: Txn): void {
     const result = this.tree.apply(txn);
     this.prep.applied(txn.zxid);
-    for (const { sessionId, event, acl } of this.watches.trigger(result.changes, txn.zxid)) {
-      this.hooks.deliverEvent(sessionId, event, acl);
+    for (const { sessionIds, event, acl } of this.watches.trigger(result.changes, txn.zxid)) {
+      for (const sessionId of sessionIds) this.hooks.deliverEvent(sessionId, event, acl);
     }
     this.hooks.afterApply(txn, result);
     let done: WriteCompletion | undefined;

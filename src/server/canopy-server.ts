@@ -27,6 +27,7 @@ import { openTxnStore } from './txn-store-open.js';
 import { describeCertificate, loadTlsMaterial } from './tls-material.js';
 import type { TlsMaterial } from './tls-material.js';
 import { TlsReloader } from './tls-reloader.js';
+import { CorkBatch } from './cork-batch.js';
 import { WsClient } from './ws-client.js';
 
 /** The replica's auth settings from the config. */
@@ -45,6 +46,8 @@ export class CanopyServer {
   private tlsReloader: TlsReloader | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
+  /** Every client socket written to in a turn: uncorked together at its end. */
+  private readonly corks = new CorkBatch();
   private stopping: Promise<void> | undefined;
   /** For what input can provoke: bounded, rate-limited lines. */
   private readonly inputLog: Logger;
@@ -183,7 +186,7 @@ export class CanopyServer {
 
   private socketOnConnection(ws: WebSocket, socket: Duplex, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
-    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog);
+    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog, this.corks);
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 

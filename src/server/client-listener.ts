@@ -91,7 +91,7 @@ export class ClientListener {
   /** TLS sockets whose handshake is done, until they close. */
   private readonly secured = new Map<Duplex, Accepted>();
   private readonly fds: FdBudget;
-  private readonly fdTimer: NodeJS.Timeout;
+  private fdTimer: NodeJS.Timeout | undefined;
   private readonly wss: WebSocketServer;
   private readonly http = createHttpServer();
   private readonly plain: Door | undefined;
@@ -101,8 +101,7 @@ export class ClientListener {
   private constructor(private readonly opts: ClientListenerOptions) {
     this.fds = new FdBudget(openFilesLimit(), opts.fdReserve);
     this.fds.sample(0);
-    this.fdTimer = setInterval(() => this.fds.sample(this.accepted.size), FD_SAMPLE_INTERVAL_MS);
-    this.fdTimer.unref();
+    this.scheduleFdSample();
     this.wss = new WebSocketServer({
       noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false, WebSocket: clientSocketClass(opts.maxFrameBytes),
     });
@@ -277,9 +276,17 @@ export class ClientListener {
   }
 
   /** Stops accepting; open sockets that never upgraded are cut off (WebSockets are the caller's to close). */
+  private scheduleFdSample(): void {
+    this.fdTimer = setTimeout(() => {
+      this.fds.sample(this.accepted.size);
+      if (!this.closing) this.scheduleFdSample();
+    }, this.fds.nextSampleDelayMs(FD_SAMPLE_INTERVAL_MS));
+    this.fdTimer.unref();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
-    clearInterval(this.fdTimer);
+    clearTimeout(this.fdTimer);
     for (const [socket, entry] of this.accepted) {
       if (entry.ws !== undefined) continue;
       entry.tls?.destroy();

@@ -4,6 +4,12 @@
 // process's limit minus that reserve are refused at the accept.
 // Linux tells both numbers through /proc; elsewhere only maxCnxns bounds sockets.
 import { readFileSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+/** A count may take at most 1/SAMPLE_COST_FACTOR of the time between counts. */
+const SAMPLE_COST_FACTOR = 100;
+/** Counts are never further apart than this, however slow. */
+const SAMPLE_DELAY_MAX_MS = 30_000;
 
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or undefined off Linux. */
 export function openFilesLimit(): number | undefined {
@@ -33,6 +39,8 @@ export function openFilesNow(): number | undefined {
  */
 export class FdBudget {
   private otherFds = 0;
+  /** How long the last count took: listing ten thousand descriptors blocks the loop for over 10 ms. */
+  private lastSampleMs = 0;
 
   constructor(
     private readonly limit: number | undefined,
@@ -41,8 +49,15 @@ export class FdBudget {
 
   /** Re-reads the open descriptors; clientSockets is how many of them are our client sockets. */
   sample(clientSockets: number): void {
+    const startedMs = performance.now();
     const open = openFilesNow();
     if (open !== undefined) this.otherFds = Math.max(0, open - clientSockets);
+    this.lastSampleMs = performance.now() - startedMs;
+  }
+
+  /** When to count again: every intervalMs, or rarer when counting is slow, so it takes at most 1 % of the loop. */
+  nextSampleDelayMs(intervalMs: number): number {
+    return Math.min(SAMPLE_DELAY_MAX_MS, Math.max(intervalMs, this.lastSampleMs * SAMPLE_COST_FACTOR));
   }
 
   /** Client sockets the process can hold while keeping the reserve free; Infinity when the limit is unknown. */

@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, decodeConnectRequest, decodeRequest, encode } from '../../protocol/index.js';
 import type { CodecLimits } from '../../protocol/index.js';
 import type { ClientHandle } from '../replica/client-handle.js';
+import type { CorkBatch, CorkedLink } from './cork-batch.js';
 import type { ClientFrame, ClientLink, ReplicaLog } from '../replica/ports.js';
 
 export interface WsClientLimits extends CodecLimits {
@@ -31,17 +32,26 @@ export function closeReason(reason: string, bytesMax = CLOSE_REASON_BYTES_MAX): 
 /** How long a slow consumer gets to read its close frame before its socket is cut. */
 const SLOW_CONSUMER_GRACE_MS = 1000;
 
-export class WsClient implements ClientLink {
+/** The frame encoded last, and its bytes: a watch fan-out sends one frame object to every watcher in a row. */
+let lastFrame: ClientFrame | undefined;
+let lastBytes: Uint8Array | undefined;
+
+/** The frame's bytes, encoded once for a run of sends of the same frame (nothing writes into sent bytes). */
+function encodeFrame(frame: ClientFrame): Uint8Array {
+  if (frame !== lastFrame || lastBytes === undefined) {
+    lastBytes = encode(frame);
+    lastFrame = frame;
+  }
+  return lastBytes;
+}
+
+export class WsClient implements ClientLink, CorkedLink {
   private handle: ClientHandle | undefined;
   private closed = false;
   /** Bytes handed to the socket and not yet written out to the kernel. */
   private unsentBytes = 0;
-  /** The socket is corked until the end of this turn: every answer of a commit goes out in one writev. */
+  /** The socket is corked until the end of this turn (or its cork batch): every answer of a commit goes out in one writev. */
   private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -49,7 +59,13 @@ export class WsClient implements ClientLink {
     private readonly limits: WsClientLimits,
     private readonly handshakeReceived: () => void,
     private readonly log: ReplicaLog,
+    private readonly corks: CorkBatch,
   ) {}
+
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
 
   /** Starts reading: frames go to handle. */
   bind(handle: ClientHandle): void {
@@ -106,7 +122,7 @@ export class WsClient implements ClientLink {
     if (this.ws.readyState !== this.ws.OPEN) return this.socketOnClose();
     // Reads that could outgrow maxFrameBytes are refused before they are built (read-ops.ts). A write's answer
     // may pass it a little (a multi's results carry a Stat per op) and must still be sent: the write happened.
-    const bytes = encode(frame);
+    const bytes = encodeFrame(frame);
     if (this.unsentBytes + bytes.byteLength > this.limits.maxOutputBytes) {
       this.handle?.close(CloseCode.SLOW_CONSUMER, `client is not reading its answers (over ${this.limits.maxOutputBytes} bytes unsent)`);
       // It will not read the close frame either: what it left unread is freed now, not after ws's 30 s.
@@ -115,13 +131,14 @@ export class WsClient implements ClientLink {
     }
     const size = bytes.byteLength;
     this.unsentBytes += size;
-    if (!this.corked) {
-      // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
+    // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
+    const corking = !this.corked;
+    if (corking) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
     }
     this.ws.send(bytes, (err) => this.frameWritten(size, err));
+    if (corking) this.corks.add(this);
   }
 
   private frameWritten(size: number, err: Error | undefined): void {

@@ -28,29 +28,44 @@ export class WatchLimitError extends Error {
   }
 }
 
-export interface SessionWatchEvent {
-  sessionId: number;
+/** One event of a txn and every session it goes to: a fan-out shares one event object (and so one encoding). */
+export interface WatchEventGroup {
   event: WatchedEvent;
   /** The ACL of the node the event is about; undefined when no ACL applies (events fired by setWatches for nodes gone). */
   acl?: readonly ACL[];
+  sessionIds: number[];
 }
 
-/** Collects events for one txn, dropping repeats of (session, type, path). */
+/**
+ * Collects events for one txn, dropping repeats of (session, type, path). A (type, path) seen again later in
+ * the txn opens a new group, so that each session still gets its events in the order of their first cause.
+ */
 class EventBatch {
-  readonly events: SessionWatchEvent[] = [];
-  private readonly seen = new Set<string>();
+  readonly groups: WatchEventGroup[] = [];
+  /** Sessions already given each (type, path) in this txn. */
+  private readonly seen = new Map<string, Set<number>>();
 
   constructor(private readonly zxid: number) {}
 
   add(sessionIds: Iterable<number> | undefined, type: EventType, path: string, acl?: readonly ACL[]): void {
     if (sessionIds === undefined) return;
+    const key = `${type}\u0000${path}`;
+    let seen = this.seen.get(key);
+    if (seen === undefined) {
+      seen = new Set<number>();
+      this.seen.set(key, seen);
+    }
+    const last = this.groups[this.groups.length - 1];
+    let group = last !== undefined && last.event.type === type && last.event.path === path && last.acl === acl ? last : undefined;
     for (const sessionId of sessionIds) {
-      const key = `${sessionId}\u0000${type}\u0000${path}`;
-      if (this.seen.has(key)) continue;
-      this.seen.add(key);
-      const event: SessionWatchEvent = { sessionId, event: { type, state: KeeperState.SyncConnected, path, zxid: this.zxid } };
-      if (acl !== undefined) event.acl = acl;
-      this.events.push(event);
+      if (seen.has(sessionId)) continue;
+      seen.add(sessionId);
+      if (group === undefined) {
+        group = { event: { type, state: KeeperState.SyncConnected, path, zxid: this.zxid }, sessionIds: [] };
+        if (acl !== undefined) group.acl = acl;
+        this.groups.push(group);
+      }
+      group.sessionIds.push(sessionId);
     }
   }
 }
@@ -108,7 +123,7 @@ export class WatchManager {
   }
 
   /** Events for one applied txn, in order. One-shot watches are consumed; persistent ones stay. */
-  trigger(changes: readonly NodeChange[], zxid: number): SessionWatchEvent[] {
+  trigger(changes: readonly NodeChange[], zxid: number): WatchEventGroup[] {
     const batch = new EventBatch(zxid);
     for (const { type, path, acl } of changes) {
       switch (type) {
@@ -132,7 +147,7 @@ export class WatchManager {
           return assertNever(type, 'node change', TreeInvariantError);
       }
     }
-    return batch.events;
+    return batch.groups;
   }
 
   /**
@@ -161,7 +176,7 @@ export class WatchManager {
     for (const path of req.persistentWatches) toRegister.push([this.persistent, path]);
     for (const path of req.persistentRecursiveWatches) toRegister.push([this.recursive, path]);
     this.registerAll(sessionId, toRegister);
-    return batch.events.map((e) => e.event);
+    return batch.groups.map((g) => g.event);
   }
 
   /** Watches held by one session, or by everyone. */

@@ -50,8 +50,14 @@ export class WatchTable {
   takeAll(path: string): number[] {
     const sessions = this.byPathMap.get(path);
     if (sessions === undefined) return [];
+    this.byPathMap.delete(path);
     const taken = Array.from(sessions);
-    for (const sessionId of taken) this.remove(sessionId, path);
+    for (const sessionId of taken) {
+      const paths = this.bySession.get(sessionId)!;
+      paths.delete(path);
+      if (paths.size === 0) this.bySession.delete(sessionId);
+    }
+    this.total -= taken.length;
     return taken;
   }
 

@@ -100,6 +100,14 @@ describe('file descriptor budget', () => {
     assert.ok(fds.socketsMax < 1024 - 256, `${fds.socketsMax}`);
     assert.equal(new FdBudget(100, 256).socketsMax, 0);
   });
+
+  test('counting again waits at least the interval and at most 30 s, however slow the count', () => {
+    const fds = new FdBudget(1024, 256);
+    fds.sample(0);
+    const delay = fds.nextSampleDelayMs(1000);
+    assert.ok(delay >= 1000 && delay <= 30_000, `${delay}`);
+    assert.equal(fds.nextSampleDelayMs(60_000), 30_000);
+  });
 });
 
 describe('read answers bounded by maxFrameBytes', () => {

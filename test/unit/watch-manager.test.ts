@@ -15,10 +15,10 @@ function manager(watchesPerSessionMax = 1000): WatchManager {
 
 /** The events as [sessionId, type, path] triples, checking state and zxid on the way. */
 function fired(wm: WatchManager, changes: NodeChange[], zxid = 42): Array<[number, number, string]> {
-  return wm.trigger(changes, zxid).map(({ sessionId, event }) => {
+  return wm.trigger(changes, zxid).flatMap(({ sessionIds, event }) => {
     assert.equal(event.state, KeeperState.SyncConnected);
     assert.equal(event.zxid, zxid);
-    return [sessionId, event.type, event.path];
+    return sessionIds.map((sessionId): [number, number, string] => [sessionId, event.type, event.path]);
   });
 }
 
