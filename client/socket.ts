@@ -71,11 +71,21 @@ export function preferBuffers(socket: WebSocketLike): void {
   if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
 }
 
-/** The bytes of a binary message, without copying; undefined for text or anything else. */
+/**
+ * The bytes of a binary message as a plain Uint8Array (a Buffer is not what the SDK hands out); undefined for
+ * text or anything else. What the SDK returns (getData's data) are views of these bytes, so a message that
+ * fills less than half of the memory under it (a slice of a larger socket read) is copied rather than kept
+ * as a view that would hold on to the rest.
+ */
 export function messageBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data instanceof Uint8Array) return data;
-  return undefined;
+  if (!(data instanceof Uint8Array)) return undefined;
+  if (data.byteLength * 2 < data.buffer.byteLength) {
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(data);
+    return copy;
+  }
+  return data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 interface CorkableStream {

@@ -3,7 +3,6 @@
 // A standalone server is an ensemble of one: the same replica, elected by its own vote.
 import type { Duplex } from 'node:stream';
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
@@ -28,6 +27,7 @@ import { describeCertificate, loadTlsMaterial } from './tls-material.js';
 import type { TlsMaterial } from './tls-material.js';
 import { TlsReloader } from './tls-reloader.js';
 import { CorkBatch } from './cork-batch.js';
+import { RandomPool } from './random-pool.js';
 import { WsClient } from './ws-client.js';
 
 /** The replica's auth settings from the config. */
@@ -46,6 +46,7 @@ export class CanopyServer {
   private tlsReloader: TlsReloader | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
+  private readonly random = new RandomPool();
   /** Every client socket written to in a turn: uncorked together at its end. */
   private readonly corks = new CorkBatch();
   private stopping: Promise<void> | undefined;
@@ -78,7 +79,7 @@ export class CanopyServer {
       peers: { send: (to, message) => this.transport?.send(to, message) },
       clock: Date.now,
       random: Math.random,
-      randomBytes: (count) => new Uint8Array(randomBytes(count)),
+      randomBytes: (count) => this.random.take(count),
       scheduleFlush: () => this.scheduleFlush(),
       statusChanged: (status) => this.statusChanged(status),
       failed: () => this.storageFailed(),
@@ -95,7 +96,7 @@ export class CanopyServer {
     const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
-    const store = await openTxnStore(config.dataDir, config.txnLogEngine, log);
+    const { store, engine } = await openTxnStore(config.dataDir, config.txnLogEngine, log);
     let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();
@@ -104,7 +105,7 @@ export class CanopyServer {
       const acceptedEpoch = (await store.getMeta('acceptedEpoch')) ?? 0;
       const currentEpoch = (await store.getMeta('currentEpoch')) ?? 0;
       log.info('recovered state', {
-        txnLogEngine: config.txnLogEngine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
+        txnLogEngine: engine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
       server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials);

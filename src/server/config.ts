@@ -36,6 +36,9 @@ export interface EnsembleMember {
 /** How the txn log and snapshots are kept in dataDir: LevelDB (dataDir/db) or segment files (dataDir/txnlog). */
 export type TxnLogEngine = 'leveldb' | 'segments';
 export const TXN_LOG_ENGINES: readonly TxnLogEngine[] = ['leveldb', 'segments'];
+/** The setting: an engine, or auto (the engine dataDir already holds; segments for a new one). */
+export type TxnLogEngineSetting = TxnLogEngine | 'auto';
+export const TXN_LOG_ENGINE_SETTINGS: readonly TxnLogEngineSetting[] = ['auto', 'segments', 'leveldb'];
 
 /** ZooKeeper's ssl.clientAuth: whether the secure client port asks for, or demands, a client certificate. */
 export type ClientAuth = 'need' | 'want' | 'none';
@@ -59,7 +62,7 @@ export interface Config {
   serverId: number;
   dataDir: string;
   /** The storage engine; a data directory keeps the engine it was written with (the server refuses the other). */
-  txnLogEngine: TxnLogEngine;
+  txnLogEngine: TxnLogEngineSetting;
   /** The plain (ws) client port; undefined when only secureClientPort is configured, as in ZooKeeper. */
   clientPort: number | undefined;
   clientPortAddress: string;
@@ -129,7 +132,7 @@ export interface Config {
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
   serverId: 1,
   dataDir: './canopy-data',
-  txnLogEngine: 'leveldb',
+  txnLogEngine: 'auto',
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
   clientTls: undefined,
@@ -192,7 +195,7 @@ const NUMERIC_KEYS: Record<string, [number, number]> = {
 };
 const STRING_KEYS = new Set(['dataDir', 'clientPortAddress', 'logLevel']);
 /** Keys whose value is one of a few words. */
-const CHOICE_KEYS: Record<string, readonly string[]> = { txnLogEngine: TXN_LOG_ENGINES };
+const CHOICE_KEYS: Record<string, readonly string[]> = { txnLogEngine: TXN_LOG_ENGINE_SETTINGS };
 const BOOLEAN_KEYS = new Set(['quorumListenOnAllIPs', 'enforceAuthEnabled', 'enforceQuota']);
 const LIST_KEYS = new Set(['allowedOrigins', 'enforceAuthSchemes']);
 /** Keys whose value may be empty (unset). */
@@ -280,7 +283,7 @@ function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | nu
   } else if (Object.hasOwn(CHOICE_KEYS, key)) {
     const choices = CHOICE_KEYS[key]!;
     const word = String(value).trim();
-    if (!choices.includes(word)) throw new ConfigError(`${rawKey} must be ${choices.join(' or ')}, got '${word.slice(0, 64)}'`);
+    if (!choices.includes(word)) throw new ConfigError(`${rawKey} must be ${choices.slice(0, -1).join(', ')}${choices.length > 1 ? ' or ' : ''}${choices[choices.length - 1]}, got '${word.slice(0, 64)}'`);
     cfg[key] = word;
   } else if (BOOLEAN_KEYS.has(key)) {
     cfg[key] = parseBoolean(rawKey, value);

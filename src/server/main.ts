@@ -26,7 +26,7 @@ const FLAGS = {
   'ssl.clientCertIdSanExtractMatcherGroupIndex': { type: 'number', describe: 'with SAN: the capture group that is the id (default 0, the whole match)' },
   'X509AuthenticationProvider.superUser': { type: 'string', describe: 'an x509 id that is a super user' },
   dataDir: { type: 'string', describe: `directory for the txn log and snapshots (default ${DEFAULTS.dataDir})` },
-  txnLogEngine: { type: 'string', describe: `leveldb | segments: how dataDir keeps the txn log and snapshots; a dataDir keeps the engine it was written with (default ${DEFAULTS.txnLogEngine})` },
+  txnLogEngine: { type: 'string', describe: `auto | segments | leveldb: how dataDir keeps the txn log and snapshots; a dataDir keeps the engine it was written with, and auto gives a new one segments (default ${DEFAULTS.txnLogEngine})` },
   tickTime: { type: 'number', describe: `basic time unit in ms (default ${DEFAULTS.tickTime})` },
   minSessionTimeout: { type: 'number', describe: 'smallest session timeout granted, ms (default 2 × tickTime)' },
   maxSessionTimeout: { type: 'number', describe: 'largest session timeout granted, ms (default 20 × tickTime)' },

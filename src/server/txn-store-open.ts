@@ -1,6 +1,8 @@
 // Opens the server's TxnStore in dataDir with the configured engine. Each engine has its own directory
 // (LevelDB in dataDir/db, segment files in dataDir/txnlog), and a data directory keeps the engine it
-// was written with: starting with the other engine would silently begin from an empty state.
+// was written with: starting with the other engine would silently begin from an empty state. With auto
+// (the default) a dataDir keeps what it holds, and a new one gets segment files: they cost less CPU per
+// txn and half the bytes written (docs/performance-work.md), and LevelDB dataDirs from before still open.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LevelStorage, SegmentStorage, type StorageLogger, type TxnStore } from '../storage/index.js';
@@ -8,7 +10,10 @@ import type { TreeSnapshot } from '../tree/data-tree.js';
 import { snapshotNodeReviver } from '../tree/znode.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import { ConfigError } from './config-values.js';
-import type { TxnLogEngine } from './config.js';
+import type { TxnLogEngine, TxnLogEngineSetting } from './config.js';
+
+/** The engine a new dataDir gets under txnLogEngine=auto. */
+export const NEW_DATA_DIR_ENGINE: TxnLogEngine = 'segments';
 
 /** Where each engine keeps its files under dataDir. */
 export const ENGINE_DIRS: Readonly<Record<TxnLogEngine, string>> = { leveldb: 'db', segments: 'txnlog' };
@@ -33,13 +38,34 @@ export function checkEngine(dataDir: string, engine: TxnLogEngine): void {
   }
 }
 
-export async function openTxnStore(dataDir: string, engine: TxnLogEngine, logger: StorageLogger): Promise<TxnStore<TreeSnapshot>> {
-  checkEngine(dataDir, engine);
+/** The engine to open dataDir with; ConfigError when dataDir was written by another one than the one set. */
+export function resolveEngine(dataDir: string, setting: TxnLogEngineSetting): TxnLogEngine {
+  if (setting !== 'auto') {
+    checkEngine(dataDir, setting);
+    return setting;
+  }
+  const held = (Object.entries(ENGINE_DIRS) as Array<[TxnLogEngine, string]>).filter(([, sub]) => holdsFiles(join(dataDir, sub)));
+  if (held.length > 1) {
+    throw new ConfigError(
+      `dataDir ${dataDir} holds txn logs of both engines (${held.map(([, sub]) => join(dataDir, sub)).join(', ')}): ` +
+      'set txnLogEngine to the one to keep, and move the other away',
+    );
+  }
+  return held[0]?.[0] ?? NEW_DATA_DIR_ENGINE;
+}
+
+export interface OpenedTxnStore {
+  store: TxnStore<TreeSnapshot>;
+  engine: TxnLogEngine;
+}
+
+export async function openTxnStore(dataDir: string, setting: TxnLogEngineSetting, logger: StorageLogger): Promise<OpenedTxnStore> {
+  const engine = resolveEngine(dataDir, setting);
   const dir = join(dataDir, ENGINE_DIRS[engine]);
   const options = { logger, reviveSnapshotNode: snapshotNodeReviver() };
   switch (engine) {
-    case 'leveldb': return LevelStorage.open<TreeSnapshot>(dir, options);
-    case 'segments': return SegmentStorage.openDir<TreeSnapshot>(dir, options);
+    case 'leveldb': return { store: await LevelStorage.open<TreeSnapshot>(dir, options), engine };
+    case 'segments': return { store: await SegmentStorage.openDir<TreeSnapshot>(dir, options), engine };
     default: return assertNever(engine, 'txn log engine');
   }
 }

@@ -24,7 +24,7 @@ function values(count: number): Uint8Array[] {
 
 /** Appends `txns` txns in group-committed batches of `batch` (each batch submitted in one turn, then awaited). */
 async function appendAll(dataDir: string, engine: TxnLogEngine, batch: number, txns: number, firstZxid: number): Promise<void> {
-  const store = await openTxnStore(dataDir, engine, silent);
+  const store = (await openTxnStore(dataDir, engine, silent)).store;
   await store.recover();
   const vals = values(1024);
   for (let z = firstZxid; z < firstZxid + txns; z += batch) {
@@ -39,7 +39,7 @@ async function appendAll(dataDir: string, engine: TxnLogEngine, batch: number, t
 export async function measureAppends(dataDir: string, engine: TxnLogEngine, batch: number, txns: number): Promise<object> {
   const warmup = Math.min(txns, 20 * batch);
   await appendAll(dataDir, engine, batch, warmup, 1);
-  const store = await openTxnStore(dataDir, engine, silent);
+  const store = (await openTxnStore(dataDir, engine, silent)).store;
   await store.recover();
   const vals = values(1024);
   const built = Array.from({ length: txns }, (_, i) => createTxn(warmup + 1 + i, vals[i % vals.length]!));
@@ -59,7 +59,7 @@ export async function writeLog(dataDir: string, engine: TxnLogEngine, txns: numb
 
 export async function measureRecovery(dataDir: string, engine: TxnLogEngine): Promise<object> {
   const before = sample();
-  const store = await openTxnStore(dataDir, engine, silent);
+  const store = (await openTxnStore(dataDir, engine, silent)).store;
   const state = await store.recover();
   const recovered = since(before);
   await store.close();
@@ -75,7 +75,7 @@ export async function writeSnapshots(dataDirs: Record<TxnLogEngine, string>, nod
   const snapshot = tree.snapshot();
   const out: Record<string, object> = {};
   for (const engine of Object.keys(dataDirs) as TxnLogEngine[]) {
-    const store = await openTxnStore(dataDirs[engine], engine, silent);
+    const store = (await openTxnStore(dataDirs[engine], engine, silent)).store;
     await store.recover();
     const before = sample();
     await store.writeSnapshot(snapshot);

@@ -85,12 +85,12 @@ describe('ensemble configuration', () => {
     refuses({ ...parseZooCfg(`${THREE}peerDial.2=127.0.0.1:0\n`), myid: 1 }, /peerDial\.2: expected host:port/);
     refuses({ ...parseZooCfg(`${THREE}peerDial.x=127.0.0.1:1\n`), myid: 1 }, /peerDial\.x: server id must be an integer/);
   });
-  test('txnLogEngine is leveldb by default, segments on request, and nothing else', () => {
-    assert.equal(buildConfig({}).txnLogEngine, 'leveldb');
+  test('txnLogEngine is auto by default, segments or leveldb on request, and nothing else', () => {
+    assert.equal(buildConfig({}).txnLogEngine, 'auto');
     assert.equal(buildConfig(parseZooCfg('txnLogEngine=segments\n')).txnLogEngine, 'segments');
     assert.equal(buildConfig({ txnLogEngine: 'leveldb' }).txnLogEngine, 'leveldb');
-    refuses({ txnLogEngine: 'rocksdb' }, /txnLogEngine must be leveldb or segments, got 'rocksdb'/);
-    refuses({ txnLogEngine: '' }, /txnLogEngine must be leveldb or segments/);
+    refuses({ txnLogEngine: 'rocksdb' }, /txnLogEngine must be auto, segments or leveldb, got 'rocksdb'/);
+    refuses({ txnLogEngine: '' }, /txnLogEngine must be auto, segments or leveldb/);
   });
   test('historyTxnsMax defaults to 20000 and is at least 100', () => {
     assert.equal(buildConfig({}).historyTxnsMax, 20_000);
