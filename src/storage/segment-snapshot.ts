@@ -68,37 +68,44 @@ export async function writeSnapshotFile(port: FilePort, name: string, snap: Snap
   }
 }
 
-/** Reads snapshot file `name`, which must hold the snapshot at zxid; CorruptStorageError names what failed. */
+/** A frame's bytes, kept until the trailer says what the frame holds. */
+interface HeldFrame {
+  payload: Uint8Array;
+  crc: number;
+  offset: number;
+}
+
+/**
+ * Reads snapshot file `name`, which must hold the snapshot at zxid; CorruptStorageError names what failed.
+ * Chunks are kept as bytes until the trailer (the last frame) says which hold nodes, then decoded one at a
+ * time, each node going through revive as its chunk is decoded: recovery never holds a million decoded
+ * nodes beside the records made of them.
+ */
 export async function readSnapshotFile<S extends SnapshotInput>(
   port: FilePort, name: string, zxid: number, salt: number, revive: SnapshotNodeReviver | undefined,
 ): Promise<StoredSnapshot<S>> {
   const file = await port.openRead(name);
   try {
     const reader = new FrameReader(file, { payloadBytesMax: FRAME_PAYLOAD_BYTES_MAX, salt });
-    const chunks: unknown[][] = [];
-    const crcs: number[] = [];
+    const chunks: HeldFrame[] = [];
     let header: unknown;
     // The last frame is the trailer, so each frame is taken as a chunk only once another follows it.
-    let held: { value: unknown; crc: number; offset: number } | undefined;
+    let held: HeldFrame | undefined;
     for (let tag = 0; ; tag++) {
       const read = await reader.next();
       if (read.kind === 'end') break;
       if (read.kind === 'bad') throw new CorruptStorageError(name, read.reason, read.offset);
       if (read.tag !== tag) throw new CorruptStorageError(name, `frame ${read.tag} where frame ${tag} belongs`, read.offset);
-      const value = decodePayload(name, read.payload);
       if (tag === 0) {
-        header = value;
+        header = decodePayload(name, read.payload);
         continue;
       }
-      if (held !== undefined) {
-        if (!Array.isArray(held.value)) throw new CorruptStorageError(name, 'a snapshot chunk is not an array', held.offset);
-        chunks.push(held.value);
-        crcs.push(held.crc);
-      }
-      held = { value, crc: read.crc, offset: read.offset };
+      if (held !== undefined) chunks.push(held);
+      // A copy: the reader's buffer is reused for the frames after this one.
+      held = { payload: read.payload.slice(), crc: read.crc, offset: read.offset };
     }
     checkHeader(name, zxid, header);
-    return assemble<S>(name, zxid, chunks, crcs, held?.value, revive);
+    return assemble<S>(name, zxid, chunks, held === undefined ? undefined : decodePayload(name, held.payload), revive);
   } finally {
     await file.close();
   }
@@ -112,18 +119,34 @@ function checkHeader(name: string, zxid: number, header: unknown): void {
   if (h.zxid !== zxid) throw new CorruptStorageError(name, `the snapshot header says zxid ${h.zxid}`);
 }
 
-// Nodes are revived only here: which chunks hold nodes and which sessions, only the trailer says.
+/** Decodes the chunks from..to-1 into out, through revive if given; each chunk's bytes are dropped once decoded. */
+function decodeChunks(name: string, chunks: Array<HeldFrame | undefined>, from: number, to: number, revive: SnapshotNodeReviver | undefined, out: unknown[]): void {
+  for (let i = from; i < to; i++) {
+    const chunk = chunks[i]!;
+    chunks[i] = undefined;
+    // Binaries as views of the chunk's bytes only where revive makes its own copy of each node.
+    const value = decodePayload(name, chunk.payload, revive === undefined ? 'copies' : 'views');
+    if (!Array.isArray(value)) throw new CorruptStorageError(name, 'a snapshot chunk is not an array', chunk.offset);
+    if (revive === undefined) for (const item of value) out.push(item);
+    else for (const item of value) out.push(revive(item));
+  }
+}
+
+// Which chunks hold nodes and which sessions, only the trailer says.
 function assemble<S extends SnapshotInput>(
-  name: string, zxid: number, chunks: unknown[][], crcs: number[], trailer: unknown, revive: SnapshotNodeReviver | undefined,
+  name: string, zxid: number, chunks: Array<HeldFrame | undefined>, trailer: unknown, revive: SnapshotNodeReviver | undefined,
 ): StoredSnapshot<S> {
   const meta = asSnapshotMeta(name, zxid, trailer);
   if (meta.chunks > chunks.length) throw new CorruptStorageError(name, `the trailer lists ${meta.chunks} node chunks, the file holds ${chunks.length}`);
-  const nodes = chunks.slice(0, meta.chunks).flat();
-  const sessions = chunks.slice(meta.chunks).flat();
-  if (nodes.length !== meta.nodeCount) throw new CorruptStorageError(name, `the trailer counts ${meta.nodeCount} nodes, the chunks hold ${nodes.length}`);
-  if (sessions.length !== meta.sessionCount) throw new CorruptStorageError(name, `the trailer counts ${meta.sessionCount} sessions, the chunks hold ${sessions.length}`);
+  const crcs = chunks.map((c) => c!.crc);
   if (crcOfCrcs(crcs.slice(0, meta.chunks)) !== meta.crcOfChunkCrcs || crcOfCrcs(crcs.slice(meta.chunks)) !== meta.sessionsCrc) {
     throw new CorruptStorageError(name, 'chunk checksums do not match the trailer');
   }
-  return { zxid, nodes: revive === undefined ? nodes : nodes.map(revive), sessions } as StoredSnapshot<S>;
+  const nodes: unknown[] = [];
+  decodeChunks(name, chunks, 0, meta.chunks, revive, nodes);
+  const sessions: unknown[] = [];
+  decodeChunks(name, chunks, meta.chunks, chunks.length, undefined, sessions);
+  if (nodes.length !== meta.nodeCount) throw new CorruptStorageError(name, `the trailer counts ${meta.nodeCount} nodes, the chunks hold ${nodes.length}`);
+  if (sessions.length !== meta.sessionCount) throw new CorruptStorageError(name, `the trailer counts ${meta.sessionCount} sessions, the chunks hold ${sessions.length}`);
+  return { zxid, nodes, sessions } as StoredSnapshot<S>;
 }
