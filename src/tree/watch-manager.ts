@@ -49,15 +49,12 @@ class EventBatch {
 
   add(sessionIds: Iterable<number> | undefined, type: EventType, path: string, acl?: readonly ACL[]): void {
     if (sessionIds === undefined) return;
-    const key = `${type}\u0000${path}`;
-    let seen = this.seen.get(key);
-    if (seen === undefined) {
-      seen = new Set<number>();
-      this.seen.set(key, seen);
-    }
+    // Nothing is built for a change no one watches: this runs for every change of every applied txn.
+    let seen: Set<number> | undefined;
     const last = this.groups[this.groups.length - 1];
     let group = last !== undefined && last.event.type === type && last.event.path === path && last.acl === acl ? last : undefined;
     for (const sessionId of sessionIds) {
+      seen ??= this.seenFor(`${type}\u0000${path}`);
       if (seen.has(sessionId)) continue;
       seen.add(sessionId);
       if (group === undefined) {
@@ -67,6 +64,15 @@ class EventBatch {
       }
       group.sessionIds.push(sessionId);
     }
+  }
+
+  private seenFor(key: string): Set<number> {
+    let seen = this.seen.get(key);
+    if (seen === undefined) {
+      seen = new Set<number>();
+      this.seen.set(key, seen);
+    }
+    return seen;
   }
 }
 
