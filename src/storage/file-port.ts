@@ -3,7 +3,8 @@
 // a test or the simulator can crash), so the segment store runs the same code in both.
 //
 // Durability, as POSIX gives it and as both implementations model it:
-// - Appended bytes and truncations of a file are durable once datasync() (or sync()) of that file resolves.
+// - Written bytes and size changes (truncate, reserve) of a file are durable once datasync() (or sync())
+//   of that file resolves, or once a later O_DSYNC append to it resolves.
 // - Creating, renaming and unlinking a name are durable once a later syncDir() resolves; until then a
 //   crash may undo them. A file's own sync does not make its name durable.
 // - A crash keeps everything durable and may keep any prefix of what was not; the first write it does
@@ -17,17 +18,32 @@ export interface OpenOptions {
   dsync?: boolean;
 }
 
+export interface AppendOptions extends OpenOptions {
+  /**
+   * Where appending starts (the end of what the file holds); what follows is zeros a reserve() left. The
+   * default is the file's length.
+   */
+  at?: number;
+}
+
 /** A file open for appending. Every method rejects once the file or the port is closed. */
 export interface WritableFile {
-  /** Bytes in the file as this process sees it: what was there plus what was appended, after truncations. */
+  /** Where the next append lands: the bytes written so far, after truncations; zeros reserved after it do not count. */
   readonly size: number;
-  /** Appends the chunks at the end in one write (writev); rejects unless every byte was written. */
+  /** The file's length: size plus the zeros reserved after it. */
+  readonly allocated: number;
+  /** Writes the chunks at `size` in one write (pwritev); rejects unless every byte was written. */
   append(chunks: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Extends the file with zeros (sparse) to at least size + bytes, so appends up to there do not change its
+   * length: a synced write that grows a file also commits the new length to the file system's journal.
+   */
+  reserve(bytes: number): Promise<void>;
   /** Makes the file's bytes and size durable (fdatasync). */
   datasync(): Promise<void>;
   /** Makes the file's bytes and all its metadata durable (fsync). */
   sync(): Promise<void>;
-  /** Cuts the file to `size` bytes; durable after the next datasync. */
+  /** Cuts the file (and what it reserved) to `size` bytes; durable after the next datasync. */
   truncate(size: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,8 +63,8 @@ export interface FilePort {
   list(): Promise<string[]>;
   /** Creates a new empty file, open for appending; an existing name is an error. */
   create(name: string, opts?: OpenOptions): Promise<WritableFile>;
-  /** Opens an existing file for appending at its end. */
-  openAppend(name: string, opts?: OpenOptions): Promise<WritableFile>;
+  /** Opens an existing file for appending at its end, or at `opts.at`. */
+  openAppend(name: string, opts?: AppendOptions): Promise<WritableFile>;
   openRead(name: string): Promise<ReadableFile>;
   /** Replaces `to` (if it exists) with `from`, atomically. Durable after syncDir. */
   rename(from: string, to: string): Promise<void>;

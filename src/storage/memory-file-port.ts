@@ -10,26 +10,33 @@
 // close() applies the whole journal, as the OS cache survives a process exit.
 import { assertNever } from '../../protocol/assert-never.js';
 import { StorageClosedError } from './errors.js';
-import { type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
+import { type AppendOptions, type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
 import type { SyncMode } from './memory-kv.js';
 
-/** Bytes that grow at the end and can be cut; capacity doubles so appends stay cheap. */
+/** Bytes that can be written anywhere (growing the file with zeros up to there), extended and cut. */
 class GrowableBytes {
   private buf = new Uint8Array(64);
   length = 0;
 
-  append(bytes: Uint8Array): void {
-    if (this.length + bytes.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + bytes.length));
-      next.set(this.view());
-      this.buf = next;
-    }
-    this.buf.set(bytes, this.length);
-    this.length += bytes.length;
+  writeAt(at: number, bytes: Uint8Array): void {
+    this.resize(Math.max(this.length, at + bytes.length));
+    this.buf.set(bytes, at);
   }
 
-  truncate(size: number): void {
-    this.length = Math.min(this.length, size);
+  append(bytes: Uint8Array): void {
+    this.writeAt(this.length, bytes);
+  }
+
+  /** Cuts to size, or extends to it with zeros. */
+  resize(size: number): void {
+    if (size > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, size));
+      next.set(this.view());
+      this.buf = next;
+    } else if (size > this.length) {
+      this.buf.fill(0, this.length, size);
+    }
+    this.length = size;
   }
 
   view(): Uint8Array {
@@ -43,7 +50,8 @@ class GrowableBytes {
   }
 }
 
-type DataOp = { kind: 'append'; inode: number; bytes: Uint8Array } | { kind: 'truncate'; inode: number; size: number };
+/** write: bytes at an offset (a pwrite); truncate: the file's length set, cut or extended with zeros (an ftruncate). */
+type DataOp = { kind: 'write'; inode: number; at: number; bytes: Uint8Array } | { kind: 'truncate'; inode: number; size: number };
 type NameOp = { kind: 'link'; name: string; inode: number } | { kind: 'rename'; from: string; to: string } | { kind: 'unlink'; name: string };
 type JournalOp = DataOp | NameOp;
 
@@ -70,8 +78,8 @@ export class MemoryFileDisk {
 
   apply(op: JournalOp, tearBytes?: number): void {
     switch (op.kind) {
-      case 'append': return this.content(op.inode).append(tearBytes === undefined ? op.bytes : op.bytes.subarray(0, tearBytes));
-      case 'truncate': return this.content(op.inode).truncate(op.size);
+      case 'write': return this.content(op.inode).writeAt(op.at, tearBytes === undefined ? op.bytes : op.bytes.subarray(0, tearBytes));
+      case 'truncate': return this.content(op.inode).resize(op.size);
       case 'link':
         this.names.set(op.name, op.inode);
         return;
@@ -133,7 +141,7 @@ interface WaitingSync {
 export interface CrashOptions {
   /** How many of the unsynced operations, oldest first, reach the disk anyway. */
   keepOps?: number;
-  /** When the first operation not kept is an append: how many of its bytes land (a torn write). */
+  /** When the first operation not kept is a write: how many of its bytes land (a torn write). */
   tearBytes?: number;
 }
 
@@ -191,7 +199,7 @@ export class MemoryFilePort implements FilePort {
     const keep = Math.min(Math.max(0, opts.keepOps ?? 0), this.journal.length);
     for (const op of this.journal.slice(0, keep)) this.disk.apply(op);
     const next = this.journal[keep];
-    if (next?.kind === 'append' && (opts.tearBytes ?? 0) > 0) this.disk.apply(next, Math.min(opts.tearBytes!, next.bytes.length));
+    if (next?.kind === 'write' && (opts.tearBytes ?? 0) > 0) this.disk.apply(next, Math.min(opts.tearBytes!, next.bytes.length));
     this.kill(new StorageClosedError('storage crashed'));
   }
 
@@ -213,11 +221,15 @@ export class MemoryFilePort implements FilePort {
     const inode = this.disk.newInode();
     this.contents.set(inode, new GrowableBytes());
     this.record({ kind: 'link', name, inode });
-    return new MemoryWritableFile(this, inode, opts.dsync === true);
+    return new MemoryWritableFile(this, inode, 0, opts.dsync === true);
   }
 
-  async openAppend(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
-    return new MemoryWritableFile(this, this.inodeOf(name), opts.dsync === true);
+  async openAppend(name: string, opts: AppendOptions = {}): Promise<WritableFile> {
+    const inode = this.inodeOf(name);
+    const length = this.contentOf(inode).length;
+    const at = opts.at ?? length;
+    if (!Number.isSafeInteger(at) || at < 0 || at > length) throw new RangeError(`append offset ${at} is outside ${name} (${length} bytes)`);
+    return new MemoryWritableFile(this, inode, at, opts.dsync === true);
   }
 
   async openRead(name: string): Promise<ReadableFile> {
@@ -249,7 +261,7 @@ export class MemoryFilePort implements FilePort {
   }
 
   /** @internal */
-  appendTo(inode: number, chunks: readonly Uint8Array[]): void {
+  writeTo(inode: number, at: number, chunks: readonly Uint8Array[]): void {
     this.assertAlive();
     if (this.failures.append > 0) {
       this.failures.append--;
@@ -258,16 +270,16 @@ export class MemoryFilePort implements FilePort {
     let total = 0;
     for (const c of chunks) total += c.byteLength;
     const bytes = new Uint8Array(total);
-    let at = 0;
+    let filled = 0;
     for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.byteLength;
+      bytes.set(c, filled);
+      filled += c.byteLength;
     }
-    this.record({ kind: 'append', inode, bytes });
+    this.record({ kind: 'write', inode, at, bytes });
   }
 
   /** @internal */
-  truncateInode(inode: number, size: number): void {
+  resizeInode(inode: number, size: number): void {
     this.assertAlive();
     this.record({ kind: 'truncate', inode, size });
   }
@@ -279,7 +291,7 @@ export class MemoryFilePort implements FilePort {
       this.failures.sync--;
       return Promise.reject(fsError('EIO', 'simulated sync failure'));
     }
-    return this.waitForSync((op) => (op.kind === 'append' || op.kind === 'truncate') && op.inode === inode);
+    return this.waitForSync((op) => (op.kind === 'write' || op.kind === 'truncate') && op.inode === inode);
   }
 
   /** @internal */
@@ -290,8 +302,8 @@ export class MemoryFilePort implements FilePort {
   private record(op: JournalOp): void {
     this.assertAlive();
     switch (op.kind) {
-      case 'append': this.contents.get(op.inode)!.append(op.bytes); break;
-      case 'truncate': this.contents.get(op.inode)!.truncate(op.size); break;
+      case 'write': this.contents.get(op.inode)!.writeAt(op.at, op.bytes); break;
+      case 'truncate': this.contents.get(op.inode)!.resize(op.size); break;
       case 'link': this.names.set(op.name, op.inode); break;
       case 'rename':
         this.names.set(op.to, this.names.get(op.from)!);
@@ -338,17 +350,24 @@ export class MemoryFilePort implements FilePort {
 class MemoryWritableFile implements WritableFile {
   private closed = false;
 
-  constructor(private readonly port: MemoryFilePort, private readonly inode: number, private readonly dsync: boolean) {}
+  constructor(private readonly port: MemoryFilePort, private readonly inode: number, public size: number, private readonly dsync: boolean) {}
 
-  get size(): number {
+  get allocated(): number {
     return this.port.contentOf(this.inode).length;
   }
 
   /** With dsync, resolves only once the bytes are on the disk: a sync of its own, as O_DSYNC makes each write. */
   async append(chunks: readonly Uint8Array[]): Promise<void> {
     this.assertOpen();
-    this.port.appendTo(this.inode, chunks);
+    const at = this.size;
+    this.port.writeTo(this.inode, at, chunks);
+    for (const c of chunks) this.size += c.byteLength;
     if (this.dsync) await this.port.syncInode(this.inode);
+  }
+
+  async reserve(bytes: number): Promise<void> {
+    this.assertOpen();
+    if (this.size + bytes > this.allocated) this.port.resizeInode(this.inode, this.size + bytes);
   }
 
   datasync(): Promise<void> {
@@ -362,7 +381,8 @@ class MemoryWritableFile implements WritableFile {
 
   async truncate(size: number): Promise<void> {
     this.assertOpen();
-    this.port.truncateInode(this.inode, size);
+    this.port.resizeInode(this.inode, size);
+    this.size = size;
   }
 
   async close(): Promise<void> {

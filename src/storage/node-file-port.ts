@@ -1,11 +1,12 @@
 // FilePort on node:fs/promises: every call runs on libuv's thread pool, so a write or an fdatasync never
-// blocks the event loop. Segments are opened O_APPEND, so a write lands at the end even after a truncation.
+// blocks the event loop. Writes are positional (pwritev at the file's own append offset), not O_APPEND:
+// a file may hold reserved zeros after its last byte, which the next append overwrites.
 import { constants, type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
+import { type AppendOptions, type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
 
-const APPEND_EXISTING = constants.O_WRONLY | constants.O_APPEND;
-const APPEND_NEW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL;
+const WRITE_EXISTING = constants.O_WRONLY;
+const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 const FILE_MODE = 0o600;
 
 function dsyncFlag(opts: OpenOptions): number {
@@ -14,16 +15,25 @@ function dsyncFlag(opts: OpenOptions): number {
 const DIR_MODE = 0o700;
 
 class NodeWritableFile implements WritableFile {
-  constructor(private readonly handle: FileHandle, public size: number, private readonly path: string) {}
+  constructor(private readonly handle: FileHandle, public size: number, public allocated: number, private readonly path: string) {}
 
   async append(chunks: readonly Uint8Array[]): Promise<void> {
     let expected = 0;
     for (const c of chunks) expected += c.byteLength;
     if (expected === 0) return;
     // libuv loops over partial writes; a short total means the disk refused the rest (ENOSPC and the like).
-    const { bytesWritten } = await this.handle.writev(chunks as Uint8Array[]);
+    const { bytesWritten } = await this.handle.writev(chunks as Uint8Array[], this.size);
     this.size += bytesWritten;
+    this.allocated = Math.max(this.allocated, this.size);
     if (bytesWritten !== expected) throw new Error(`short write to ${this.path}: ${bytesWritten} of ${expected} bytes`);
+  }
+
+  async reserve(bytes: number): Promise<void> {
+    const length = this.size + bytes;
+    if (length <= this.allocated) return;
+    // ftruncate extends sparsely: no blocks are written, and the length is made durable by the next synced write.
+    await this.handle.truncate(length);
+    this.allocated = length;
   }
 
   datasync(): Promise<void> {
@@ -37,6 +47,7 @@ class NodeWritableFile implements WritableFile {
   async truncate(size: number): Promise<void> {
     await this.handle.truncate(size);
     this.size = size;
+    this.allocated = size;
   }
 
   close(): Promise<void> {
@@ -71,14 +82,17 @@ export class NodeFilePort implements FilePort {
   }
 
   async create(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
-    const handle = await open(this.path(name), APPEND_NEW | dsyncFlag(opts), FILE_MODE);
-    return new NodeWritableFile(handle, 0, this.path(name));
+    const handle = await open(this.path(name), WRITE_NEW | dsyncFlag(opts), FILE_MODE);
+    return new NodeWritableFile(handle, 0, 0, this.path(name));
   }
 
-  async openAppend(name: string, opts: OpenOptions = {}): Promise<WritableFile> {
-    const handle = await open(this.path(name), APPEND_EXISTING | dsyncFlag(opts));
+  async openAppend(name: string, opts: AppendOptions = {}): Promise<WritableFile> {
+    const handle = await open(this.path(name), WRITE_EXISTING | dsyncFlag(opts));
     try {
-      return new NodeWritableFile(handle, (await handle.stat()).size, this.path(name));
+      const length = (await handle.stat()).size;
+      const at = opts.at ?? length;
+      if (!Number.isSafeInteger(at) || at < 0 || at > length) throw new RangeError(`append offset ${at} is outside ${this.path(name)} (${length} bytes)`);
+      return new NodeWritableFile(handle, at, length, this.path(name));
     } catch (err) {
       await handle.close();
       throw err;

@@ -29,6 +29,7 @@ export function encodeFrame(tag: number, payload: Uint8Array, salt: number): Fra
 
 export type FrameRead =
   | { kind: 'frame'; offset: number; tag: number; crc: number; payload: Uint8Array }
+  /** The end of the frames: the end of the file, or nothing but zeros (space reserved ahead of appends) from offset on. */
   | { kind: 'end'; offset: number }
   /**
    * torn: the failure can only be a write a crash cut short: the frame is cut off by the end of the file
@@ -79,14 +80,21 @@ export class FrameReader {
     const at = this.offset;
     const size = this.file.size;
     if (at === size) return { kind: 'end', offset: at };
-    if (size - at < FRAME_HEADER_BYTES) return this.bad(at, `${size - at} bytes at the end of the file are too few for a record header`, true);
+    if (size - at < FRAME_HEADER_BYTES) {
+      if (await this.zerosFrom(at)) return { kind: 'end', offset: at };
+      return this.bad(at, `${size - at} bytes at the end of the file are too few for a record header`, true);
+    }
     const header = await this.bytes(at, FRAME_HEADER_BYTES);
     const view = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES);
     const length = view.getUint32(0, false);
     const stored = view.getUint32(4, false);
     const tag = view.getUint32(8, false) * TWO_TO_32 + view.getUint32(12, false);
     const tagCrc = crc32(header.subarray(8, FRAME_HEADER_BYTES), this.salt);
-    if (length === 0) return this.bad(at, 'record length is 0', false);
+    if (length === 0) {
+      // No frame has length 0: zeros to the end are the reserved space after the last append.
+      if (await this.zerosFrom(at)) return { kind: 'end', offset: at };
+      return this.bad(at, 'record length is 0', false);
+    }
     if (length > this.payloadBytesMax) return this.bad(at, `record length ${length} is over the limit of ${this.payloadBytesMax}`, false);
     const end = at + FRAME_HEADER_BYTES + length;
     if (end > size) return this.bad(at, `a record of ${length} bytes runs past the end of the file (${size} bytes)`, true);
@@ -154,8 +162,7 @@ export class FrameReader {
   private async zerosFrom(offset: number): Promise<boolean> {
     for (let at = offset; at < this.file.size; ) {
       const n = Math.min(this.buf.length, this.file.size - at);
-      const chunk = await this.bytes(at, n);
-      for (let i = 0; i < n; i++) if (chunk[i] !== 0) return false;
+      if (!isZeros(await this.bytes(at, n))) return false;
       at += n;
     }
     return true;
@@ -182,6 +189,17 @@ export class FrameReader {
       done += n;
     }
   }
+}
+
+/** Compared against with memcmp: a reserved tail may be tens of MiB of zeros. */
+const ZEROS = new Uint8Array(64 * 1024);
+
+function isZeros(bytes: Uint8Array): boolean {
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const part = bytes.subarray(at, Math.min(bytes.length, at + ZEROS.length));
+    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
+  }
+  return true;
 }
 
 function hex(n: number): string {

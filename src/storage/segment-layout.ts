@@ -21,10 +21,13 @@
 // renamed, and the directory fsynced: a snap.<zxid> file is complete unless the disk damaged it, which
 // its checksums catch.
 //
-// The log: one group-committed batch is one write (writev) of all its frames to the last segment, which
-// is open O_DSYNC: the write is durable when it returns, one syscall where write + fdatasync are two. A
-// batch starts a new segment (named by its first zxid; the directory is fsynced) when the last one holds
-// segmentBytesMax or more. Recovery reads every segment: a frame that fails at the very
+// The log: one group-committed batch is one write (pwritev) of all its frames to the last segment, which
+// is open O_DSYNC: the write is durable when it returns, one syscall where write + fdatasync are two. The
+// last segment is extended with zeros (sparse, up to 16 MiB at a time, never past segmentBytesMax) ahead of
+// its appends, so a synced write does not change the file's length; closing a segment cuts the zeros off,
+// and a crash may leave them: a record header of zeros with nothing but zeros after it ends the records of
+// any segment. A batch starts a new segment (named by its first zxid; the directory is fsynced) when the
+// last one holds segmentBytesMax or more. Recovery reads every segment: a frame that fails at the very
 // end of the last segment (cut short, or a bad checksum with nothing but zeros after it) is a torn write
 // and is cut off with a warning, unless a frame that verifies follows it (then its length field is what
 // was damaged); any other failure is CorruptStorageError naming the file and offset. truncateAfter

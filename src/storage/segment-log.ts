@@ -13,6 +13,12 @@ import type { StorageLogger } from './types.js';
 const WRITEV_BUFFERS_MAX = 1024;
 /** Segments are written with O_DSYNC: a batch is one write that is durable when it returns. */
 const DURABLE_APPENDS = { dsync: true } as const;
+/**
+ * The active segment is extended by this much zeroed (sparse) space at a time, ahead of its appends: a synced
+ * write that does not change the file's length costs no journal commit of it (measured on ext4 here: an
+ * O_DSYNC write of one txn 0.24 ms appending, 0.19 ms into reserved space). ZooKeeper pads its logs likewise.
+ */
+export const RESERVE_BYTES = 16 * 1024 * 1024;
 
 interface Segment {
   name: string;
@@ -31,6 +37,8 @@ export class SegmentLog {
   private segments: Segment[] = [];
   /** The last segment, open for appending (opened on the first append after recovery). */
   private active: { segment: Segment; file: WritableFile } | undefined;
+  /** Where the last segment's frames end, when it is not open (reserved zeros may follow). */
+  private lastEnd: number | undefined;
   /** No logged txn is above this. */
   private lastZxid = 0;
   /** The store's frame salt (segment-meta.ts). */
@@ -65,6 +73,7 @@ export class SegmentLog {
     const txns: Txn[] = [];
     let torn: TornTail | undefined;
     let previous = 0;
+    let end: number | undefined;
     for (let i = 0; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const next = this.segments[i + 1];
@@ -72,27 +81,34 @@ export class SegmentLog {
       const result = await this.readSegment(segment, next === undefined, afterZxid, previous, txns);
       previous = result.lastZxid;
       torn = result.torn;
+      end = result.end;
     }
     if (torn !== undefined) await this.cutTornTail(torn);
+    // An empty last segment is unlinked: the one before it is the last now, and a roll left it exactly as long as its records.
+    this.lastEnd = torn === undefined ? end : torn.offset > 0 ? torn.offset : undefined;
     this.lastZxid = previous;
     return txns;
   }
 
   private async readSegment(
     segment: Segment, isLast: boolean, afterZxid: number, previous: number, txns: Txn[],
-  ): Promise<{ lastZxid: number; torn: TornTail | undefined }> {
+  ): Promise<{ lastZxid: number; torn: TornTail | undefined; end: number }> {
     const file = await this.port.openRead(segment.name);
     try {
       const reader = this.reader(file, segment);
       for (;;) {
         const read = await reader.next();
         if (read.kind === 'end') {
-          if (read.offset > 0) return { lastZxid: previous, torn: undefined };
-          if (isLast) return { lastZxid: previous, torn: { segment, offset: 0, reason: 'the segment is empty' } };
+          // A roll cuts the zeros reserved after a segment's records off durably: in an earlier segment they are damage.
+          if (!isLast && read.offset < file.size) {
+            throw new CorruptStorageError(segment.name, 'zeros follow the last record, but later segments exist', read.offset);
+          }
+          if (read.offset > 0) return { lastZxid: previous, torn: undefined, end: read.offset };
+          if (isLast) return { lastZxid: previous, torn: { segment, offset: 0, reason: 'the segment is empty' }, end: 0 };
           throw new CorruptStorageError(segment.name, 'the segment is empty but later segments exist', 0);
         }
         if (read.kind === 'bad') {
-          if (isLast && read.torn) return { lastZxid: previous, torn: { segment, offset: read.offset, reason: read.reason } };
+          if (isLast && read.torn) return { lastZxid: previous, torn: { segment, offset: read.offset, reason: read.reason }, end: read.offset };
           const why = isLast ? read.reason : `${read.reason} (not the last segment, so not a torn write)`;
           throw new CorruptStorageError(segment.name, why, read.offset);
         }
@@ -134,18 +150,24 @@ export class SegmentLog {
     let rolled = false;
     if (this.active === undefined && this.segments.length > 0) {
       const last = this.segments[this.segments.length - 1]!;
-      this.active = { segment: last, file: await this.port.openAppend(last.name, DURABLE_APPENDS) };
+      this.active = { segment: last, file: await this.port.openAppend(last.name, { ...DURABLE_APPENDS, at: this.lastEnd }) };
     }
     if (this.active === undefined || this.active.file.size >= this.segmentBytesMax) {
-      await this.closeActive();
+      await this.closeActive(true);
       const segment = { name: segmentName(firstZxid), firstZxid };
       const file = await this.port.create(segment.name, DURABLE_APPENDS);
       this.segments.push(segment);
       this.active = { segment, file };
       rolled = true;
     }
-    // Durable when it resolves (O_DSYNC): one syscall for the batch's bytes and their sync.
-    await this.active.file.append(frames.length <= WRITEV_BUFFERS_MAX ? frames : [Buffer.concat(frames)]);
+    let bytes = 0;
+    for (const f of frames) bytes += f.byteLength;
+    const file = this.active.file;
+    // Reserved space never reaches past the point where the segment rolls over: a batch that fills it just grows it.
+    const room = Math.min(RESERVE_BYTES, this.segmentBytesMax - file.size);
+    if (file.size + bytes > file.allocated && room > bytes) await file.reserve(room);
+    // Durable when it resolves (O_DSYNC): one syscall for the batch's bytes and their sync (the reserved length included).
+    await file.append(frames.length <= WRITEV_BUFFERS_MAX ? frames : [Buffer.concat(frames)]);
     // A new segment's name must be durable too, or its txns could vanish after their append resolved.
     if (rolled) await this.port.syncDir();
     this.lastZxid = lastZxid;
@@ -170,29 +192,43 @@ export class SegmentLog {
     this.lastZxid = zxid;
   }
 
-  /** Cuts segment just before its first txn above zxid. */
+  /**
+   * Cuts segment just before its first txn above zxid, and any reserved space after its frames: the next
+   * append to it (as the last segment) lands at its new end.
+   */
   private async cutAbove(segment: Segment, zxid: number): Promise<void> {
-    const offset = await this.offsetAbove(segment, zxid);
-    if (offset === undefined) return;
-    const own = this.active?.segment === segment ? undefined : await this.port.openAppend(segment.name);
-    const file = own ?? this.active!.file;
-    try {
-      await file.truncate(offset);
-      await file.datasync();
-    } finally {
-      await own?.close();
+    if (this.active?.segment === segment) {
+      // Our own appends: the file's frames end at its size, and TRUNC only ever cuts what is there.
+      const cut = await this.scanAbove(segment, zxid);
+      if (cut.kind === 'above') await this.cutOpen(this.active.file, cut.offset);
+      return;
     }
+    const cut = await this.scanAbove(segment, zxid);
+    const own = await this.port.openAppend(segment.name);
+    try {
+      const at = cut.kind === 'above' ? cut.offset : cut.end;
+      if (at < own.allocated) await this.cutOpen(own, at);
+    } finally {
+      await own.close();
+    }
+    this.lastEnd = undefined;
   }
 
-  private async offsetAbove(segment: Segment, zxid: number): Promise<number | undefined> {
+  private async cutOpen(file: WritableFile, offset: number): Promise<void> {
+    await file.truncate(offset);
+    await file.datasync();
+  }
+
+  /** Where segment's first txn above zxid starts, or where its frames end if none is above. */
+  private async scanAbove(segment: Segment, zxid: number): Promise<{ kind: 'above'; offset: number } | { kind: 'none'; end: number }> {
     const file = await this.port.openRead(segment.name);
     try {
       const reader = this.reader(file, segment);
       for (;;) {
         const read = await reader.next();
-        if (read.kind === 'end') return undefined;
+        if (read.kind === 'end') return { kind: 'none', end: read.offset };
         if (read.kind === 'bad') throw new CorruptStorageError(segment.name, read.reason, read.offset);
-        if (read.tag > zxid) return read.offset;
+        if (read.tag > zxid) return { kind: 'above', offset: read.offset };
       }
     } finally {
       await file.close();
@@ -219,6 +255,7 @@ export class SegmentLog {
     await this.closeActive();
     for (const segment of this.segments.reverse()) await this.port.unlink(segment.name);
     this.segments = [];
+    this.lastEnd = undefined;
     this.lastZxid = 0;
   }
 
@@ -226,10 +263,24 @@ export class SegmentLog {
     await this.closeActive();
   }
 
-  private async closeActive(): Promise<void> {
+  /**
+   * Closes the active segment, first giving back its reserved space. Durably when a later segment follows it
+   * (a roll), so zeros after the records of an earlier segment can only be damage; otherwise a crash may leave
+   * them, and recovery reads them as the end of the last segment's records.
+   */
+  private async closeActive(rolling = false): Promise<void> {
     const active = this.active;
     this.active = undefined;
-    await active?.file.close();
+    if (active === undefined) return;
+    this.lastEnd = undefined;
+    try {
+      if (active.file.allocated > active.file.size) {
+        await active.file.truncate(active.file.size);
+        if (rolling) await active.file.datasync();
+      }
+    } finally {
+      await active.file.close();
+    }
   }
 }
 

@@ -56,11 +56,13 @@ describe('SegmentStorage: the end of the log', () => {
     const end = last.offset + FRAME_HEADER + last.length;
     for (let cut = last.offset; cut < end; cut++) {
       const torn = withBytes(disk, SEGMENT_0, (b) => b.slice(0, cut));
+      // A cut inside the length field's leading zero bytes leaves only zeros: reserved space, not a torn record.
+      const zeroTail = disk.readFile(SEGMENT_0)!.subarray(last.offset, cut).every((b) => b === 0);
       const { store, logger } = await openOn(torn);
       const state = await store.recover();
       assert.deepEqual(zxids(state.txns), [1, 2, 3], `cut at ${cut}`);
-      assert.equal(logger.warnings.length, cut === last.offset ? 0 : 1, `cut at ${cut}: one warning for a torn record`);
-      assert.equal(torn.readFile(SEGMENT_0)!.length, last.offset, `cut at ${cut}: the file is cut back to the last good record`);
+      assert.equal(logger.warnings.length, zeroTail ? 0 : 1, `cut at ${cut}: one warning for a torn record`);
+      assert.equal(torn.readFile(SEGMENT_0)!.length, zeroTail ? cut : last.offset, `cut at ${cut}: the file is cut back to the last good record`);
       await store.append(makeTxn(4, 1));
       await store.close();
       const { store: again } = await openOn(torn);
