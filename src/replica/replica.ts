@@ -10,9 +10,9 @@ import { CloseCode, Perms, hex } from '../../protocol/index.js';
 import type { ACL, Txn, WatchedEvent } from '../../protocol/index.js';
 import { DataTree } from '../tree/data-tree.js';
 import type { ApplyResult, TreeSnapshot } from '../tree/data-tree.js';
-import { WatchManager } from '../tree/watch-manager.js';
+import { WatchManager, type WatchDump, type WatchSummary } from '../tree/watch-manager.js';
 import { ZabPeer, asPeerMessage } from '../zab/index.js';
-import type { PeerRecoveredState, PeerStatus, ServerId } from '../zab/index.js';
+import type { LearnerView, PeerRecoveredState, PeerStatus, ServerId } from '../zab/index.js';
 import { ClientHandle } from './client-handle.js';
 import type { ClientHandler } from './client-handle.js';
 import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
@@ -58,6 +58,20 @@ export interface ReplicaOptions extends SessionOptions, MaintenanceOptions {
 }
 
 /** What the replica starts from, recovered from storage by the driver. */
+/** A replica's state as operators see it (operatorFacts). */
+export interface ReplicaFacts {
+  status: PeerStatus;
+  serving: boolean;
+  voters: number;
+  lastZxid: number;
+  nodeCount: number;
+  approximateDataSize: number;
+  ephemeralCount: number;
+  sessionCount: number;
+  outstandingRequests: number;
+  learners: LearnerView[];
+}
+
 export interface ReplicaRecovered {
   tree: DataTree;
   peer: PeerRecoveredState;
@@ -309,6 +323,24 @@ export class Replica implements ClientHandler {
   }
 
   /** A snapshot of the replica's internal state for operators. */
+  /** What operators see of this replica: its role and state, read on demand (four-letter words, admin endpoint). */
+  operatorFacts(): ReplicaFacts {
+    const status = this.status;
+    return {
+      status, serving: this.serving, voters: this.opts.voters.length, lastZxid: this.tree.lastZxid, nodeCount: this.tree.nodeCount,
+      approximateDataSize: this.tree.approximateDataSize, ephemeralCount: this.tree.ephemeralCount, sessionCount: this.tree.sessions.size,
+      outstandingRequests: this.budget.inFlight.count, learners: this.loop.peer.learnerViews(),
+    };
+  }
+
+  watchSummary(): WatchSummary {
+    return this.watches.summary();
+  }
+
+  watchDump(by: 'session' | 'path', entriesMax: number): WatchDump {
+    return this.watches.dump(by, entriesMax);
+  }
+
   diagnostics(): object {
     return {
       peer: this.loop.peer.diagnostics(), queuedPeerInputs: this.loop.queuedInputs, serving: this.serving, appliedZxid: hex(this.tree.lastZxid),

@@ -29,6 +29,11 @@ import { TlsReloader } from './tls-reloader.js';
 import { CorkBatch } from './cork-batch.js';
 import { RandomPool } from './random-pool.js';
 import { WsClient } from './ws-client.js';
+import { ConnectionStats, ServerStats } from './server-stats.js';
+import { CanopyServerView } from './canopy-server-view.js';
+import type { TxnLogEngine } from './config.js';
+import { answerFourLetterWord } from '../admin/four-letter-answers.js';
+import { type FourLetterWord, notWhitelistedAnswer } from '../admin/four-letter-words.js';
 
 /** The replica's auth settings from the config. */
 function authOptions(config: Readonly<Config>): AuthOptions {
@@ -54,6 +59,11 @@ export class CanopyServer {
   private readonly inputLog: Logger;
   private readonly storage: StorageDriver;
   private readonly replica: Replica;
+  /** Request counts and latencies over every connection (srvr, mntr). */
+  private readonly stats = new ServerStats();
+  /** Every open client WebSocket, for cons and stat. */
+  private readonly connections = new Set<WsClient>();
+  private readonly view: CanopyServerView;
 
   private constructor(
     readonly config: Readonly<Config>,
@@ -63,6 +73,8 @@ export class CanopyServer {
     private readonly log: Logger,
     private readonly tlsMaterial: TlsMaterial | undefined,
     private readonly credentials: PeerCredentials,
+    engine: TxnLogEngine,
+    startedAt: number,
   ) {
     this.inputLog = throttledLogger(log);
     this.storage = new StorageDriver(store, log);
@@ -71,6 +83,10 @@ export class CanopyServer {
       tree, peer: { acceptedEpoch: recovered.acceptedEpoch, currentEpoch: recovered.currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
     }, this.ports());
     this.storage.attach(this.replica);
+    this.view = new CanopyServerView({
+      config, replica: this.replica, stats: this.stats, connections: this.connections, engine, startedAt,
+      listeningPorts: () => ({ plain: this.port, secure: this.securePort }),
+    });
   }
 
   private ports(): ReplicaPorts {
@@ -108,7 +124,7 @@ export class CanopyServer {
         txnLogEngine: engine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials);
+      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials, engine, started);
       await server.listen();
       await server.joinEnsemble();
       return server;
@@ -147,6 +163,7 @@ export class CanopyServer {
       maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
       fdReserve: c.fdReserve, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
       onConnection: (ws, socket, remoteAddress, certificate, handshakeReceived) => this.socketOnConnection(ws, socket, remoteAddress, certificate, handshakeReceived),
+      onFourLetterWord: (word, remoteAddress) => this.fourLetterWord(word, remoteAddress),
     });
     this.listener = listener;
     if (c.clientPort !== undefined) this.log.info('listening for clients', { protocol: 'ws', address: c.clientPortAddress, port: listener.port });
@@ -187,8 +204,19 @@ export class CanopyServer {
 
   private socketOnConnection(ws: WebSocket, socket: Duplex, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
-    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog, this.corks);
+    const port = (socket as { remotePort?: unknown }).remotePort;
+    const shown = typeof port === 'number' ? `${remoteAddress}:${port}` : remoteAddress;
+    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog, this.corks, new ConnectionStats(this.stats), shown);
+    this.connections.add(link);
+    ws.once('close', () => this.connections.delete(link));
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
+  }
+
+  /** The answer to a four-letter word, or ZooKeeper's refusal when 4lw.commands.whitelist leaves it out. */
+  private fourLetterWord(word: FourLetterWord, remoteAddress: string): Promise<string> {
+    if (!this.config.fourLetterWords.has(word)) return Promise.resolve(notWhitelistedAnswer(word));
+    this.inputLog.info('four-letter word', { word, remoteAddress });
+    return answerFourLetterWord(word, this.view);
   }
 
   private scheduleFlush(): void {

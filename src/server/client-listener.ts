@@ -4,7 +4,9 @@
 // remote address (maxClientCnxns), in total (maxCnxns) and by the file descriptors left after the reserve.
 // A socket must send its ConnectRequest within clientHandshakeTimeoutMs of the accept, TLS handshake
 // included. Browsers are told apart by their Origin header: only allowed origins may open a WebSocket, so a
-// web page cannot drive a local server.
+// web page cannot drive a local server. A connection whose first four bytes spell one of ZooKeeper's
+// four-letter words gets its text answer and is closed (`echo srvr | nc host port`); anything else goes on
+// to HTTP and the WebSocket upgrade with its bytes put back.
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -20,6 +22,7 @@ import { FdBudget, openFilesLimit } from './fd-budget.js';
 import type { Logger } from './logger.js';
 import { clientCertificate, connectionKey, secureDoorServer } from './secure-door.js';
 import type { TlsMaterial } from './tls-material.js';
+import { type FourLetterWord, fourLetterWordOf } from '../admin/four-letter-words.js';
 
 export interface DoorAddress {
   host: string;
@@ -51,7 +54,12 @@ export interface ClientListenerOptions {
    */
   /** socket: the upgraded stream under ws, corked while a turn's answers are written (ws-client.ts). */
   onConnection(ws: WebSocket, socket: Duplex, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void;
+  /** A connection opened with a four-letter word: the text to answer it with (the socket is then closed). */
+  onFourLetterWord(word: FourLetterWord, remoteAddress: string): Promise<string>;
 }
+
+/** How long a four-letter word's answer may take to be read before the socket is cut. */
+const FOUR_LETTER_ANSWER_GRACE_MS = 10_000;
 
 /** How often the descriptors that are not client sockets are counted again. */
 const FD_SAMPLE_INTERVAL_MS = 1000;
@@ -187,7 +195,7 @@ export class ClientListener {
     socket.on('error', () => {});
     socket.once('close', () => this.socketOnClose(socket, entry));
     if (tls === undefined) {
-      this.http.emit('connection', socket);
+      this.sniff(socket, entry);
       return;
     }
     const key = connectionKey(socket);
@@ -212,7 +220,39 @@ export class ClientListener {
     this.secured.set(socket, entry);
     socket.on('error', () => {});
     socket.once('close', () => this.secured.delete(socket));
-    this.http.emit('connection', socket);
+    this.sniff(socket, entry);
+  }
+
+  /**
+   * Reads the connection's first four bytes: a four-letter word is answered here; anything else is put
+   * back and the connection handed to HTTP. The handshake deadline bounds the wait, as for any socket.
+   */
+  private sniff(socket: Duplex, entry: Accepted): void {
+    const onReadable = (): void => {
+      const head = socket.read(4) as Buffer | null;
+      // Fewer than four bytes so far: wait for more (at the end of the stream read() hands out what is left).
+      if (head === null) return;
+      socket.off('readable', onReadable);
+      const word = fourLetterWordOf(head);
+      if (word !== undefined) return void this.answerFourLetterWord(socket, entry, word);
+      socket.unshift(head);
+      this.http.emit('connection', socket);
+    };
+    socket.on('readable', onReadable);
+  }
+
+  private async answerFourLetterWord(socket: Duplex, entry: Accepted, word: FourLetterWord): Promise<void> {
+    clearTimeout(entry.deadline);
+    entry.deadline = setTimeout(() => socket.destroy(), FOUR_LETTER_ANSWER_GRACE_MS);
+    let answer: string;
+    try {
+      answer = await this.opts.onFourLetterWord(word, entry.remoteAddress);
+    } catch (e) {
+      this.opts.log.error('four-letter word failed', { word, error: e instanceof Error ? e.message : 'unknown error' });
+      answer = `${word} failed: internal error\n`;
+    }
+    // What else the client sent is not read: the answer is all it gets, as from ZooKeeper.
+    socket.end(answer, () => socket.destroy());
   }
 
   private tlsOnClientError(e: Error, socket: TLSSocket): void {

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../prot
 import type { SanMapping, X509ProviderOptions } from '../replica/auth/x509.js';
 import { ConfigError, parseBoolean } from './config-values.js';
 import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, type PeerAuthSettings } from './peer-auth-config.js';
+import { DEFAULT_FOUR_LETTER_WHITELIST, type FourLetterWord, FourLetterWhitelistError, parseFourLetterWhitelist } from '../admin/four-letter-words.js';
 
 export { ConfigError };
 export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
@@ -127,6 +128,8 @@ export interface Config {
   peerDial: PeerDial[];
   /** How peers prove they are members (sslQuorum and ssl.quorum.*, quorum.auth.secretFile): file paths, read at start. */
   peerAuth: PeerAuthConfig;
+  /** 4lw.commands.whitelist: the four-letter words the client ports answer (srvr always). */
+  fourLetterWords: ReadonlySet<FourLetterWord>;
 }
 
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
@@ -165,6 +168,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   servers: [],
   peerDial: [],
   peerAuth: NO_PEER_AUTH,
+  fourLetterWords: DEFAULT_FOUR_LETTER_WHITELIST,
 });
 
 /** Numeric keys: [min, max]. */
@@ -213,7 +217,9 @@ const ALIASES: Record<string, string> = {
   'zookeeper.enforceQuota': 'enforceQuota',
 };
 /** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
-const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', '4lw.commands.whitelist', 'standaloneEnabled', 'reconfigEnabled']);
+const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', 'standaloneEnabled', 'reconfigEnabled']);
+const FOUR_LETTER_WHITELIST_KEY = '4lw.commands.whitelist';
+const FOUR_LETTER_WHITELIST_ALIASES = new Set([FOUR_LETTER_WHITELIST_KEY, 'zookeeper.4lw.commands.whitelist']);
 
 export type RawSettings = Record<string, string | number | boolean | undefined>;
 
@@ -427,6 +433,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
     else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
     else if (CLIENT_TLS_KEYS.has(rawKey)) tlsRaw.set(TLS_ALIASES[rawKey] ?? rawKey, value);
     else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
+    else if (FOUR_LETTER_WHITELIST_ALIASES.has(rawKey)) cfg.fourLetterWords = fourLetterWords(String(value));
     else setKey(cfg, rawKey, value);
   }
   cfg.clientTls = clientTlsConfig(tlsRaw, cfg.clientPortAddress as string);
@@ -463,6 +470,15 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const config = Object.freeze(cfg as unknown as Config);
   validateEnsemble(config, opts.idGiven ?? true);
   return config;
+}
+
+function fourLetterWords(text: string): ReadonlySet<FourLetterWord> {
+  try {
+    return parseFourLetterWhitelist(text);
+  } catch (e) {
+    if (e instanceof FourLetterWhitelistError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 /** A digest id as DigestAuthenticationProvider.generateDigest prints it: user, ':', base64 of a SHA-1. */

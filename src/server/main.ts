@@ -60,6 +60,7 @@ const FLAGS = {
   'ssl.quorum.clientHostnameVerification': { type: 'boolean', describe: 'the acceptor checks the dialler\'s certificate names its host too (default true)' },
   'quorum.auth.secretFile': { type: 'string', describe: 'file holding the shared peer secret (at least 32 random bytes)' },
   logLevel: { type: 'string', describe: 'error | warn | info | debug (default info)' },
+  '4lw.commands.whitelist': { type: 'string', describe: 'comma-separated four-letter words the client ports answer, * for all (default srvr; srvr is always on)' },
   superDigest: { type: 'string', describe: 'user:base64(sha1(user:password)) of a super user, who passes every ACL check (default none)' },
   enforceAuthEnabled: { type: 'boolean', describe: 'connections must authenticate before any other request (enforce.auth.enabled, default false)' },
   enforceAuthSchemes: { type: 'string', describe: 'comma-separated schemes that count for enforceAuthEnabled, e.g. digest,x509 (enforce.auth.schemes)' },

@@ -5,11 +5,12 @@
 // not read) is closed as a slow consumer. A frame the replica throws on costs only this connection (1011).
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { CloseCode, decodeConnectRequest, decodeRequest, encode } from '../../protocol/index.js';
+import { CloseCode, Xid, decodeConnectRequest, decodeRequest, encode, opInfo } from '../../protocol/index.js';
 import type { CodecLimits } from '../../protocol/index.js';
 import type { ClientHandle } from '../replica/client-handle.js';
 import type { CorkBatch, CorkedLink } from './cork-batch.js';
 import type { ClientFrame, ClientLink, ReplicaLog } from '../replica/ports.js';
+import type { ConnectionStats } from './server-stats.js';
 
 export interface WsClientLimits extends CodecLimits {
   /** Unsent answer bytes before the connection is closed as a slow consumer. */
@@ -60,7 +61,18 @@ export class WsClient implements ClientLink, CorkedLink {
     private readonly handshakeReceived: () => void,
     private readonly log: ReplicaLog,
     private readonly corks: CorkBatch,
+    readonly stats: ConnectionStats,
+    readonly remoteAddress: string,
   ) {}
+
+  /** The session this connection is bound to (0 before its handshake). */
+  get sessionId(): number {
+    return this.handle?.sessionId ?? 0;
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.handle?.sessionTimeoutMs ?? 0;
+  }
 
   uncork(): void {
     this.corked = false;
@@ -105,14 +117,19 @@ export class WsClient implements ClientLink, CorkedLink {
     if (handle.expectsConnect) {
       const decoded = decodeConnectRequest(bytes);
       if (!decoded.ok) return handle.close(CloseCode.PROTOCOL_ERROR, decoded.message);
+      this.stats.requestArrived('createSession', undefined);
       this.handshakeReceived();
       handle.connect(decoded.value);
       return;
     }
     if (handle.isConnecting) return handle.close(CloseCode.PROTOCOL_ERROR, 'request sent before the connect response');
     const decoded = decodeRequest(bytes, this.limits);
-    if (decoded.ok) return void handle.request(decoded.value, bytes.byteLength);
+    if (decoded.ok) {
+      this.stats.requestArrived(opInfo(decoded.value.op)?.name ?? 'unknown', decoded.value.xid);
+      return void handle.request(decoded.value, bytes.byteLength);
+    }
     if (decoded.fatal || decoded.xid === undefined) return handle.close(CloseCode.PROTOCOL_ERROR, decoded.message);
+    this.stats.requestArrived('error', decoded.xid);
     this.log.debug('rejected request', { conn: handle.id, session: handle.sessionId, xid: decoded.xid, err: decoded.err, reason: decoded.message });
     handle.rejected(decoded.xid, decoded.err, bytes.byteLength);
   }
@@ -131,6 +148,8 @@ export class WsClient implements ClientLink, CorkedLink {
     }
     const size = bytes.byteLength;
     this.unsentBytes += size;
+    const answer = !('xid' in frame) || frame.xid !== Xid.NOTIFICATION;
+    this.stats.frameSent(answer, 'zxid' in frame ? frame.zxid : undefined);
     // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
     const corking = !this.corked;
     if (corking) {

@@ -114,6 +114,15 @@ export class DataTree {
     return this.store.size;
   }
 
+  /** Bytes of every path and node's data (ZooKeeper's approximate_data_size). */
+  get approximateDataSize(): number {
+    return this.store.approximateDataSize;
+  }
+
+  get ephemeralCount(): number {
+    return this.store.ephemeralCount;
+  }
+
   get sessions(): ReadonlyMap<number, SessionRecord> {
     return this.sessionTable;
   }

@@ -21,6 +21,8 @@ export class NodeStore {
   private readonly children = new Map<string, ChildList>();
   private readonly ephemerals = new Map<number, Set<string>>();
   private readonly expirable = new Set<string>();
+  /** Bytes of every path and data (ZooKeeper's approximate data size). */
+  private pathAndDataBytes = 0;
   readonly acls = new AclInterner();
 
   get(path: string): ZnodeRecord | undefined {
@@ -33,6 +35,18 @@ export class NodeStore {
 
   get size(): number {
     return this.nodes.size;
+  }
+
+  /** The length of every path plus every node's data, as ZooKeeper's approximate data size counts it. */
+  get approximateDataSize(): number {
+    return this.pathAndDataBytes;
+  }
+
+  /** Ephemeral nodes, over every session. */
+  get ephemeralCount(): number {
+    let count = 0;
+    for (const owned of this.ephemerals.values()) count += owned.size;
+    return count;
   }
 
   records(): IterableIterator<ZnodeRecord> {
@@ -70,6 +84,7 @@ export class NodeStore {
     const old = this.nodes.get(record.path);
     invariant(old !== undefined && old.kind === record.kind, `replace of missing node ${record.path}`);
     this.nodes.set(record.path, record);
+    this.pathAndDataBytes += record.dataLength - old.dataLength;
   }
 
   /** Removes a childless node and unlinks it from its parent (the caller replaces the parent's record). */
@@ -78,6 +93,7 @@ export class NodeStore {
     invariant(record !== undefined && path !== '/', `remove of missing node ${path}`);
     invariant(this.childCount(path) === 0, `remove of node with children ${path}`);
     this.nodes.delete(path);
+    this.pathAndDataBytes -= path.length + record.dataLength;
     const parent = parentPath(path);
     const siblings = this.children.get(parent);
     invariant(siblings !== undefined, `remove of ${path}, which is not linked under ${parent}`);
@@ -141,6 +157,7 @@ export class NodeStore {
   }
 
   private index(record: ZnodeRecord): void {
+    this.pathAndDataBytes += record.path.length + record.dataLength;
     if (record.kind === 'ephemeral') {
       let owned = this.ephemerals.get(record.ephemeralOwner);
       if (owned === undefined) {

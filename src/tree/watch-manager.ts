@@ -28,6 +28,19 @@ export class WatchLimitError extends Error {
   }
 }
 
+export interface WatchSummary {
+  sessions: number;
+  paths: number;
+  watches: number;
+}
+
+/** Session id → paths (by session), or path → session ids (by path). */
+export interface WatchDump {
+  groups: ReadonlyMap<number | string, ReadonlySet<number | string>>;
+  /** The dump stopped at its bound. */
+  truncated: boolean;
+}
+
 /** One event of a txn and every session it goes to: a fan-out shares one event object (and so one encoding). */
 export interface WatchEventGroup {
   event: WatchedEvent;
@@ -122,6 +135,45 @@ export class WatchManager {
       default:
         return assertNever(watcherType, 'watcher type', TreeInvariantError);
     }
+  }
+
+  /** Sessions holding a watch, paths watched, and watches, over every kind of watch (ZooKeeper's wchs). */
+  summary(): WatchSummary {
+    const sessions = new Set<number>();
+    const paths = new Set<string>();
+    let watches = 0;
+    for (const table of this.tables()) {
+      for (const [sessionId] of table.sessionEntries()) sessions.add(sessionId);
+      for (const [path] of table.pathEntries()) paths.add(path);
+      watches += table.size;
+    }
+    return { sessions: sessions.size, paths: paths.size, watches };
+  }
+
+  /**
+   * Watched paths by session, or watching sessions by path (wchc, wchp), over every kind of watch, with at
+   * most `entriesMax` (session, path) pairs: the lists are for people, and may be huge.
+   */
+  dump(by: 'session' | 'path', entriesMax: number): WatchDump {
+    const groups = new Map<number | string, Set<number | string>>();
+    let entries = 0;
+    for (const table of this.tables()) {
+      const rows: Iterable<[number | string, ReadonlySet<number | string>]> = by === 'session' ? table.sessionEntries() : table.pathEntries();
+      for (const [key, members] of rows) {
+        let group = groups.get(key);
+        for (const member of members) {
+          if (group?.has(member) === true) continue;
+          if (entries >= entriesMax) return { groups, truncated: true };
+          if (group === undefined) {
+            group = new Set();
+            groups.set(key, group);
+          }
+          group.add(member);
+          entries++;
+        }
+      }
+    }
+    return { groups, truncated: false };
   }
 
   removeSession(sessionId: number): void {

@@ -71,6 +71,16 @@ export class WatchTable {
     return this.bySession.get(sessionId)?.size ?? 0;
   }
 
+  /** Each watching session with its paths (live sets: for reading only, while the table does not change). */
+  sessionEntries(): IterableIterator<[number, ReadonlySet<string>]> {
+    return this.bySession.entries();
+  }
+
+  /** Each watched path with its sessions (live sets, as above). */
+  pathEntries(): IterableIterator<[string, ReadonlySet<number>]> {
+    return this.byPathMap.entries();
+  }
+
   /** Number of (session, path) watches. */
   get size(): number {
     return this.total;

@@ -11,7 +11,7 @@ import { ZabInvariantError, hexZxid, invariant } from './assert.js';
 import type { PeerCore } from './core.js';
 import { LearnerHandle, checkSeq } from './learner-handle.js';
 import { kthLargest, quorumSize } from './quorum.js';
-import type { LearnerMessage, ServerId, SyncMessage } from './types.js';
+import type { LearnerMessage, LearnerView, ServerId, SyncMessage } from './types.js';
 
 type LeaderPhase = 'discovery' | 'epochChosen' | 'sync' | 'broadcast';
 
@@ -112,6 +112,11 @@ export class LeaderRole<S = unknown> {
       else if (l.phase === 'syncing') l.send(this.core, { type: 'commit', zxid: this.core.committedZxid });
     }
     this.statusChanged();
+  }
+
+  /** Each connected learner: whether it is in broadcast (synced) and the last zxid it acknowledged. */
+  learnerViews(): LearnerView[] {
+    return [...this.learners.values()].map((l) => ({ id: l.id, synced: l.inBroadcast, ackedZxid: l.ackedZxid }));
   }
 
   // ---- broadcast ----

@@ -10,7 +10,7 @@ import { Election } from './election.js';
 import type { Decision } from './election.js';
 import { FollowerRole } from './follower.js';
 import { LeaderRole } from './leader.js';
-import type { LeaderMessage, LearnerMessage, PeerAction, PeerInput, PeerMessage, PeerOptions, PeerRecoveredState, PeerState, ServerId } from './types.js';
+import type { LeaderMessage, LearnerMessage, LearnerView, PeerAction, PeerInput, PeerMessage, PeerOptions, PeerRecoveredState, PeerState, ServerId } from './types.js';
 
 type Role<S> =
   | { state: 'looking' }
@@ -85,6 +85,11 @@ export class ZabPeer<S = unknown> {
   nextZxid(): number {
     invariant(this.role.state === 'leading', 'only a leader hands out zxids');
     return this.role.leader.nextZxid();
+  }
+
+  /** The learners this peer leads (empty unless leading). */
+  learnerViews(): LearnerView[] {
+    return this.role.state === 'leading' ? this.role.leader.learnerViews() : [];
   }
 
   diagnostics(): PeerDiagnostics {

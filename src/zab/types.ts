@@ -136,6 +136,15 @@ export type PeerAction<S = unknown> =
   /** Role or serving status changed; the driver drops client connections when it stops serving. */
   | { type: 'status'; status: PeerStatus };
 
+/** A leader's view of one learner (for operators: who is synced, and how far its acks lag). */
+export interface LearnerView {
+  id: ServerId;
+  /** Synced and receiving proposals. */
+  synced: boolean;
+  /** The last zxid it acknowledged as durable. */
+  ackedZxid: number;
+}
+
 export interface PeerStatus {
   state: PeerState;
   /** The leader this peer follows or is (0 while looking). */
