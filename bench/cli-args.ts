@@ -2,6 +2,7 @@
 // ranges) like any other caller's. Numbers are taken as text and parsed strictly here: yargs would turn
 // "abc" into NaN and "1e3" into 1000 without a word.
 import yargs from 'yargs';
+import { CANOPY_VERSION, helpWidth } from '../src/version.js';
 import { UsageError } from './errors.js';
 import { launchRequest, type LaunchRequest } from './launch/launch-args.js';
 import { DEFAULTS, LIMITS, parseDecimalFlag, parseIntegerFlag, parsePidsFlag, resolveBenchOptions } from './options.js';
@@ -103,8 +104,8 @@ export async function parseCliArgs(args: readonly string[]): Promise<CliRequest>
     .options(FLAGS)
     .parserConfiguration({ 'dot-notation': false, 'camel-case-expansion': false })
     .strict()
-    .wrap(null)
-    .version(false)
+    .wrap(helpWidth())
+    .version(CANOPY_VERSION)
     .help()
     .fail((message, error) => {
       throw error instanceof UsageError ? error : new UsageError(message || error?.message || 'bad arguments');

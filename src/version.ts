@@ -27,3 +27,12 @@ function readVersion(): string {
 
 /** This build's version, as package.json states it ('unknown' if it cannot be found). */
 export const CANOPY_VERSION: string = readVersion();
+
+/**
+ * The width to wrap --help at: the terminal's, capped for readability; none when the output is not a
+ * terminal, so that piped help never breaks a word or a line mid-sentence.
+ */
+export function helpWidth(): number | null {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns === undefined ? null : Math.min(columns, 120);
+}

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { CANOPY_VERSION, helpWidth } from '../../src/version.js';
 import { hideBin } from 'yargs/helpers';
 import { driverFor } from '../drivers/index.js';
 import { UsageError, errorText } from '../errors.js';
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', describe: 'where the servers\' temporary directories go (default the OS temp dir; not tmpfs)' },
     })
     .strict()
-    .version(false)
+    .wrap(helpWidth())
+    .version(CANOPY_VERSION)
     .help()
     .fail((message, error) => {
       throw error ?? new UsageError(message);

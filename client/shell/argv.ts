@@ -4,7 +4,7 @@
 import { UsageError } from './errors.js';
 
 export const MAIN_USAGE = 'canopy-cli [-server host:port[,host:port...]] [-timeout ms] [--connect-timeout ms] [--json] ' +
-  '[--tls] [--ca file] [--cert file --key file] [--servername name] [command [args]]';
+  '[--tls] [--ca file] [--cert file --key file] [--servername name] [--version] [command [args]]';
 export const DEFAULT_SERVER = '127.0.0.1:2181';
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -27,6 +27,7 @@ export interface MainArgs {
   connectTimeoutMs: number;
   json: boolean;
   help: boolean;
+  version: boolean;
   /** Empty: interactive. */
   command: string[];
 }
@@ -52,6 +53,7 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
     json: false,
     help: false,
+    version: false,
     command: [],
   };
   let i = 0;
@@ -67,6 +69,7 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
     else if (flag === '--key') args.tls.keyFile = needValue(flag, argv[++i]);
     else if (flag === '--servername') args.tls.servername = needValue(flag, argv[++i]);
     else if (flag === '-h' || flag === '--help') args.help = true;
+    else if (flag === '--version' || flag === '-version') args.version = true;
     else if (flag.startsWith('-')) throw new UsageError(`unknown option ${flag}`, MAIN_USAGE);
     else break;
   }

@@ -3,6 +3,8 @@
 // without one it is interactive.
 import type { TlsOptions } from '../index.js';
 import { MAIN_USAGE, parseMainArgs } from './argv.js';
+// A leaf with no dependencies: the shell is a Node program, and SDK-only users never load it.
+import { CANOPY_VERSION } from '../../src/version.js';
 import type { MainArgs } from './argv.js';
 import { Shell } from './context.js';
 import { exitCodeOf } from './errors.js';
@@ -56,6 +58,10 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     process.stdout.write(`${MAIN_USAGE}\n(run 'canopy-cli help' for the commands)\n`);
+    return;
+  }
+  if (args.version) {
+    process.stdout.write(`canopy-cli ${CANOPY_VERSION}\n`);
     return;
   }
   process.exitCode = await run(args);

@@ -8,6 +8,7 @@ import { ConfigError, DEFAULTS, buildConfig, ensembleSizeWarning, parseZooCfg, r
 import type { RawSettings } from './config.js';
 import { createLogger } from './logger.js';
 import { TlsMaterialError } from './tls-material.js';
+import { CANOPY_VERSION, helpWidth } from '../version.js';
 
 const FLAGS = {
   clientPort: { type: 'number', describe: `port for client WebSocket connections (default ${DEFAULTS.clientPort}; none when only secureClientPort is given)` },
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     // Flags are zoo.cfg keys, dots included (--ssl.clientAuth need), not nested objects.
     .parserConfiguration({ 'dot-notation': false })
     .strictOptions()
-    .version(false)
+    .version(CANOPY_VERSION)
+    .wrap(helpWidth())
     .help()
     .parseAsync();
   const positional = argv._;
