@@ -7,7 +7,7 @@ import { CanopyServer } from './canopy-server.js';
 import { ConfigError, DEFAULTS, buildConfig, ensembleSizeWarning, parseZooCfg, readMyid } from './config.js';
 import type { RawSettings } from './config.js';
 import { createLogger } from './logger.js';
-import { TlsMaterialError } from './tls-material.js';
+import { startErrorText } from './start-errors.js';
 import { CANOPY_VERSION, helpWidth } from '../version.js';
 
 const FLAGS = {
@@ -123,9 +123,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const message = e instanceof ConfigError ? `configuration error: ${e.message}`
-    : e instanceof TlsMaterialError ? `TLS configuration error: ${e.message}`
-    : e instanceof Error ? (e.stack ?? e.message) : String(e);
-  process.stderr.write(`canopy-server: ${message}\n`);
+  process.stderr.write(`canopy-server: ${startErrorText(e)}\n`);
   process.exit(2);
 });
