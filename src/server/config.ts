@@ -440,6 +440,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   // As in ZooKeeper: with a secure port and no clientPort, only the secure port serves.
   if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
   cfg.peerAuth = buildPeerAuthConfig(peerAuth);
+  deriveFrameLimits(cfg, raw);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;
   cfg.maxSessionTimeout ??= 20 * tick;
@@ -470,6 +471,25 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const config = Object.freeze(cfg as unknown as Config);
   validateEnsemble(config, opts.idGiven ?? true);
   return config;
+}
+
+/** Whether the settings name key or one of its aliases. */
+function given(raw: RawSettings, key: string): boolean {
+  if (raw[key] !== undefined) return true;
+  return Object.entries(ALIASES).some(([alias, target]) => target === key && raw[alias] !== undefined);
+}
+
+/**
+ * Limits that follow maxDataBytes unless given: a frame holds the data plus header room, a connection may
+ * hold two frames of unsent answers, and the global budget holds at least one frame. So raising
+ * jute.maxbuffer alone starts a server (the checks in buildConfig still hold for values given by hand).
+ */
+function deriveFrameLimits(cfg: Record<string, unknown>, raw: RawSettings): void {
+  const data = cfg.maxDataBytes as number;
+  if (!given(raw, 'maxFrameBytes')) cfg.maxFrameBytes = Math.max(DEFAULTS.maxFrameBytes, data + FRAME_HEADER_ALLOWANCE_BYTES);
+  const frame = cfg.maxFrameBytes as number;
+  if (!given(raw, 'maxClientOutputBytes')) cfg.maxClientOutputBytes = Math.max(DEFAULTS.maxClientOutputBytes, 2 * frame);
+  if (!given(raw, 'globalOutstandingBytes')) cfg.globalOutstandingBytes = Math.max(DEFAULTS.globalOutstandingBytes, frame);
 }
 
 function fourLetterWords(text: string): ReadonlySet<FourLetterWord> {

@@ -30,6 +30,20 @@ describe('configuration', () => {
     assert.equal(c.maxDataBytes, 2048);
     assert.deepEqual(c.servers.map((s) => [s.id, s.host, s.peerPort, s.electionPort]), [[1, 'a', 2888, 3888], [2, 'b', 2888, 3888]]);
   });
+  test('the frame, output and in-flight limits follow maxDataBytes unless given; given ones are still checked', () => {
+    const big = buildConfig({ maxDataBytes: 3_000_000 });
+    assert.equal(big.maxFrameBytes, 3_000_000 + 64 * 1024);
+    assert.equal(big.maxClientOutputBytes, 2 * big.maxFrameBytes);
+    assert.equal(buildConfig({ maxDataBytes: 2_000_000 }).maxClientOutputBytes, 4 * 1024 * 1024, 'the default holds two such frames already');
+    assert.equal(big.globalOutstandingBytes, 64 * 1024 * 1024);
+    const huge = buildConfig(parseZooCfg('jute.maxbuffer=100000000\n'));
+    assert.equal(huge.maxFrameBytes, 100_000_000 + 64 * 1024);
+    assert.equal(huge.globalOutstandingBytes, huge.maxFrameBytes);
+    const small = buildConfig({ maxDataBytes: 2048 });
+    assert.equal(small.maxFrameBytes, 1_114_112, 'a smaller maxDataBytes keeps the default frame');
+    assert.throws(() => buildConfig({ maxDataBytes: 2_000_000, maxFrameBytes: 1_500_000 }), /maxFrameBytes \(1500000\) must exceed maxDataBytes/);
+    assert.throws(() => buildConfig({ maxDataBytes: 3_000_000, maxClientOutputBytes: 4_194_304 }), /maxClientOutputBytes/);
+  });
   test('flags override the file', () => {
     const c = buildConfig({ ...parseZooCfg('clientPort=1\n'), clientPort: 3000 });
     assert.equal(c.clientPort, 3000);
