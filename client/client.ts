@@ -27,13 +27,17 @@ import { checkAcl, checkCreate, checkMultiOp, checkOpCount, checkPath, checkRead
 import { WatchRegistry } from './watches.js';
 import type { WatchKind, WatchSnapshot, Watcher } from './watches.js';
 
+/** The events of a Client, for on, off and once. */
 export interface ClientEvents {
+  /** The connection's state changed (see ClientState): emitted for every change, final states included. */
   state: [state: ClientState];
   /** A watcher or state listener threw; the client carries on. */
   listenerError: [error: unknown];
 }
 
+/** Options of the reads that can leave a watch. */
 export interface WatchOptions {
+  /** Called once with the event that fires the watch (or with Expired when the session ends first). */
   watch?: Watcher;
 }
 
@@ -76,6 +80,12 @@ function sameAuth(a: AuthInfo, b: AuthInfo): boolean {
   return a.scheme === b.scheme && a.auth.byteLength === b.auth.byteLength && a.auth.every((v, i) => v === b.auth[i]);
 }
 
+/**
+ * A session with a Canopy ensemble. Make one with Client.connect; its operations are promises named as in
+ * ZooKeeper's Java client. A lost link is not the end of the session: the client reconnects (to the same or
+ * another server) and the session, its ephemeral nodes and its watches carry on, until it expires or close()
+ * ends it. Watch callbacks and `state` events run in the order the server sent them.
+ */
 export class Client {
   private readonly connection: Connection;
   private readonly watches = new WatchRegistry();
@@ -106,7 +116,16 @@ export class Client {
     });
   }
 
-  /** Connects to one of the servers and establishes (or resumes) a session. */
+  /**
+   * Connects to one of the servers and establishes (or resumes) a session. The servers of the connect
+   * string (`host:port,host:port[/chroot]`, optionally prefixed `ws://` or `wss://`) are tried in a shuffled
+   * order until one grants a session.
+   * @returns a connected client.
+   * @throws {Error} for a malformed connect string or an invalid option, before anything connects.
+   * @throws {KeeperError} CONNECTIONLOSS when no server grants a session within connectTimeoutMs (the message
+   * names the last error); SESSIONEXPIRED when the session given by sessionId has expired, or the client
+   * ended otherwise before connecting.
+   */
   static async connect(connectString: string, options: ClientOptions = {}): Promise<Client> {
     const parsed = parseConnectString(connectString);
     const settings = settingsFrom(options, parsed.secure);
@@ -138,12 +157,15 @@ export class Client {
 
   // ---- state and events ----
 
+  /** The connection's state now (see ClientState). */
   get state(): ClientState {
     return this.connection.state;
   }
+  /** The session's id (0 until the first session is granted); with sessionPasswd it resumes the session elsewhere. */
   get sessionId(): number {
     return this.connection.sessionId;
   }
+  /** A copy of the session's password. */
   get sessionPasswd(): Uint8Array {
     return Uint8Array.from(this.connection.sessionPasswd);
   }
@@ -151,6 +173,7 @@ export class Client {
   get sessionTimeoutMs(): number {
     return this.connection.sessionTimeoutMs;
   }
+  /** The newest zxid this client has heard of: no server older than it will serve the session. */
   get lastZxidSeen(): number {
     return this.connection.lastZxidSeen;
   }
@@ -159,14 +182,29 @@ export class Client {
     return this.state === 'connected' ? this.connection.serverId : 0;
   }
 
+  /**
+   * Adds a listener. A listener that throws does not stop the client: its error goes to `listenerError`
+   * listeners (or to console.error when there are none).
+   * @returns this client.
+   * @throws {Error} with more than 1000 listeners for one event (a leak guard).
+   */
   on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on (a listener it does not know is ignored).
+   * @returns this client.
+   */
   off<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
+  /**
+   * Adds a listener that is removed as it is called for the first time.
+   * @returns this client.
+   * @throws {Error} with more than 1000 listeners for one event (a leak guard).
+   */
   once<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): this {
     this.events.once(event, listener);
     return this;
@@ -174,7 +212,16 @@ export class Client {
 
   // ---- operations ----
 
-  /** Creates a node; resolves with its path (with the sequence suffix for sequential modes). */
+  /**
+   * Creates a node with the data (default empty), mode (default PERSISTENT) and ACL (default
+   * OPEN_ACL_UNSAFE) of the options; TTL modes need options.ttl.
+   * @returns the path of the new node: the one given, plus the sequence suffix for a sequential mode.
+   * @throws {KeeperError} NODEEXISTS when the node exists; NONODE when its parent does not; NOCHILDRENFOREPHEMERALS
+   * when the parent is ephemeral; NOAUTH without CREATE on the parent; INVALIDACL for an ACL the server cannot
+   * use; QUOTAEXCEEDED when an enforced quota above it would be exceeded; BADARGUMENTS for an invalid path,
+   * mode or ttl, data over the server's maxDataBytes, or a path under /zookeeper (outside /zookeeper/quota).
+   * @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     const mode = options.mode ?? CreateMode.PERSISTENT;
     const acl = options.acl ?? OPEN_ACL_UNSAFE;
@@ -185,12 +232,26 @@ export class Client {
     return this.chroot.toClient(response.path);
   }
 
+  /**
+   * Deletes a node, if its version is `version` (-1: any version).
+   * @returns once the node is deleted.
+   * @throws {KeeperError} NONODE when it does not exist; BADVERSION when its version differs; NOTEMPTY when it has
+   * children; NOAUTH without DELETE on its parent; BADARGUMENTS for an invalid path or version, `/` or a path
+   * under /zookeeper. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async delete(path: string, version = -1): Promise<void> {
     throwIf(checkPath(path) ?? checkVersion(path, version));
     await this.call('delete', { path: this.chroot.toServer(path), version }, path);
   }
 
-  /** The node's Stat, or null when it does not exist; a watch is set either way. */
+  /**
+   * Whether the node exists. With options.watch, a watch is set either way: it fires NodeCreated for a node
+   * that did not exist, NodeDataChanged or NodeDeleted for one that did.
+   * @returns the node's Stat, or null when it does not exist.
+   * @throws {KeeperError} NOAUTH when the node exists and the connection may not READ it (no watch is set);
+   * QUOTAEXCEEDED when the session holds as many watches as the server allows; BADARGUMENTS for an invalid
+   * path or a watch that is not a function. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'exist');
@@ -205,6 +266,14 @@ export class Client {
     throw responseError(answer.response, path);
   }
 
+  /**
+   * Reads a node's data. With options.watch, a one-shot watch fires on the next NodeDataChanged or
+   * NodeDeleted of the node.
+   * @returns the data (a Uint8Array, empty for none) and the node's Stat.
+   * @throws {KeeperError} NONODE when the node does not exist (no watch is set); NOAUTH without READ on it;
+   * QUOTAEXCEEDED when the session holds as many watches as the server allows; BADARGUMENTS for an invalid
+   * path or a watch that is not a function. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'data');
@@ -213,13 +282,28 @@ export class Client {
     return { data, stat };
   }
 
-  /** Resolves with the node's new Stat. */
+  /**
+   * Replaces a node's data, if its version is `version` (-1: any version).
+   * @returns the node's new Stat.
+   * @throws {KeeperError} NONODE when it does not exist; BADVERSION when its version differs; NOAUTH without WRITE
+   * on it; QUOTAEXCEEDED when an enforced byte quota above it would be exceeded; BADARGUMENTS for an invalid path
+   * or version, data over the server's maxDataBytes, or a path under /zookeeper (outside /zookeeper/quota).
+   * @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     throwIf(checkPath(path) ?? checkVersion(path, version));
     const body = { path: this.chroot.toServer(path), data: this.dataBytes(path, data), version };
     return (await this.call('setData', body, path)).stat;
   }
 
+  /**
+   * Lists a node's children (names, not paths, in no particular order). With options.watch, a one-shot watch
+   * fires on the next NodeChildrenChanged or NodeDeleted of the node.
+   * @returns the children's names and the node's Stat.
+   * @throws {KeeperError} NONODE when the node does not exist; NOAUTH without READ on it; MARSHALLINGERROR when the
+   * list would not fit in one frame (maxFrameBytes); QUOTAEXCEEDED when the session holds as many watches as
+   * the server allows; BADARGUMENTS for an invalid path or a watch that is not a function. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async getChildren(path: string, options: WatchOptions = {}): Promise<{ children: string[]; stat: Stat }> {
     throwIf(checkPath(path));
     const watch = this.checkWatch(path, options.watch, 'child');
@@ -228,21 +312,38 @@ export class Client {
     return { children, stat };
   }
 
+  /**
+   * Reads a node's ACL.
+   * @returns the ACL and the node's Stat (its aversion is the version setACL checks).
+   * @throws {KeeperError} NONODE when the node does not exist; NOAUTH without the permission the server requires
+   * to read ACLs; BADARGUMENTS for an invalid path. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     throwIf(checkPath(path));
     const { acl, stat } = await this.call('getACL', { path: this.chroot.toServer(path) }, path);
     return { acl, stat };
   }
 
-  /** Resolves with the node's new Stat; version checks the ACL version (aversion). */
+  /**
+   * Replaces a node's ACL, if its ACL version (aversion) is `version` (-1: any).
+   * @returns the node's new Stat.
+   * @throws {KeeperError} NONODE when it does not exist; BADVERSION when its aversion differs; NOAUTH without ADMIN
+   * on it; INVALIDACL for an empty, oversized or unusable ACL; BADARGUMENTS for an invalid path or version, or
+   * a path under /zookeeper. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
     throwIf(checkPath(path) ?? checkVersion(path, version) ?? checkAcl(path, acl));
     return (await this.call('setACL', { path: this.chroot.toServer(path), acl: [...acl], version }, path)).stat;
   }
 
   /**
-   * Runs the ops atomically. Rejects with a KeeperError carrying the first failing op's code and path,
-   * and `results` with one entry per op.
+   * Runs the ops (create, delete, setData, check: see Op and transaction) atomically, in one zxid: all
+   * succeed or none does.
+   * @returns one result per op, in order, each with err OK.
+   * @throws {KeeperError} the first failing op's code (any code its own call could give, e.g. NONODE, NODEEXISTS,
+   * BADVERSION, NOTEMPTY, NOAUTH) with its path, and `results` with one entry per op: those before it OK, those
+   * after it RUNTIMEINCONSISTENCY; BADARGUMENTS for more ops than one multi may carry or an invalid op,
+   * before anything is sent. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
    */
   async multi(ops: readonly MultiOp[]): Promise<OpResult[]> {
     throwIf(checkOpCount(ops.length));
@@ -257,11 +358,22 @@ export class Client {
     return results;
   }
 
+  /**
+   * A builder for multi: `client.transaction().create(...).setData(...).check(...).commit()`.
+   * @returns an empty transaction bound to this client.
+   */
   transaction(): Transaction {
     return new Transaction((ops) => this.multi(ops));
   }
 
-  /** Runs the reads in one request; each result has its own err (OK with data/children/stat, or the error). */
+  /**
+   * Runs the reads (Op.getData, Op.getChildren, Op.exists) in one request, against one state of the tree.
+   * No watch is set.
+   * @returns one result per op, in order, each with its own err: OK with data, children and stat as the op
+   * reads them, or the op's error (NONODE, NOAUTH), which does not fail the others.
+   * @throws {KeeperError} MARSHALLINGERROR when the answers would not fit in one frame (maxFrameBytes); BADARGUMENTS
+   * for too many ops or an op that is not a read. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async multiRead(ops: readonly ReadOp[]): Promise<OpResult[]> {
     throwIf(checkOpCount(ops.length));
     for (const op of ops) throwIf(checkReadOp(op));
@@ -270,13 +382,26 @@ export class Client {
     return results.map((r) => this.clientResult(r));
   }
 
-  /** Makes the connected server catch up with the leader: reads after it see at least the state when it started. */
+  /**
+   * Makes the connected server catch up with the leader: reads sent after it see at least the state the
+   * leader had when sync started. A path that does not exist is fine.
+   * @returns once the server has caught up.
+   * @throws {KeeperError} BADARGUMENTS for an invalid path. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async sync(path: string): Promise<void> {
     throwIf(checkPath(path));
     await this.call('sync', { path: this.chroot.toServer(path) }, path);
   }
 
-  /** A persistent (or persistent recursive) watch: it stays until removeWatches. */
+  /**
+   * Sets a persistent watch (AddWatchMode.PERSISTENT: data and children events of the path) or a persistent
+   * recursive one (PERSISTENT_RECURSIVE: every node at or below the path, no children events). It is not
+   * one-shot: it stays until removeWatches, and is set again after a reconnect. The path need not exist.
+   * @returns once the server has set the watch.
+   * @throws {KeeperError} NOAUTH when the node exists and the connection may not READ it; QUOTAEXCEEDED when the
+   * session holds as many watches as the server allows; BADARGUMENTS for an invalid path, an unknown mode or a
+   * missing watcher. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async addWatch(path: string, watcher: Watcher, mode: AddWatchMode): Promise<void> {
     throwIf(checkPath(path));
     const kind = ADD_WATCH_KINDS[mode];
@@ -288,7 +413,11 @@ export class Client {
 
   /**
    * Removes a watcher (or every watcher, for null) of the type from the path. Each removed watcher gets a
-   * *WatchRemoved event. NOWATCHER when there is none. With local, the server is not asked (works offline).
+   * DataWatchRemoved, ChildWatchRemoved or PersistentWatchRemoved event. With local, the server is not asked
+   * (works while disconnected); otherwise the server is told once no callback needs its watch any more.
+   * @returns once the watchers are removed.
+   * @throws {KeeperError} NOWATCHER when no such watcher is registered on the path; BADARGUMENTS for an invalid
+   * path or an unknown watcher type. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
    */
   async removeWatches(path: string, watcher: Watcher | null, watcherType: WatcherType, local = false): Promise<void> {
     throwIf(checkPath(path));
@@ -305,14 +434,24 @@ export class Client {
     await this.call('removeWatches', { path: this.chroot.toServer(path), watcherType }, path, onResponse);
   }
 
-  /** Paths of this session's ephemeral nodes at or below prefixPath. */
+  /**
+   * Lists this session's ephemeral nodes at or below prefixPath (default `/`).
+   * @returns their paths.
+   * @throws {KeeperError} MARSHALLINGERROR when the list would not fit in one frame (maxFrameBytes);
+   * BADARGUMENTS for an invalid path. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async getEphemerals(prefixPath = '/'): Promise<string[]> {
     throwIf(checkPath(prefixPath));
     const { ephemerals } = await this.call('getEphemerals', { prefixPath: this.chroot.toServer(prefixPath) }, prefixPath);
     return this.chroot.prefix === undefined ? ephemerals : ephemerals.map((p) => this.chroot.toClient(p));
   }
 
-  /** Number of nodes below path, at any depth. */
+  /**
+   * Counts the nodes below a path, at any depth (the node itself not included).
+   * @returns the count.
+   * @throws {KeeperError} NONODE when the node does not exist; NOAUTH without READ on it; BADARGUMENTS for an
+   * invalid path. @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async getAllChildrenNumber(path: string): Promise<number> {
     throwIf(checkPath(path));
     return (await this.call('getAllChildrenNumber', { path: this.chroot.toServer(path) }, path)).totalNumber;
@@ -320,8 +459,13 @@ export class Client {
 
   /**
    * ZooKeeper's addAuthInfo: adds an identity to this client's connection, e.g. ('digest', 'user:password').
-   * Rejects with AUTHFAILED for a scheme the server has no provider for; unlike ZooKeeper the session
-   * carries on. Once accepted, it is re-sent after every reconnect, before any request that waited.
+   * Once accepted, it is re-sent after every reconnect, before any request that waited.
+   * @returns once the server has accepted the identity.
+   * @throws {KeeperError} AUTHFAILED when no provider of the server accepts it (an unknown scheme, bad
+   * credentials): as in ZooKeeper the server then closes the connection and the client is authFailed for good;
+   * QUOTAEXCEEDED when the connection already holds as many added identities as the server allows;
+   * BADARGUMENTS for an empty or overlong scheme or credentials over the size limit, before anything is sent.
+   * CONNECTIONLOSS, SESSIONEXPIRED or THROTTLEDOP as any request can (see KeeperError).
    */
   async addAuthInfo(scheme: string, auth: string | Uint8Array): Promise<void> {
     const info: AuthInfo = { scheme, auth: authBytes(scheme, auth) };
@@ -333,13 +477,23 @@ export class Client {
     if (!ok) throw new KeeperError(asErrorCode(response.err), undefined, { detail: `addAuthInfo with scheme '${scheme}'` });
   }
 
-  /** The identities of this client's connection (ZooKeeper 3.7+ whoAmI): its ip, then every added one. */
+  /**
+   * The identities of this client's connection (ZooKeeper 3.7+ whoAmI): its ip (and x509 name with a client
+   * certificate), then every one added with addAuthInfo.
+   * @returns each identity's scheme and id.
+   * @throws {KeeperError} CONNECTIONLOSS, SESSIONEXPIRED, AUTHFAILED, THROTTLEDOP or SESSIONCLOSEDREQUIRESASLAUTH, as any request can (see KeeperError).
+   */
   async whoAmI(): Promise<Array<{ scheme: string; id: string }>> {
     const { clientInfo } = await this.call('whoAmI', {});
     return clientInfo.map((c) => ({ scheme: c.authScheme, id: c.user }));
   }
 
-  /** Ends the session (its ephemeral nodes are gone when this resolves); later calls fail with SESSIONEXPIRED. */
+  /**
+   * Ends the session: sends closeSession when connected, else just stops reconnecting. Calling it again
+   * returns the same promise. Later calls of any operation reject with SESSIONEXPIRED.
+   * @returns once the session is closed on the server (its ephemeral nodes are gone and their watches have
+   * fired for other clients) or, while disconnected, once the client has stopped; it never rejects.
+   */
   async close(): Promise<void> {
     await this.connection.close();
   }

@@ -7,11 +7,13 @@ export const DEFAULT_PORT = 2181;
 /** Most servers one connect string may list. */
 export const MAX_SERVERS = 256;
 
+/** One server of a connect string. */
 export interface ServerAddress {
   host: string;
   port: number;
 }
 
+/** What a connect string says. */
 export interface ParsedConnectString {
   servers: ServerAddress[];
   /** Prefix every path is resolved under, or undefined for none ('/'). */
@@ -26,6 +28,13 @@ const ANY_SCHEME_PREFIX = /^([a-z][a-z0-9+.-]*):\/\//i;
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 
+/**
+ * Reads a connect string: `host[:port],host[:port][/chroot]`, with an optional `ws://` or `wss://` prefix
+ * for all its servers; IPv6 hosts in brackets; port 2181 when none is given.
+ * @returns the servers, the chroot (undefined for none) and whether the prefix asked for TLS.
+ * @throws {Error} naming the problem: an empty string, another scheme, an invalid host, port or chroot, an
+ * empty entry, or more than 256 servers.
+ */
 export function parseConnectString(connectString: string): ParsedConnectString {
   if (typeof connectString !== 'string' || connectString.trim() === '') throw new Error('connect string is empty');
   const scheme = SCHEME_PREFIX.exec(connectString.trim());

@@ -24,9 +24,17 @@ import { ReadyState, errorEventText, messageBytes, preferBuffers, writeCoalescer
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
-/** The states a client reports. */
 /**
- * authFailed: the server refused an addAuthInfo (AUTHFAILED) or a request sent before authenticating on a
+ * The states a client reports through `state` events and Client.state:
+ *
+ * - connected: a link is up and the session is live on the server behind it.
+ * - disconnected: the link dropped (or a server refused the handshake); the client is trying the servers
+ *   again with backoff, and the session lives on in the ensemble until its timeout. Requests made meanwhile
+ *   wait for the next link; those in flight failed with CONNECTIONLOSS.
+ * - expired: the ensemble expired the session (a server refused to resume it, or closed the link because the
+ *   session ended). Final: the client does not reconnect; make a new Client.
+ * - closed: close() ended the session. Final.
+ * - authFailed: the server refused an addAuthInfo (AUTHFAILED) or a request sent before authenticating on a
  * server that enforces it, and closed the connection, as ZooKeeper does. Like expired and closed it is
  * final: the client does not reconnect (the session itself lives on in the ensemble until it expires).
  */

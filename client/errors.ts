@@ -3,6 +3,7 @@
 import { ErrorCode, errorCodeName } from '../protocol/index.js';
 import type { OpResult } from '../protocol/index.js';
 
+/** What a KeeperError carries besides its code and path. */
 export interface KeeperErrorOptions {
   /** Extra words for the message (why a request was refused client-side). */
   detail?: string;
@@ -10,11 +11,33 @@ export interface KeeperErrorOptions {
   results?: OpResult[];
 }
 
+/**
+ * The error every SDK promise rejects with (recipes add RecipeClosedError, CacheLimitError and the config
+ * parsers' errors; a bad option or connect string is a plain Error thrown at once). Branch on `code`, an
+ * ErrorCode; the message is for people. Besides the codes each method lists, any request can fail with:
+ *
+ * - CONNECTIONLOSS: the link to the server dropped before the answer came. The session is not lost: the
+ *   client reconnects by itself. A write may or may not have been applied; read before retrying it.
+ * - SESSIONEXPIRED: the session has expired (no server heard from it for its timeout), or close() was called.
+ *   Final: the client does not reconnect; its ephemeral nodes and watches are gone. Make a new Client.
+ * - AUTHFAILED: the client is authFailed (the server refused an addAuthInfo and closed the connection). Final.
+ * - SESSIONCLOSEDREQUIRESASLAUTH: the server requires authentication (enforce.auth.enabled) and the
+ *   connection has not authenticated; the server closes the connection and the client becomes authFailed.
+ * - THROTTLEDOP: too many requests at once: over 10,000 waiting for a connection or 100,000 in flight on this
+ *   client, or more writes than the server takes in at a time. Retry after a back-off.
+ * - BADARGUMENTS: a request the server would refuse (an invalid path, version or option, data over the
+ *   server's maxDataBytes, a frame over its maxFrameBytes), refused before it is sent.
+ * - OPERATIONTIMEOUT: recipes only, when a wait's timeoutMs passes.
+ */
 export class KeeperError extends Error {
+  /** The ZooKeeper error code (KeeperException.Code numbers). */
   readonly code: ErrorCode;
+  /** The path the failed request concerned, when it had one (for multi: the failing op's). */
   readonly path?: string;
+  /** For multi: one result per op (the failing one with its code, those after it RUNTIMEINCONSISTENCY). */
   readonly results?: OpResult[];
 
+  /** The message is the code's name, then the path and the detail when given (`NONODE: /a (...)`). */
   constructor(code: ErrorCode, path?: string, options: KeeperErrorOptions = {}) {
     super(keeperMessage(code, path, options.detail));
     this.name = 'KeeperError';
@@ -23,7 +46,10 @@ export class KeeperError extends Error {
     if (options.results !== undefined) this.results = options.results;
   }
 
-  /** True when `e` is a KeeperError, and when `code` is given, one with that code. */
+  /**
+   * A type guard for catch blocks: `if (KeeperError.is(e, ErrorCode.NONODE)) ...`.
+   * @returns true when `e` is a KeeperError, and when `code` is given, one with that code.
+   */
   static is(e: unknown, code?: ErrorCode): e is KeeperError {
     return e instanceof KeeperError && (code === undefined || e.code === code);
   }

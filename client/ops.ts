@@ -5,6 +5,7 @@ import type { ACL, CreateRequest, MultiOp, ReadOp } from '../protocol/index.js';
 import { toBytes } from './bytes.js';
 import type { Data } from './bytes.js';
 
+/** How Client.create and Op.create make a node. */
 export interface CreateOptions {
   /** Default PERSISTENT. */
   mode?: CreateMode;
@@ -21,6 +22,10 @@ export function createOpName(mode: CreateMode): 'create2' | 'createContainer' | 
   return 'create2';
 }
 
+/**
+ * @returns the op.
+ * @throws {TypeError} when data is neither a string nor a Uint8Array.
+ */
 function createOp(path: string, data?: Data, options: CreateOptions = {}): MultiOp {
   const mode = options.mode ?? CreateMode.PERSISTENT;
   const body: CreateRequest = { path, data: toBytes(data), acl: [...(options.acl ?? OPEN_ACL_UNSAFE)], mode };
@@ -28,14 +33,22 @@ function createOp(path: string, data?: Data, options: CreateOptions = {}): Multi
   return { op: OPS[createOpName(mode)].code, ...body };
 }
 
+/**
+ * Builders for the ops of Client.multi (create, delete, setData, check) and Client.multiRead (getData,
+ * getChildren, exists). They only build: the client checks each op when the batch runs.
+ */
 export const Op = {
+  /** A create for multi; options as Client.create. */
   create: createOp,
+  /** A delete for multi (-1: any version). */
   delete(path: string, version = -1): MultiOp {
     return { op: OpCode.delete, path, version };
   },
+  /** A setData for multi (-1: any version). */
   setData(path: string, data: Data, version = -1): MultiOp {
     return { op: OpCode.setData, path, data: toBytes(data), version };
   },
+  /** A version check for multi: the batch fails with BADVERSION unless the node's version is `version`. */
   check(path: string, version: number): MultiOp {
     return { op: OpCode.check, path, version };
   },

@@ -8,6 +8,10 @@
 import { EventType, WatcherType } from '../protocol/index.js';
 import type { SetWatchesRequest, WatchedEvent } from '../protocol/index.js';
 
+/**
+ * A watch callback. It is called synchronously as the client reads the event, in the order the server sent
+ * events; a watcher that throws is reported through the client's `listenerError` event.
+ */
 export type Watcher = (event: WatchedEvent) => void;
 export type WatchKind = 'data' | 'exist' | 'child' | 'persistent' | 'persistentRecursive';
 

@@ -11,10 +11,23 @@ import { deadlineFrom, timeoutError } from './recipe-wait.js';
 import type { WaitOptions } from './recipe-wait.js';
 import { removeNode } from './remove-node.js';
 
+/**
+ * A barrier (Curator's DistributedBarrier): up while its node exists. The node is persistent, so a barrier
+ * outlives the session that set it.
+ */
 export class Barrier {
+  /**
+   * A barrier at `path`. Nothing is sent yet.
+   */
   constructor(private readonly client: Client, readonly path: string) {}
 
-  /** Raises the barrier (creating missing parents); raising one that is up is not an error. */
+  /**
+   * Raises the barrier (creating missing parents); raising one that is up is not an error.
+   * @returns once the barrier's node exists.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async setBarrier(): Promise<void> {
     for (;;) {
       try {
@@ -32,12 +45,24 @@ export class Barrier {
     }
   }
 
-  /** Lowers the barrier, releasing every waiter; lowering one that is down is not an error. */
+  /**
+   * Lowers the barrier, releasing every waiter; lowering one that is down is not an error.
+   * @returns once the barrier's node is gone.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   removeBarrier(): Promise<void> {
     return removeNode(this.client, this.path, { ephemeral: false });
   }
 
-  /** Resolves once the barrier is down; rejects on timeout (OPERATIONTIMEOUT), abort or session end. */
+  /**
+   * Waits for the barrier to be lowered.
+   * @returns once the barrier's node does not exist (at once if it never did).
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   */
   async waitOnBarrier(opts: WaitOptions = {}): Promise<void> {
     const deadlineMs = deadlineFrom(opts.timeoutMs);
     try {

@@ -25,6 +25,9 @@ export interface CachedNode {
   readonly stat: Stat;
 }
 
+/**
+ * The events of NodeCache, ChildrenCache and TreeCache.
+ */
 export interface CacheEvents {
   added: [node: CachedNode];
   updated: [node: CachedNode, previous: CachedNode];
@@ -38,7 +41,9 @@ export interface CacheEvents {
 /** Default bound on the nodes one cache holds. */
 export const CACHE_NODES_MAX = 100_000;
 
-/** A cache hit its nodesMax: nodes beyond it are left out of the view. */
+/**
+ * A cache hit its nodesMax: nodes beyond it are left out of the view (reported once with `error`).
+ */
 export class CacheLimitError extends Error {
   constructor(readonly path: string, readonly nodesMax: number) {
     super(`cache of ${path} holds ${nodesMax} nodes, its limit; further nodes are not cached`);
@@ -348,7 +353,10 @@ function depthBelow(root: string, path: string): number {
   return path.slice(prefix.length).split('/').length;
 }
 
-/** What the three caches share: events, start, close and settling. */
+/**
+ * What NodeCache, ChildrenCache and TreeCache share: a local, watch-driven view of a subtree that never
+ * loses or invents a change across reconnects, its events, start, close and settled.
+ */
 export abstract class CacheBase {
   protected readonly sync: TreeSync;
 
@@ -356,35 +364,62 @@ export abstract class CacheBase {
     this.sync = new TreeSync(client, path, opts);
   }
 
+  /**
+   * The path of the cached node (the root of the cached subtree).
+   */
   get path(): string {
     return this.sync.root;
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof CacheEvents>(event: K, listener: Listener<CacheEvents[K]>): this {
     this.sync.on(event, listener);
     return this;
   }
 
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof CacheEvents>(event: K, listener: Listener<CacheEvents[K]>): this {
     this.sync.off(event, listener);
     return this;
   }
 
-  /** Reads the initial state; resolves once it is in the view. Rejects with SESSIONEXPIRED if the session ends first. */
+  /**
+   * Reads the initial state and starts following changes. Requests sent while disconnected wait for the
+   * connection.
+   * @returns once the first full read is in the view (after the `added` events for it, and `initialized`).
+   * @throws {Error} when called a second time.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first. Other read failures are reported with
+   * `error`, not thrown.
+   */
   start(): Promise<void> {
     return this.sync.start();
   }
 
-  /** Stops watching; current() keeps answering with the last view. */
+  /**
+   * Stops watching; the view keeps answering as it was.
+   */
   close(): void {
     this.sync.close();
   }
 
+  /**
+   * Whether the first full read is in the view.
+   */
   get isInitialized(): boolean {
     return this.sync.isInitialized;
   }
 
-  /** Resolves once every outstanding read is applied and no connection loss is awaiting its resync. */
+  /**
+   * Waits for the view to catch up.
+   * @returns once every outstanding read is applied and no connection loss is awaiting its resync (or the
+   * cache is closed); it does not reject.
+   */
   settled(): Promise<void> {
     return this.sync.settled();
   }

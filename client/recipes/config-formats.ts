@@ -3,6 +3,9 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseProperties, stringifyProperties } from './properties.js';
 
+/**
+ * The text formats a ConfigHandle reads and writes.
+ */
 export type ConfigFormat = 'json' | 'yaml' | 'properties' | 'text';
 
 /** Text that is not valid in its format (the cause says why). */
@@ -13,7 +16,11 @@ export class ConfigFormatError extends Error {
   }
 }
 
-/** Text → value: json and yaml give any JSON-like value, properties an object of strings, text the string. */
+/**
+ * Text to value: json and yaml give any JSON-like value, properties an object of strings, text the string.
+ * @returns the value, for a ConfigHandle's validate function.
+ * @throws {ConfigFormatError} when the text is not valid in its format.
+ */
 export function parseConfigText(format: ConfigFormat, text: string): unknown {
   try {
     switch (format) {
@@ -33,7 +40,11 @@ export function parseConfigText(format: ConfigFormat, text: string): unknown {
   }
 }
 
-/** Value → text. Properties need a flat object of strings, numbers or booleans; text needs a string. */
+/**
+ * Value to text. Properties need a flat object of strings, numbers or booleans; text needs a string.
+ * @returns the text.
+ * @throws {ConfigFormatError} when the value cannot be written in the format.
+ */
 export function serializeConfig(format: ConfigFormat, value: unknown): string {
   switch (format) {
     case 'json':

@@ -20,6 +20,9 @@ import { isConnectionLoss, whenConnected, retryOnConnectionLoss } from './intern
 import { ensurePath } from './internal/ensure-path.js';
 import { joinPath, sequenceOf, sortBySequence } from './internal/sequence.js';
 
+/**
+ * The format of a ConfigHandle's node, how its values are checked, and how much history it keeps.
+ */
 export interface ConfigHandleOptions<T> {
   format: ConfigFormat;
   /** Turns the parsed text into the typed value; throws when it is not acceptable. */
@@ -28,6 +31,9 @@ export interface ConfigHandleOptions<T> {
   historyMax?: number;
 }
 
+/**
+ * The events of a ConfigHandle.
+ */
 export interface ConfigHandleEvents<T> {
   change: [value: T, previous: T | undefined];
   /** A version that did not parse or validate; `value` stays the last good one. */
@@ -55,6 +61,11 @@ const VERSION_PREFIX = 'v-';
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A typed, watched configuration value in one node, as json, yaml, properties or text. Only a version that
+ * parses and passes `validate` reaches `value` and `change`; a bad one is reported with `invalid`. set keeps
+ * previous versions under `path/history` for rollback.
+ */
 export class ConfigHandle<T> {
   private readonly events = new Emitter<ConfigHandleEvents<T>>((e) => globalThis.console?.error('canopy config: a listener threw', e));
   private readonly cache: NodeCache;
@@ -62,6 +73,10 @@ export class ConfigHandle<T> {
   private current: T | undefined;
   private lastMzxid = -1;
 
+  /**
+   * A handle on the config at `path`. Nothing is sent before start.
+   * @throws {RangeError} for a historyMax outside [0, CONFIG_HISTORY_MAX].
+   */
   constructor(private readonly client: Client, readonly path: string, private readonly opts: ConfigHandleOptions<T>) {
     const max = opts.historyMax ?? 10;
     if (!Number.isInteger(max) || max < 0 || max > CONFIG_HISTORY_MAX) throw new RangeError(`historyMax must be an integer in [0, ${CONFIG_HISTORY_MAX}]`);
@@ -71,10 +86,18 @@ export class ConfigHandle<T> {
     this.cache.on('added', seen).on('updated', seen).on('error', (e) => this.events.emit('error', e));
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof ConfigHandleEvents<T>>(event: K, listener: Listener<ConfigHandleEvents<T>[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof ConfigHandleEvents<T>>(event: K, listener: Listener<ConfigHandleEvents<T>[K]>): this {
     this.events.off(event, listener);
     return this;
@@ -85,28 +108,52 @@ export class ConfigHandle<T> {
     return this.current;
   }
 
-  /** Reads the current version and follows it. */
+  /**
+   * Reads the current version and follows it.
+   * @returns once the first read is in (value is then current, or undefined when the node is missing or invalid).
+   * @throws {Error} when called a second time.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   */
   start(): Promise<void> {
     return this.cache.start();
   }
 
+  /**
+   * Stops following; value keeps the last good one.
+   */
   close(): void {
     this.cache.close();
   }
 
-  /** Resolves once every change written before this call is reflected in `value` (or reported invalid). */
+  /**
+   * Waits for the view to catch up.
+   * @returns once every change written before this call is reflected in `value` (or reported invalid).
+   */
   async settled(): Promise<void> {
     await this.cache.settled();
   }
 
-  /** Writes a new value, saving the one it replaces in the history. Throws (writing nothing) if it does not validate. */
+  /**
+   * Writes a new value, saving the one it replaces in the history in the same multi.
+   * @returns once written.
+   * @throws {ConfigFormatError} when the value cannot be written in the format; whatever `validate` throws for it.
+   * Nothing is written then.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async set(value: T): Promise<void> {
     const text = serializeConfig(this.opts.format, value);
     this.check(text);
     await this.write(text);
   }
 
-  /** Previous versions, newest first. */
+  /**
+   * Previous versions.
+   * @returns them, newest first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async history(): Promise<Array<ConfigVersion<T>>> {
     const dir = joinPath(this.path, HISTORY);
     const names = await this.retry(async () => {
@@ -121,7 +168,15 @@ export class ConfigHandle<T> {
     return versions.filter((v): v is ConfigVersion<T> => v !== undefined);
   }
 
-  /** Writes back the n-th previous version (1 = the one before the current); resolves with its value. */
+  /**
+   * Writes back the n-th previous version (1 = the one before the current), saving the current one.
+   * @returns the value written back.
+   * @throws {RangeError} when n is not an integer >= 1 or the history holds fewer versions.
+   * @throws {ConfigFormatError} when that version no longer parses; whatever `validate` throws for it.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async rollback(n = 1): Promise<T> {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('rollback(n) needs an integer n >= 1');
     const versions = await this.history();

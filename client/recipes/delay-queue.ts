@@ -25,24 +25,52 @@ export function deliveryTimeOf(name: string): number {
   return m === null ? 0 : Number(m[1]);
 }
 
+/**
+ * A distributed delay queue (Curator's DistributedDelayQueue): an item is not taken before its delivery time;
+ * due items come out in delivery-time order. Producers' and consumers' clocks are compared directly.
+ */
 export class DelayQueue {
   private readonly core: QueueCore;
 
+  /**
+   * A queue at `path` (created as needed). Nothing is sent yet.
+   */
   constructor(client: Client, readonly path: string) {
     this.core = new QueueCore(client, path, { dueAtMs: deliveryTimeOf });
   }
 
-  /** Adds an item to be delivered no earlier than `deliverAtMs` (ms since the epoch, e.g. Date.now() + 5000). */
+  /**
+   * Adds an item to be delivered no earlier than `deliverAtMs` (ms since the epoch, e.g. Date.now() + 5000).
+   * @throws {KeeperError} BADARGUMENTS for a deliverAtMs that is not a non-negative integer.
+   * @returns the item's node path, once it is durably queued (a put whose answer was lost is found again,
+   * never queued twice).
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   put(item: Data, deliverAtMs: number): Promise<string> {
     return this.core.put(delayName(deliverAtMs), item);
   }
 
-  /** Removes and returns the earliest due item, waiting until one is due. */
+  /**
+   * Removes and returns the earliest due item, waiting until one is due.
+   * @returns the item's data; the item is gone from the queue and no other take gets it.
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   take(opts: WaitOptions = {}): Promise<Uint8Array> {
     return this.core.take(opts);
   }
 
-  /** Items waiting, due or not. */
+  /**
+   * Items waiting, due or not.
+   * @returns the count (claimed items excluded).
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   size(): Promise<number> {
     return this.core.size();
   }

@@ -19,16 +19,28 @@ import { removeNode } from './remove-node.js';
 
 export const READY_NODE = 'ready';
 
+/**
+ * How a DoubleBarrier member names itself.
+ */
 export interface DoubleBarrierOptions {
   /** This member's node name (default: a fresh guid); unique among the members, never 'ready'. */
   id?: string;
 }
 
+/**
+ * A double barrier (ZooKeeper's recipe, Curator's DistributedDoubleBarrier): memberQty members enter together
+ * and leave together. Once every leave() of a round has resolved, the same path serves the next round.
+ */
 export class DoubleBarrier {
   readonly id: string;
   private readonly ourPath: string;
   private readonly readyPath: string;
 
+  /**
+   * A member of the barrier at `path` for memberQty members. Nothing is sent yet.
+   * @throws {KeeperError} BADARGUMENTS for a memberQty that is not a positive integer, or an id that is empty,
+   * contains `/` or is 'ready'.
+   */
   constructor(private readonly client: Client, readonly path: string, readonly memberQty: number, options: DoubleBarrierOptions = {}) {
     if (!Number.isInteger(memberQty) || memberQty < 1) throw new KeeperError(ErrorCode.BADARGUMENTS, path, { detail: 'memberQty must be a positive integer' });
     this.id = options.id ?? newGuid();
@@ -37,7 +49,16 @@ export class DoubleBarrier {
     this.readyPath = joinPath(path, READY_NODE);
   }
 
-  /** Resolves once memberQty members have entered. On timeout, abort or error our node is removed again. */
+  /**
+   * Enters and waits for the others. On timeout, abort or error our node is removed again.
+   * @returns once memberQty members have entered.
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {KeeperError} NODEEXISTS when another member uses our id.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async enter(opts: WaitOptions = {}): Promise<void> {
     const deadlineMs = deadlineFrom(opts.timeoutMs);
     await ensurePath(this.client, this.path);
@@ -50,7 +71,15 @@ export class DoubleBarrier {
     }
   }
 
-  /** Resolves once every member has left (or its session ended). */
+  /**
+   * Leaves and waits for the others.
+   * @returns once every member has left (or its session ended).
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async leave(opts: WaitOptions = {}): Promise<void> {
     const deadlineMs = deadlineFrom(opts.timeoutMs);
     for (;;) {

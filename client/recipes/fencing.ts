@@ -23,7 +23,10 @@ export interface LockLease {
 export class FencingGate {
   private highest = Number.NEGATIVE_INFINITY;
 
-  /** True (and remembered) when `token` is not older than any admitted token. */
+  /**
+   * Admits a token not older than any admitted so far, and remembers it.
+   * @returns true when admitted, false for a token lower than the highest admitted (a stale holder).
+   */
   admit(token: number): boolean {
     if (!Number.isSafeInteger(token)) throw new RangeError(`fencing token must be a safe integer (got ${String(token)})`);
     if (token < this.highest) return false;

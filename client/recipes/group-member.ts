@@ -12,6 +12,9 @@ import { ChildrenCache } from './children-cache.js';
 import { baseName, joinPath } from './internal/sequence.js';
 import { PersistentEphemeralNode } from './persistent-node.js';
 
+/**
+ * The events of a GroupMember.
+ */
 export interface GroupMemberEvents {
   /** The membership view changed (a member joined, left or changed its data). */
   membersChanged: [];
@@ -19,12 +22,20 @@ export interface GroupMemberEvents {
   error: [error: unknown];
 }
 
+/**
+ * Group membership (Curator's GroupMember): this member's ephemeral node under groupPath, kept while the
+ * session lives, and a live view of every member.
+ */
 export class GroupMember {
   private readonly events = new Emitter<GroupMemberEvents>((e) => globalThis.console?.error('canopy group member: a listener threw', e));
   private readonly node: PersistentEphemeralNode;
   private readonly cache: ChildrenCache;
   private started = false;
 
+  /**
+   * A member `memberId` of the group at `groupPath`. Nothing is sent before start.
+   * @throws {KeeperError} BADARGUMENTS for a memberId that is not one path segment.
+   */
   constructor(client: Client, readonly groupPath: string, readonly memberId: string, data: Data = '') {
     if (memberId === '' || memberId.includes('/') || memberId === '.' || memberId === '..') {
       throw new KeeperError(ErrorCode.BADARGUMENTS, groupPath, { detail: 'memberId must be one path segment' });
@@ -42,10 +53,18 @@ export class GroupMember {
     });
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof GroupMemberEvents>(event: K, listener: Listener<GroupMemberEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof GroupMemberEvents>(event: K, listener: Listener<GroupMemberEvents[K]>): this {
     this.events.off(event, listener);
     return this;
@@ -56,7 +75,14 @@ export class GroupMember {
     return this.node.path;
   }
 
-  /** Joins the group (creates the member node) and loads the membership view. */
+  /**
+   * Joins the group (creates the member node) and loads the membership view.
+   * @returns once both are done.
+   * @throws {Error} when called a second time.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async start(): Promise<void> {
     if (this.started) throw new Error(`${this.path}: already started`);
     this.started = true;
@@ -64,22 +90,37 @@ export class GroupMember {
     await this.cache.start();
   }
 
-  /** Members by id with their data, as last seen (this member included once its node is seen). */
+  /**
+   * The members as last seen (this member included once its node is seen).
+   * @returns their data by id.
+   */
   getCurrentMembers(): Map<string, Uint8Array> {
     return new Map(this.cache.current().map((n) => [baseName(n.path), n.data]));
   }
 
-  /** Changes this member's data. */
+  /**
+   * Changes this member's data (and what its node is re-created with).
+   * @returns once written.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   setThisData(data: Data): Promise<void> {
     return this.node.setData(data);
   }
 
-  /** Resolves once the membership view has applied every read in flight. */
+  /**
+   * Waits for the membership view to catch up.
+   * @returns once every read in flight is applied.
+   */
   settled(): Promise<void> {
     return this.cache.settled();
   }
 
-  /** Leaves the group: stops watching and deletes this member's node. */
+  /**
+   * Leaves the group: stops watching and deletes this member's node.
+   * @returns once the node is deleted (or the session is gone).
+   * @throws {KeeperError} a refusal by the server to delete a node (NONODE and SESSIONEXPIRED count as done).
+   */
   async close(): Promise<void> {
     this.cache.close();
     await this.node.close();

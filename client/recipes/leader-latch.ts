@@ -24,11 +24,17 @@ import { RecipeClosedError, deadlineFrom, raceSessionEnd, sessionEndedError, tri
 import type { WaitOptions } from './recipe-wait.js';
 import { removeNode, reportUnheard } from './remove-node.js';
 
+/**
+ * How a LeaderLatch participant names itself.
+ */
 export interface LeaderLatchOptions {
   /** This participant's id, stored as its node's data (default ''). */
   id?: string;
 }
 
+/**
+ * The events of a LeaderLatch.
+ */
 export interface LeaderLatchEvents {
   isLeader: [];
   notLeader: [];
@@ -43,6 +49,12 @@ type LatchState = 'latent' | 'started' | 'closed';
 /** Name of each participant node, before the protection prefix and the sequence suffix. */
 const NODE_NAME = 'latch-';
 
+/**
+ * Leader election by latch (Curator's LeaderLatch): participants join a line of ephemeral sequential nodes
+ * and the first one leads until its node goes. A lost connection gives up leadership at once (notLeader), as
+ * Curator's default does; after reconnecting with the same session the latch leads again if its node is still
+ * first. An expired session closes the latch (notLeader, then expired and error).
+ */
 export class LeaderLatch {
   readonly id: string;
   private readonly events = new Emitter<LeaderLatchEvents>(reportUnheard);
@@ -58,10 +70,16 @@ export class LeaderLatch {
   /** One callback for every predecessor watch, so that the client stores it once per path. */
   private readonly predecessorOnEvent = (_event: WatchedEvent): void => this.scheduleCheck();
 
+  /**
+   * A latch at `path` (created as needed on start). Nothing is sent before start.
+   */
   constructor(private readonly client: Client, readonly path: string, options: LeaderLatchOptions = {}) {
     this.id = options.id ?? '';
   }
 
+  /**
+   * True only while connected and our node was first at the last check.
+   */
   get isLeader(): boolean {
     return this.leader;
   }
@@ -76,20 +94,39 @@ export class LeaderLatch {
     return this.ourPathValue;
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
+  /**
+   * Adds a listener that is removed as it is called for the first time.
+   * @returns this object.
+   */
   once<K extends keyof LeaderLatchEvents>(event: K, listener: Listener<LeaderLatchEvents[K]>): this {
     this.events.once(event, listener);
     return this;
   }
 
-  /** Joins the line; resolves once our node exists and the first check is done (isLeader is then current). */
+  /**
+   * Joins the line.
+   * @returns once our node exists and the first check is done (isLeader is then current).
+   * @throws {Error} when called a second time.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends before our node exists (the latch is then closed).
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async start(): Promise<void> {
     if (this.state !== 'latent') throw new Error('LeaderLatch can only be started once');
     this.state = 'started';
@@ -103,7 +140,11 @@ export class LeaderLatch {
     await this.runChecks();
   }
 
-  /** Leaves the line (our node is deleted) and gives up leadership. Idempotent. */
+  /**
+   * Leaves the line (our node is deleted) and gives up leadership. Idempotent.
+   * @returns once our node is deleted (or the session is gone, which deleted it).
+   * @throws {KeeperError} a refusal by the server to delete our node.
+   */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -116,7 +157,14 @@ export class LeaderLatch {
     if (ourPath !== undefined) await removeNode(this.client, ourPath);
   }
 
-  /** Resolves once we lead; rejects on timeout (OPERATIONTIMEOUT), abort, session end or close. */
+  /**
+   * Waits until we lead.
+   * @returns once isLeader is true.
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {RecipeClosedError} when the latch is (or gets) closed.
+   */
   async await(opts: WaitOptions = {}): Promise<void> {
     const deadlineMs = deadlineFrom(opts.timeoutMs);
     for (;;) {
@@ -126,12 +174,22 @@ export class LeaderLatch {
     }
   }
 
-  /** Every participant in line order, with its id; the first one leads. */
+  /**
+   * Every participant in line order, with its id; the first one leads.
+   * @returns the participants, empty when nobody is in line.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   getParticipants(): Promise<Participant[]> {
     return readParticipants(this.client, this.path);
   }
 
-  /** The current leader, or undefined when nobody is in line. */
+  /**
+   * The participant at the head of the line.
+   * @returns it, or undefined when nobody is in line.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async getLeader(): Promise<Participant | undefined> {
     return (await this.getParticipants())[0];
   }

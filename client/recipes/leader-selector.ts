@@ -21,6 +21,9 @@ import { isFinalState } from '../connection.js';
 /** Runs while we lead; must return (or throw) soon after `signal` aborts. */
 export type LeadershipCallback = (signal: AbortSignal) => Promise<void>;
 
+/**
+ * How a LeaderSelector participant names itself and whether it queues again.
+ */
 export interface LeaderSelectorOptions {
   /** This participant's id, stored as its node's data (default ''). */
   id?: string;
@@ -28,6 +31,9 @@ export interface LeaderSelectorOptions {
   autoRequeue?: boolean;
 }
 
+/**
+ * The events of a LeaderSelector.
+ */
 export interface LeaderSelectorEvents {
   /** The session expired; the selector has stopped (a Client never gets a new session). */
   expired: [error: KeeperError];
@@ -37,6 +43,12 @@ export interface LeaderSelectorEvents {
 
 const NODE_NAME = 'lock-';
 
+/**
+ * Leader election by callback (Curator's LeaderSelector): participants wait in a fair line; the one at the head
+ * runs the callback and leads for as long as it runs. The callback's AbortSignal aborts when the session ends
+ * or close() is called, since another participant may lead as soon as our node is gone. Failures in the
+ * background are reported with `error`; they are never thrown.
+ */
 export class LeaderSelector {
   readonly id: string;
   private readonly autoRequeue: boolean;
@@ -47,11 +59,17 @@ export class LeaderSelector {
   private leading = false;
   private token: number | undefined;
 
+  /**
+   * A selector at `path` (created as needed) that runs `callback` while leading. Nothing is sent before start.
+   */
   constructor(private readonly client: Client, readonly path: string, private readonly callback: LeadershipCallback, options: LeaderSelectorOptions = {}) {
     this.id = options.id ?? '';
     this.autoRequeue = options.autoRequeue ?? false;
   }
 
+  /**
+   * True while the callback runs as leader.
+   */
   get hasLeadership(): boolean {
     return this.leading;
   }
@@ -61,23 +79,37 @@ export class LeaderSelector {
     return this.token;
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof LeaderSelectorEvents>(event: K, listener: Listener<LeaderSelectorEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof LeaderSelectorEvents>(event: K, listener: Listener<LeaderSelectorEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
 
-  /** Joins the line; the callback runs when our turn comes. */
+  /**
+   * Joins the line; the callback runs when our turn comes.
+   * @throws {Error} when called a second time.
+   */
   start(): void {
     if (this.state !== 'latent') throw new Error('LeaderSelector can only be started once');
     this.state = 'started';
     this.requeue();
   }
 
-  /** Joins the line again after a turn ended (without autoRequeue). False when already in line or closed. */
+  /**
+   * Joins the line again after a turn ended (without autoRequeue).
+   * @returns true when it joined, false when already in line or closed.
+   */
   requeue(): boolean {
     if (this.state !== 'started' || this.running !== undefined) return false;
     this.running = this.run().finally(() => {
@@ -86,7 +118,10 @@ export class LeaderSelector {
     return true;
   }
 
-  /** Leaves the line, aborts the callback and resolves once it has returned and our node is gone. */
+  /**
+   * Leaves the line and aborts the callback (its signal's reason is a RecipeClosedError).
+   * @returns once the callback has returned and our node is gone; it does not reject.
+   */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -94,10 +129,22 @@ export class LeaderSelector {
     await this.running;
   }
 
+  /**
+   * Every participant in line order, with its id; the first one leads.
+   * @returns the participants, empty when nobody is in line.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   getParticipants(): Promise<Participant[]> {
     return readParticipants(this.client, this.path);
   }
 
+  /**
+   * The participant at the head of the line.
+   * @returns it, or undefined when nobody is in line.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async getLeader(): Promise<Participant | undefined> {
     return (await this.getParticipants())[0];
   }

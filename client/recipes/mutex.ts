@@ -17,11 +17,17 @@ import type { LockDriver, LockOptions } from './lock-internals.js';
 import { unprotectedName } from './internal/protected-create.js';
 import { sortBySequence } from './internal/sequence.js';
 
+/**
+ * The events of a Mutex.
+ */
 export interface MutexEvents {
   /** The lock was held and is gone on the server (session expired or closed, or our node deleted). */
   lost: [error: KeeperError];
 }
 
+/**
+ * How a Mutex queues.
+ */
 export interface MutexOptions {
   /** Stored in the holder's node (for tools that show who holds a lock). Default empty. */
   data?: Data;
@@ -42,6 +48,12 @@ interface Holding {
   watch: HeldNode;
 }
 
+/**
+ * A distributed mutex (Curator's InterProcessMutex): fair (granted in queue order), herd-free (each waiter
+ * watches only the node just ahead of it) and reentrant for its holder: one Mutex object is one holder.
+ * The lock is lost if the session ends or someone deletes the holder's node (event `lost`); while the client is
+ * only disconnected it may be gone without the holder knowing yet, which is what fencing tokens are for.
+ */
 export class Mutex implements InterProcessLock {
   private readonly events = new Emitter<MutexEvents>(reportListenerError);
   private readonly driver: LockDriver;
@@ -51,12 +63,19 @@ export class Mutex implements InterProcessLock {
   /** The acquisition in progress on this object: a second caller waits for it, then counts up. */
   private inflight: Promise<LockLease> | undefined;
 
+  /**
+   * A lock at `path` (its parents are created as needed on the first acquire). Nothing is sent yet.
+   * @throws {KeeperError} BADARGUMENTS for an invalid path.
+   */
   constructor(readonly client: Client, readonly path: string, options: MutexOptions = {}) {
     checkLockPath(path);
     this.driver = options.driver ?? exclusiveDriver('lock-');
     this.data = options.data ?? '';
   }
 
+  /**
+   * Whether this object holds the lock now.
+   */
   get isHeld(): boolean {
     return this.holding !== undefined;
   }
@@ -71,19 +90,34 @@ export class Mutex implements InterProcessLock {
     return this.holding?.lease;
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof MutexEvents>(event: K, listener: Listener<MutexEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
 
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof MutexEvents>(event: K, listener: Listener<MutexEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
 
   /**
-   * Waits for the lock. Rejects with an OPERATIONTIMEOUT KeeperError after timeoutMs, with the signal's
-   * reason on abort, with SESSIONEXPIRED if the session ends; in every such case our node is gone.
+   * Waits for the lock; while held, another acquire only counts up (see holdCount). Whatever ends the wait
+   * early, our node in the queue is deleted before the promise rejects.
+   * @returns the grant, with the fencing token (the czxid of our node).
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {KeeperError} NONODE when our queue node was deleted by someone else while waiting.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
    */
   async acquire(opts: LockOptions = {}): Promise<LockLease> {
     const scope = operationScope(opts, this.path);
@@ -94,12 +128,21 @@ export class Mutex implements InterProcessLock {
     }
   }
 
-  /** Like acquire, but resolves false instead of rejecting on timeout. timeoutMs 0: one look at the queue. */
+  /**
+   * Like acquire, but gives up quietly. timeoutMs 0: one look at the queue.
+   * @returns true when the lock is now held, false when it was not granted within timeoutMs.
+   * @throws as acquire, except OPERATIONTIMEOUT.
+   */
   tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<boolean> {
     return tryAcquireWithin((opts) => this.acquire(opts), timeoutMs, signal);
   }
 
-  /** Undoes one acquire; the last one deletes our node. Does nothing when not held. */
+  /**
+   * Undoes one acquire; the last one deletes our node (retrying across connection losses). Does nothing when
+   * not held.
+   * @returns once the node is deleted (or the session is gone, which deleted it).
+   * @throws {KeeperError} a refusal by the server other than NONODE and SESSIONEXPIRED (which mean the node is gone).
+   */
   async release(): Promise<void> {
     const holding = this.holding;
     if (holding === undefined) return;
@@ -110,7 +153,12 @@ export class Mutex implements InterProcessLock {
     await deleteLockNode(this.client, holding.lease.nodePath);
   }
 
-  /** The queue's node names in order (the first holds the lock, for an exclusive driver). */
+  /**
+   * The queue's node names in order (the first holds the lock, for an exclusive driver).
+   * @returns the names, empty when the lock's node does not exist.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async participants(): Promise<string[]> {
     const children = await childrenOf(this.client, this.path, new AbortController().signal).catch((e: unknown) => {
       if (KeeperError.is(e, ErrorCode.NONODE)) return [];

@@ -19,6 +19,9 @@ import { ensurePath } from './internal/ensure-path.js';
 import { waitForDeletion } from './internal/wait-delete.js';
 import { isFinalState } from '../connection.js';
 
+/**
+ * The events of a PersistentEphemeralNode.
+ */
 export interface PersistentNodeEvents {
   /** The node was (re)created by this recipe. */
   created: [path: string];
@@ -26,6 +29,10 @@ export interface PersistentNodeEvents {
   error: [error: unknown];
 }
 
+/**
+ * An ephemeral node that stays (Curator's PersistentNode, ephemeral mode): re-created whenever it is deleted,
+ * and checked after every reconnect, for as long as the session lives.
+ */
 export class PersistentEphemeralNode {
   private readonly events = new Emitter<PersistentNodeEvents>((e) => globalThis.console?.error('canopy persistent node: a listener threw', e));
   private data: Uint8Array;
@@ -35,24 +42,46 @@ export class PersistentEphemeralNode {
   private readonly watcher = (event: WatchedEvent): void => this.watcherOnEvent(event);
   private readonly stateListener = (state: ClientState): void => this.clientOnState(state);
 
+  /**
+   * Keeps the node at `path` with `data`. Nothing is sent before start.
+   */
   constructor(private client: Client, readonly path: string, data: Data = '') {
     this.data = Uint8Array.from(toBytes(data));
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof PersistentNodeEvents>(event: K, listener: Listener<PersistentNodeEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof PersistentNodeEvents>(event: K, listener: Listener<PersistentNodeEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
 
+  /**
+   * The client the node is kept through (changed by moveTo).
+   */
   get currentClient(): Client {
     return this.client;
   }
 
-  /** Creates the node (parents too) and keeps it; resolves once it exists. */
+  /**
+   * Creates the node (parents too) and keeps it. If another session holds the node, waits for it to go
+   * and then takes its place.
+   * @returns once our node exists.
+   * @throws {Error} when already started.
+   * @throws {KeeperError} SESSIONEXPIRED when the session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.path}: already started`);
     this.running = true;
@@ -60,7 +89,12 @@ export class PersistentEphemeralNode {
     await this.ensure();
   }
 
-  /** Replaces the node's data (and what it is re-created with). */
+  /**
+   * Replaces the node's data (and what it is re-created with).
+   * @returns once written.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async setData(data: Data): Promise<void> {
     this.data = Uint8Array.from(toBytes(data));
     for (;;) {
@@ -75,7 +109,11 @@ export class PersistentEphemeralNode {
     }
   }
 
-  /** Stops keeping the node and deletes it (when the session still lives). */
+  /**
+   * Stops keeping the node and deletes it (when the session still lives).
+   * @returns once done.
+   * @throws {KeeperError} a refusal by the server to delete it (NONODE and SESSIONEXPIRED count as done).
+   */
   async close(): Promise<void> {
     if (!this.running) return;
     this.stop();
@@ -84,8 +122,10 @@ export class PersistentEphemeralNode {
   }
 
   /**
-   * For a client built after the old one's session expired: stop using the old client and create the
-   * node through the new one.
+   * For a client built after the old one's session expired: stops using the old client and creates the node
+   * through the new one.
+   * @returns once the node exists again.
+   * @throws as start.
    */
   async moveTo(client: Client): Promise<void> {
     this.stop();

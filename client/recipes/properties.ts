@@ -7,6 +7,9 @@
 /** Most entries one document may hold: a named bound, not a format rule. */
 export const PROPERTIES_ENTRIES_MAX = 100_000;
 
+/**
+ * Properties text that cannot be read, with the line it is on.
+ */
 export class PropertiesSyntaxError extends Error {
   constructor(message: string, readonly line: number) {
     super(`line ${line}: ${message}`);
@@ -17,7 +20,11 @@ export class PropertiesSyntaxError extends Error {
 const BLANK = new Set([' ', '\t', '\f']);
 const SIMPLE_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
-/** Parses properties text into an object (later duplicates win, like Properties.load). */
+/**
+ * Parses java.util.Properties text (later duplicates win, as Properties.load).
+ * @returns the entries.
+ * @throws {PropertiesSyntaxError} for a malformed \uXXXX escape or more than 100,000 entries.
+ */
 export function parseProperties(text: string): Record<string, string> {
   const entries = new Map<string, string>();
   for (const { text: line, number } of logicalLines(text)) {
@@ -109,7 +116,10 @@ function unescape(s: string, lineNumber: number): string {
   return out;
 }
 
-/** Writes `key=value` lines; parseProperties(stringifyProperties(x)) gives x back for string values. */
+/**
+ * Writes `key=value` lines, escaped so that parseProperties reads the same strings back.
+ * @returns the text.
+ */
 export function stringifyProperties(values: Readonly<Record<string, string | number | boolean>>): string {
   return Object.entries(values).map(([k, v]) => `${escapeText(k, true)}=${escapeText(String(v), false)}\n`).join('');
 }

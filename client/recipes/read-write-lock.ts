@@ -15,26 +15,43 @@ import { baseName } from './internal/sequence.js';
 const READ_NAME = 'read-';
 const WRITE_NAME = 'write-';
 
+/**
+ * How a ReadWriteLock queues.
+ */
 export interface ReadWriteLockOptions {
   /** Stored in each holder's node. Default empty. */
   data?: Data;
 }
 
+/**
+ * A read–write lock (Curator's InterProcessReadWriteLock): any number of readers or one writer, in one fair
+ * queue; a writer waiting keeps later readers out.
+ */
 export class ReadWriteLock {
   private readonly writer: Mutex;
   private readonly reader: Mutex;
 
+  /**
+   * Both sides of the lock at `path`. Nothing is sent yet.
+   * @throws {KeeperError} BADARGUMENTS for an invalid path.
+   */
   constructor(readonly client: Client, readonly path: string, options: ReadWriteLockOptions = {}) {
     this.writer = new Mutex(client, path, { ...options, driver: writeDriver() });
     this.reader = new Mutex(client, path, { ...options, driver: readDriver(() => this.writer.lease?.nodePath) });
   }
 
-  /** The shared side: a Mutex-like lock (one holder per object, reentrant) that other readers share. */
+  /**
+   * The shared side: a Mutex-like lock (one holder per object, reentrant) that other readers share.
+   * @returns the same Mutex on every call.
+   */
   readLock(): Mutex {
     return this.reader;
   }
 
-  /** The exclusive side. */
+  /**
+   * The exclusive side.
+   * @returns the same Mutex on every call.
+   */
   writeLock(): Mutex {
     return this.writer;
   }

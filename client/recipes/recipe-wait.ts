@@ -9,6 +9,9 @@ import { ErrorCode } from '../../protocol/index.js';
 import { abortReason } from './internal/connected.js';
 import { isFinalState } from '../connection.js';
 
+/**
+ * How long a recipe wait may last, and what may cut it short.
+ */
 export interface WaitOptions {
   /** Give up after this long (OPERATIONTIMEOUT). Default: wait as long as it takes. */
   timeoutMs?: number;
@@ -94,7 +97,9 @@ export function delay(ms: number): { done: Promise<void>; cancel: () => void } {
   return { done, cancel: () => clearTimeout(timer) };
 }
 
-/** A recipe used after close(): waits end with it, and calls on a closed recipe throw it. */
+/**
+ * A recipe used after close(): its waits end with it, and calls on a closed recipe throw it.
+ */
 export class RecipeClosedError extends Error {
   constructor(what: string) {
     super(`${what} is closed`);

@@ -21,17 +21,25 @@ import { isFinalState } from '../connection.js';
 /** Most leases one semaphore may allow (each waiter lists every lease node). */
 export const MAX_LEASES_MAX = 10_000;
 
+/**
+ * The events of a Semaphore.
+ */
 export interface SemaphoreEvents {
   /** A lease was held and its session ended: the server has freed it. */
   lost: [lease: Lease, error: KeeperError];
 }
 
+/**
+ * How a Semaphore stores its leases.
+ */
 export interface SemaphoreOptions {
   /** Stored in each lease node. Default empty. */
   data?: Data;
 }
 
-/** One held slot of a semaphore. */
+/**
+ * One held slot of a semaphore, from Semaphore.acquire.
+ */
 export class Lease {
   private open = true;
 
@@ -43,7 +51,11 @@ export class Lease {
     return this.open;
   }
 
-  /** Frees the slot. Idempotent. */
+  /**
+   * Frees the slot: deletes the lease node. Idempotent.
+   * @returns once the node is gone (or the session is, which freed it).
+   * @throws {KeeperError} a refusal by the server other than NONODE and SESSIONEXPIRED.
+   */
   async close(): Promise<void> {
     if (!this.open) return;
     this.invalidate();
@@ -58,6 +70,11 @@ export class Lease {
   }
 }
 
+/**
+ * A counting semaphore (Curator's InterProcessSemaphoreV2): at most maxLeases leases are held at once
+ * across every client. A lease is an ephemeral node, so the server frees the lease of a session that dies.
+ * Every client must use the same maxLeases for one path: the count is not stored on the server.
+ */
 export class Semaphore {
   private readonly events = new Emitter<SemaphoreEvents>(reportListenerError);
   private readonly leases = new Set<Lease>();
@@ -65,6 +82,10 @@ export class Semaphore {
   private readonly locksPath: string;
   private readonly data: Data;
 
+  /**
+   * A semaphore at `path` allowing maxLeases leases. Nothing is sent yet.
+   * @throws {KeeperError} BADARGUMENTS for an invalid path or a maxLeases outside [1, MAX_LEASES_MAX].
+   */
   constructor(readonly client: Client, readonly path: string, readonly maxLeases: number, options: SemaphoreOptions = {}) {
     checkLockPath(path);
     if (!Number.isInteger(maxLeases) || maxLeases < 1 || maxLeases > MAX_LEASES_MAX) {
@@ -75,11 +96,19 @@ export class Semaphore {
     this.data = options.data ?? '';
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof SemaphoreEvents>(event: K, listener: Listener<SemaphoreEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
 
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof SemaphoreEvents>(event: K, listener: Listener<SemaphoreEvents[K]>): this {
     this.events.off(event, listener);
     return this;
@@ -92,8 +121,16 @@ export class Semaphore {
 
   /**
    * Acquires `count` leases, all or none: they are added together while holding the semaphore's queue
-   * lock, so two multi-lease acquisitions never each hold part and wait for the other. On timeout
-   * (OPERATIONTIMEOUT), abort or session end no lease node is left behind.
+   * lock, so two multi-lease acquisitions never each hold part and wait for the other. On timeout, abort or
+   * session end no lease node is left behind.
+   * @returns the leases, `count` of them.
+   * @throws {KeeperError} BADARGUMENTS for a count outside [1, maxLeases]; NONODE when one of our lease nodes was
+   * deleted by someone else while waiting.
+   * @throws {KeeperError} OPERATIONTIMEOUT when opts.timeoutMs passes; SESSIONEXPIRED when the session ends
+   * (expired, or the client closed) first.
+   * @throws the signal's reason when opts.signal aborts.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
    */
   async acquire(count = 1, opts: LockOptions = {}): Promise<Lease[]> {
     if (!Number.isInteger(count) || count < 1 || count > this.maxLeases) {
@@ -107,7 +144,12 @@ export class Semaphore {
     }
   }
 
-  /** Lease node names now present (held by any client). */
+  /**
+   * Lease node names now present (held by any client).
+   * @returns the names, empty when the semaphore's node does not exist.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async leaseNodes(): Promise<string[]> {
     try {
       return await childrenOf(this.client, this.leasesPath, new AbortController().signal);

@@ -39,6 +39,9 @@ export interface ServiceInstance {
   registrationTimeUtc: number;
 }
 
+/**
+ * The events of a ServiceDiscovery.
+ */
 export interface ServiceDiscoveryEvents {
   /** A registration could not be kept: SESSIONEXPIRED when the session ended. */
   error: [error: unknown, instance: ServiceInstance];
@@ -46,12 +49,17 @@ export interface ServiceDiscoveryEvents {
   reRegistered: [client: Client];
 }
 
-/** A live view of one service's instances. */
+/**
+ * A live view of one service's instances, from watchService.
+ */
 export interface ServiceWatch {
   current(): ServiceInstance[];
   close(): void;
 }
 
+/**
+ * Bounds of a ServiceDiscovery, and how it renews an expired session.
+ */
 export interface ServiceDiscoveryOptions {
   /** Most instances this object registers (default 1000). */
   registrationsMax?: number;
@@ -67,6 +75,10 @@ export const SERVICE_REGISTRATIONS_MAX = 1_000;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
+/**
+ * Service discovery (Curator x-discovery): each running instance of a service is an ephemeral node
+ * `basePath/<name>/<id>` holding its JSON description, kept for as long as the session lives.
+ */
 export class ServiceDiscovery {
   private readonly registered = new Map<string, { instance: ServiceInstance; node: PersistentEphemeralNode }>();
   private readonly events = new Emitter<ServiceDiscoveryEvents>((e) => globalThis.console?.error('canopy discovery: a listener threw', e));
@@ -74,21 +86,40 @@ export class ServiceDiscovery {
   private readonly newClient: (() => Promise<Client>) | undefined;
   private renewing = false;
 
+  /**
+   * Discovery under `basePath` (created as needed). Nothing is sent yet.
+   */
   constructor(private client: Client, readonly basePath: string, opts: ServiceDiscoveryOptions = {}) {
     this.registrationsMax = opts.registrationsMax ?? SERVICE_REGISTRATIONS_MAX;
     this.newClient = opts.newClient;
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof ServiceDiscoveryEvents>(event: K, listener: Listener<ServiceDiscoveryEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof ServiceDiscoveryEvents>(event: K, listener: Listener<ServiceDiscoveryEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
 
-  /** Registers an instance: resolves once its node exists. */
+  /**
+   * Registers an instance and keeps its node while the session lives.
+   * @returns the instance as stored (with its id and registration time), once its node exists.
+   * @throws {KeeperError} NODEEXISTS when this object already registered that name and id; BADARGUMENTS for a name
+   * or id that is not one path segment, or more than registrationsMax registrations; SESSIONEXPIRED when the
+   * session ends first.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async registerService(reg: ServiceRegistration): Promise<ServiceInstance> {
     const instance: ServiceInstance = { name: reg.name, id: reg.id ?? newGuid(), address: reg.address, port: reg.port, registrationTimeUtc: Date.now() };
     if (reg.payload !== undefined) instance.payload = reg.payload;
@@ -109,7 +140,11 @@ export class ServiceDiscovery {
     return instance;
   }
 
-  /** Deletes an instance this object registered. */
+  /**
+   * Deletes an instance this object registered (others are ignored).
+   * @returns once its node is deleted (or the session is gone).
+   * @throws {KeeperError} a refusal by the server to delete a node (NONODE and SESSIONEXPIRED count as done).
+   */
   async unregisterService(instance: { name: string; id: string }): Promise<void> {
     const key = this.instancePath(instance.name, instance.id);
     const entry = this.registered.get(key);
@@ -118,12 +153,23 @@ export class ServiceDiscovery {
     await entry.node.close();
   }
 
-  /** Names of the services with a node under basePath (possibly with no instance right now). */
+  /**
+   * Names of the services with a node under basePath (possibly with no instance right now).
+   * @returns the names, sorted.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async queryForNames(): Promise<string[]> {
     return (await this.children(this.basePath)).sort();
   }
 
-  /** Instances of a service, by id. */
+  /**
+   * The instances of a service.
+   * @returns them, sorted by id; empty when the service has none.
+   * @throws {KeeperError} BADARGUMENTS for a name that is not one path segment.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async queryForInstances(name: string): Promise<ServiceInstance[]> {
     checkSegment('name', name);
     const ids = await this.children(joinPath(this.basePath, name));
@@ -131,6 +177,13 @@ export class ServiceDiscovery {
     return found.filter((i): i is ServiceInstance => i !== undefined).sort(byId);
   }
 
+  /**
+   * One instance of a service.
+   * @returns it, or undefined when it is not registered or its node does not hold an instance's JSON.
+   * @throws {KeeperError} BADARGUMENTS for a name or id that is not one path segment.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async queryForInstance(name: string, id: string): Promise<ServiceInstance | undefined> {
     const path = this.instancePath(name, id);
     const data = await this.retrying(async () => {
@@ -144,7 +197,12 @@ export class ServiceDiscovery {
     return data === undefined ? undefined : parseInstance(data);
   }
 
-  /** Calls `listener` with the service's instances once loaded and after every change. */
+  /**
+   * Calls `listener` with the service's instances once loaded and after every change.
+   * @returns the watch, once loaded; close it to stop.
+   * @throws {KeeperError} BADARGUMENTS for a name that is not one path segment; SESSIONEXPIRED when the session ends
+   * before the first read.
+   */
   async watchService(name: string, listener: (instances: ServiceInstance[]) => void): Promise<ServiceWatch> {
     checkSegment('name', name);
     const cache = new ChildrenCache(this.client, joinPath(this.basePath, name));
@@ -157,21 +215,31 @@ export class ServiceDiscovery {
     return { current, close: () => cache.close() };
   }
 
-  /** The instances registered through this object. */
+  /**
+   * The instances registered through this object.
+   * @returns them, in registration order.
+   */
   registrations(): ServiceInstance[] {
     return [...this.registered.values()].map((r) => r.instance);
   }
 
   /**
-   * After the session expired: registers every instance again through `client` (a new session), and
-   * uses it from now on.
+   * After the session expired: registers every instance again through `client` (a new session), and uses it
+   * from now on.
+   * @returns once every instance's node exists again.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
    */
   async reRegisterOn(client: Client): Promise<void> {
     this.client = client;
     await Promise.all([...this.registered.values()].map((r) => r.node.moveTo(client)));
   }
 
-  /** Unregisters every instance this object registered. */
+  /**
+   * Unregisters every instance this object registered.
+   * @returns once their nodes are deleted (or the session is gone).
+   * @throws {KeeperError} a refusal by the server to delete a node (NONODE and SESSIONEXPIRED count as done).
+   */
   async close(): Promise<void> {
     const all = [...this.registered.values()];
     this.registered.clear();

@@ -18,12 +18,19 @@ import { isFinalState } from '../connection.js';
 
 export type { VersionedValue } from './versioned-value.js';
 
+/**
+ * The events of a SharedCount.
+ */
 export interface SharedCountEvents {
   changed: [value: number];
   /** A failure while following the value; a session end (SESSIONEXPIRED) also stops the counter. */
   error: [error: unknown];
 }
 
+/**
+ * A shared integer (Curator's SharedCount) that every participant sees and may change. The value is cached
+ * locally and kept fresh by a watch; `changed` fires when a newer version carries a different value.
+ */
 export class SharedCount {
   private readonly events = new Emitter<SharedCountEvents>(reportUnheard);
   private state: 'latent' | 'started' | 'closed' = 'latent';
@@ -31,20 +38,41 @@ export class SharedCount {
   private readonly clientOnState = (state: ClientState): void => this.onClientState(state);
   private readonly nodeOnEvent = (_event: WatchedEvent): void => void this.follow();
 
+  /**
+   * A counter at `path`, created with seedValue on start if it is missing. Nothing is sent before start.
+   * @throws {KeeperError} BADARGUMENTS for a seedValue that is not a safe integer.
+   */
   constructor(private readonly client: Client, readonly path: string, private readonly seedValue: number) {
     checkValue(seedValue, path);
   }
 
+  /**
+   * Adds a listener; one that throws does not stop the recipe (its error is logged).
+   * @returns this object.
+   */
   on<K extends keyof SharedCountEvents>(event: K, listener: Listener<SharedCountEvents[K]>): this {
     this.events.on(event, listener);
     return this;
   }
+  /**
+   * Removes a listener added with on.
+   * @returns this object.
+   */
   off<K extends keyof SharedCountEvents>(event: K, listener: Listener<SharedCountEvents[K]>): this {
     this.events.off(event, listener);
     return this;
   }
 
-  /** Creates the node with the seed if it is missing, reads the value and starts following it. */
+  /**
+   * Creates the node with the seed if it is missing, reads the value and starts following it.
+   * @returns once the value is read (getCount is then current).
+   * @throws {Error} when called a second time.
+   * @throws {KeeperError} MARSHALLINGERROR when the node holds something other than a counter; CONNECTIONLOSS
+   * when an answer was lost and later writes hide whether ours happened (the outcome is unknown); SESSIONEXPIRED
+   * when the session ends.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async start(): Promise<void> {
     if (this.state !== 'latent') throw new Error('SharedCount can only be started once');
     this.state = 'started';
@@ -61,16 +89,33 @@ export class SharedCount {
     this.client.off('state', this.clientOnState);
   }
 
-  /** The last value seen. */
+  /**
+   * The last value seen.
+   * @returns the value (0 before start).
+   */
   getCount(): number {
     return this.current.value;
   }
 
+  /**
+   * The last value seen with its node version, for trySetCount.
+   * @returns a copy (version -1 before start).
+   */
   getVersionedValue(): VersionedValue {
     return { ...this.current };
   }
 
-  /** Sets the value whatever it is. */
+  /**
+   * Sets the value whatever it is.
+   * @returns once written.
+   * @throws {KeeperError} BADARGUMENTS for a value that is not a safe integer.
+   * @throws {RecipeClosedError} after close.
+   * @throws {KeeperError} MARSHALLINGERROR when the node holds something other than a counter; CONNECTIONLOSS
+   * when an answer was lost and later writes hide whether ours happened (the outcome is unknown); SESSIONEXPIRED
+   * when the session ends.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async setCount(newCount: number): Promise<void> {
     for (;;) {
       const seen = await readValue(this.client, this.path);
@@ -78,7 +123,17 @@ export class SharedCount {
     }
   }
 
-  /** Sets the value only if the node is still at `expected.version`; false if someone changed it since. */
+  /**
+   * Sets the value only if the node is still at `expected.version`.
+   * @returns true when written, false when someone changed it since.
+   * @throws {KeeperError} BADARGUMENTS for a value that is not a safe integer.
+   * @throws {RecipeClosedError} after close.
+   * @throws {KeeperError} MARSHALLINGERROR when the node holds something other than a counter; CONNECTIONLOSS
+   * when an answer was lost and later writes hide whether ours happened (the outcome is unknown); SESSIONEXPIRED
+   * when the session ends.
+   * @throws {KeeperError} a refusal by the server, such as NOAUTH where the client may not create or read.
+   * Connection losses are waited out (the recipe carries on once the client reconnects), never thrown.
+   */
   async trySetCount(expected: VersionedValue, newCount: number): Promise<boolean> {
     if (this.state === 'closed') throw new RecipeClosedError('shared count');
     const version = await writeIfVersion(this.client, this.path, newCount, expected.version);

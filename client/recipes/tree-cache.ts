@@ -5,6 +5,9 @@ import type { Client } from '../client.js';
 import { CacheBase } from './cache-core.js';
 import type { CachedNode } from './cache-core.js';
 
+/**
+ * Bounds of a TreeCache.
+ */
 export interface TreeCacheOptions {
   /** Levels below the root that are cached (default: all). 0 caches the root alone. */
   maxDepth?: number;
@@ -12,21 +15,38 @@ export interface TreeCacheOptions {
   nodesMax?: number;
 }
 
+/**
+ * A local copy of a whole subtree (Curator's TreeCache), down to maxDepth levels: `added`, `updated` and
+ * `removed` per node.
+ */
 export class TreeCache extends CacheBase {
+  /**
+   * A cache of the subtree at `path` (which need not exist). Nothing is sent before start.
+   */
   constructor(client: Client, path: string, opts: TreeCacheOptions = {}) {
     super(client, path, { maxDepth: opts.maxDepth ?? Number.POSITIVE_INFINITY, reportRoot: true, nodesMax: opts.nodesMax });
   }
 
-  /** Every cached node (the root first), by path. */
+  /**
+   * Every cached node.
+   * @returns them, the root first, by path.
+   */
   current(): CachedNode[] {
     return this.sync.nodes();
   }
 
+  /**
+   * One cached node by full path.
+   * @returns it, or undefined when it is not in the view.
+   */
   get(path: string): CachedNode | undefined {
     return this.sync.get(path);
   }
 
-  /** Names of a cached node's children, sorted. */
+  /**
+   * The names of a cached node's children.
+   * @returns them, sorted; empty when the node is unknown or at maxDepth.
+   */
   childNames(path: string): string[] {
     return this.sync.childNames(path);
   }
