@@ -461,8 +461,9 @@ export class Client {
    * ZooKeeper's addAuthInfo: adds an identity to this client's connection, e.g. ('digest', 'user:password').
    * Once accepted, it is re-sent after every reconnect, before any request that waited.
    * @returns once the server has accepted the identity.
-   * @throws {KeeperError} AUTHFAILED when no provider of the server accepts it (an unknown scheme, bad
-   * credentials): as in ZooKeeper the server then closes the connection and the client is authFailed for good;
+   * @throws {KeeperError} AUTHFAILED when no provider of the server accepts it (an unknown scheme, malformed
+   * credentials; a wrong digest password is not an error but another identity): as in ZooKeeper the server
+   * then closes the connection and the client is authFailed for good;
    * QUOTAEXCEEDED when the connection already holds as many added identities as the server allows;
    * BADARGUMENTS for an empty or overlong scheme or credentials over the size limit, before anything is sent.
    * CONNECTIONLOSS, SESSIONEXPIRED or THROTTLEDOP as any request can (see KeeperError).
