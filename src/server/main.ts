@@ -7,6 +7,7 @@ import { CanopyServer } from './canopy-server.js';
 import { ConfigError, DEFAULTS, buildConfig, ensembleSizeWarning, parseZooCfg, readMyid } from './config.js';
 import type { RawSettings } from './config.js';
 import { createLogger } from './logger.js';
+import { startBanner } from './start-banner.js';
 import { startErrorText } from './start-errors.js';
 import { CANOPY_VERSION, helpWidth } from '../version.js';
 
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   const sizeWarning = ensembleSizeWarning(config);
   if (sizeWarning !== undefined) log.warn(sizeWarning, { servers: config.servers.length });
   const server = await CanopyServer.start(config, log);
+  for (const line of startBanner({ version: CANOPY_VERSION, config, port: server.port, securePort: server.securePort })) log.info(line.message, line.meta);
   let signalled = false;
   const shutdown = (signal: string): void => {
     if (signalled) return;
