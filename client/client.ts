@@ -16,6 +16,7 @@ import type { ServerAddress } from './connect-string.js';
 import { Emitter } from './emitter.js';
 import type { Listener } from './emitter.js';
 import { KeeperError, asErrorCode, multiError, responseError } from './errors.js';
+import type { ConnectionFailure } from './errors.js';
 import { createOpName } from './ops.js';
 import type { CreateOptions } from './ops.js';
 import { settingsFrom } from './options.js';
@@ -147,8 +148,10 @@ export class Client {
       const timer = setTimeout(() => {
         this.events.off('state', listener);
         const detail = `no session within ${timeoutMs} ms${this.connection.lastError ? `; last error: ${this.connection.lastError}` : ''}`;
+        // No link failed yet: the one attempt still open never answered.
+        const connectionFailure = this.connection.lastFailure ?? { cause: 'timeout', url: this.connection.attemptUrl, message: detail };
         void this.connection.close();
-        reject(new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, { detail }));
+        reject(new KeeperError(ErrorCode.CONNECTIONLOSS, undefined, { detail, connectionFailure }));
       }, timeoutMs);
       this.events.on('state', listener);
       this.connection.start();
@@ -176,6 +179,10 @@ export class Client {
   /** The newest zxid this client has heard of: no server older than it will serve the session. */
   get lastZxidSeen(): number {
     return this.connection.lastZxidSeen;
+  }
+  /** Why the last link to a server failed (undefined until one fails): what to tell a user while disconnected. */
+  get lastConnectionFailure(): ConnectionFailure | undefined {
+    return this.connection.lastFailure;
   }
   /** The id of the server this client is connected to (0 while disconnected or never connected). */
   get serverId(): number {

@@ -1,5 +1,8 @@
 // ZooKeeper's connect string: "host:port,host:port[/chroot]". IPv6 hosts go in brackets ("[::1]:2181").
-// A missing port means 2181. A `wss://` (or `ws://`) prefix chooses TLS for every server of the string.
+// A missing port means 2181. A `wss://` (or `ws://`) prefix chooses TLS for every server of the string;
+// each entry may carry the prefix too ("ws://a:2181,ws://b:2181/app", as a list of URLs reads), as long
+// as they agree, and a URL's own trailing slash ("ws://a:2181/,ws://b:2181/") is not a chroot. The first
+// other slash starts the chroot, which may hold any path characters, commas included.
 // Invalid strings fail loudly with a plain Error naming the problem.
 import { pathProblem } from '../protocol/index.js';
 
@@ -22,8 +25,9 @@ export interface ParsedConnectString {
   secure: boolean | undefined;
 }
 
-const SCHEME_PREFIX = /^(wss?):\/\//i;
-const ANY_SCHEME_PREFIX = /^([a-z][a-z0-9+.-]*):\/\//i;
+/** Sticky: tried at each entry's start. */
+const SCHEME_PREFIX = /(wss?):\/\//iy;
+const ANY_SCHEME_PREFIX = /([a-z][a-z0-9+.-]*):\/\//iy;
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
@@ -37,19 +41,50 @@ const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
  */
 export function parseConnectString(connectString: string): ParsedConnectString {
   if (typeof connectString !== 'string' || connectString.trim() === '') throw new Error('connect string is empty');
-  const scheme = SCHEME_PREFIX.exec(connectString.trim());
-  const other = scheme === null ? ANY_SCHEME_PREFIX.exec(connectString.trim()) : null;
-  if (other !== null) throw new Error(`unsupported scheme '${other[1]}://' in connect string (use ws:// or wss://, or none)`);
-  const text = connectString.trim().slice(scheme?.[0].length ?? 0);
-  if (text === '') throw new Error(`connect string '${connectString}' names no server`);
-  const slash = text.indexOf('/');
-  const hostsPart = slash < 0 ? text : text.slice(0, slash);
-  const chroot = slash < 0 ? undefined : parseChroot(text.slice(slash));
-  const entries = hostsPart.split(',').map((s) => s.trim());
-  if (entries.length > MAX_SERVERS) throw new Error(`connect string lists more than ${MAX_SERVERS} servers`);
+  const { entries, schemes, chrootText } = splitEntries(connectString.trim());
+  if (entries.length === 1 && entries[0] === '' && chrootText === undefined) throw new Error(`connect string '${connectString}' names no server`);
+  const chroot = chrootText === undefined ? undefined : parseChroot(chrootText);
   const servers = entries.map((entry) => parseServer(entry, connectString));
-  const secure = scheme === null ? undefined : scheme[1]!.toLowerCase() === 'wss';
-  return { servers, chroot, secure };
+  const distinct = new Set(schemes);
+  if (distinct.size > 1) throw new Error(`connect string '${connectString}' mixes ws:// and wss://`);
+  const scheme = schemes[0];
+  return { servers, chroot, secure: scheme === undefined ? undefined : scheme === 'wss' };
+}
+
+interface SplitConnectString {
+  /** The host[:port] texts, trimmed, schemes removed. */
+  entries: string[];
+  /** The schemes given, lower case, in order (entries without one add nothing). */
+  schemes: string[];
+  chrootText: string | undefined;
+}
+
+/** One pass over the text: entries end at a comma or at the slash that starts the chroot. */
+function splitEntries(text: string): SplitConnectString {
+  const entries: string[] = [];
+  const schemes: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    SCHEME_PREFIX.lastIndex = i;
+    const scheme = SCHEME_PREFIX.exec(text);
+    if (scheme !== null) {
+      schemes.push(scheme[1]!.toLowerCase());
+      i = SCHEME_PREFIX.lastIndex;
+    } else {
+      ANY_SCHEME_PREFIX.lastIndex = i;
+      const other = ANY_SCHEME_PREFIX.exec(text);
+      if (other !== null) throw new Error(`unsupported scheme '${other[1]}://' in connect string (use ws:// or wss://, or none)`);
+    }
+    let end = i;
+    while (end < text.length && text[end] !== ',' && text[end] !== '/') end++;
+    entries.push(text.slice(i, end).trim());
+    if (entries.length > MAX_SERVERS) throw new Error(`connect string lists more than ${MAX_SERVERS} servers`);
+    // A URL's own trailing slash before the next entry.
+    if (scheme !== null && text[end] === '/' && text[end + 1] === ',') end++;
+    if (text[end] !== ',') return { entries, schemes, chrootText: end < text.length ? text.slice(end) : undefined };
+    i = end + 1;
+  }
 }
 
 function parseChroot(chroot: string): string | undefined {

@@ -14,13 +14,14 @@ import type { Backoff } from '../protocol/backoff.js';
 import { serverUrl } from './connect-string.js';
 import type { ServerAddress } from './connect-string.js';
 import { KeeperError } from './errors.js';
+import type { ConnectionFailure, ConnectionFailureCause } from './errors.js';
 import { answerOf, readServerFrame } from './frames.js';
 import type { Answer, ServerFrame } from './frames.js';
 import { MAX_PENDING_REQUESTS, MAX_QUEUED_REQUESTS, RequestTable, throttled } from './requests.js';
 import type { PendingRequest } from './requests.js';
 import { setWatchesFrames } from './set-watches.js';
 import type { TlsSettings } from './options.js';
-import { ReadyState, errorEventText, messageBytes, preferBuffers, writeCoalescer } from './socket.js';
+import { ReadyState, errorEventCause, errorEventText, messageBytes, preferBuffers, writeCoalescer } from './socket.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 import type { WatchSnapshot } from './watches.js';
 
@@ -84,6 +85,7 @@ export class Connection {
   private socketUrl = '';
   /** What the current socket's error event said, for the message of its close. */
   private socketError: string | undefined;
+  private socketErrorCause: ConnectionFailureCause = 'unknown';
   private established = false;
   private serverIndex = 0;
   private readonly requests = new RequestTable();
@@ -112,6 +114,8 @@ export class Connection {
   serverId = 0;
   /** Why the last link failed, for error messages. */
   lastError = '';
+  /** The last link failure, typed; undefined until a link fails. */
+  lastFailure: ConnectionFailure | undefined;
 
   constructor(private readonly options: ConnectionOptions, private readonly hooks: ConnectionHooks) {
     if (options.servers.length === 0) throw new Error('no server to connect to');
@@ -134,6 +138,11 @@ export class Connection {
       case 'authFailed':
         return 'authFailed';
     }
+  }
+
+  /** The URL of the link being opened or in use ('' before the first attempt). */
+  get attemptUrl(): string {
+    return this.socketUrl;
   }
 
   get inFlightCount(): number {
@@ -209,7 +218,7 @@ export class Connection {
       socket.send(frame);
       this.lastSentMs = this.options.now();
     } catch (e) {
-      this.linkLost(socket, `send failed: ${(e as Error).message}`);
+      this.linkLost(socket, 'closed', `send failed: ${(e as Error).message}`);
     }
   }
 
@@ -245,6 +254,7 @@ export class Connection {
       preferBuffers(socket);
     } catch (e) {
       this.lastError = `${url}: ${(e as Error).message}`;
+      this.lastFailure = { cause: 'unknown', url, message: (e as Error).message };
       this.scheduleAttempt();
       return;
     }
@@ -252,6 +262,7 @@ export class Connection {
     this.holdWrites = undefined;
     this.socketUrl = url;
     this.socketError = undefined;
+    this.socketErrorCause = 'unknown';
     this.established = false;
     socket.addEventListener('open', () => this.socketOnOpen(socket));
     socket.addEventListener('message', (event) => this.socketOnMessage(socket, event.data));
@@ -260,10 +271,11 @@ export class Connection {
     socket.addEventListener('error', (event) => {
       if (socket !== this.socket) return;
       this.socketError = errorEventText(event);
+      this.socketErrorCause = errorEventCause(event);
       this.lastError = `${url}: ${this.socketError ?? 'socket error'}`;
     });
     const attemptMs = Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(this.sessionTimeoutMs / servers.length));
-    this.attemptTimer = setTimeout(() => this.linkLost(socket, `${url}: no session within ${attemptMs} ms`), attemptMs);
+    this.attemptTimer = setTimeout(() => this.linkLost(socket, 'timeout', `${url}: no session within ${attemptMs} ms`), attemptMs);
   }
 
   private socketOnOpen(socket: WebSocketLike): void {
@@ -280,18 +292,18 @@ export class Connection {
     try {
       socket.send(encode(request));
     } catch (e) {
-      this.linkLost(socket, `${this.socketUrl}: send failed: ${(e as Error).message}`);
+      this.linkLost(socket, 'closed', `${this.socketUrl}: send failed: ${(e as Error).message}`);
     }
   }
 
   private socketOnMessage(socket: WebSocketLike, data: unknown): void {
     if (socket !== this.socket) return;
     const bytes = messageBytes(data);
-    if (bytes === undefined) return this.linkLost(socket, `${this.socketUrl}: text frame from the server`, CloseCode.PROTOCOL_ERROR);
+    if (bytes === undefined) return this.linkLost(socket, 'not-canopy', `${this.socketUrl}: text frame from the server`, CloseCode.PROTOCOL_ERROR);
     this.lastReceivedMs = this.options.now();
     if (!this.established) return this.handshake(socket, bytes);
     const frame = readServerFrame(bytes);
-    if (typeof frame === 'string') return this.linkLost(socket, `${this.socketUrl}: ${frame}`, CloseCode.PROTOCOL_ERROR);
+    if (typeof frame === 'string') return this.linkLost(socket, 'not-canopy', `${this.socketUrl}: ${frame}`, CloseCode.PROTOCOL_ERROR);
     this.route(socket, frame);
   }
 
@@ -311,12 +323,12 @@ export class Connection {
       this.authFailed(why);
       return;
     }
-    this.linkLost(socket, why);
+    this.linkLost(socket, this.socketError !== undefined ? this.socketErrorCause : 'closed', why);
   }
 
   private handshake(socket: WebSocketLike, bytes: Uint8Array): void {
     const decoded = decodeConnectResponse(bytes);
-    if (!decoded.ok) return this.linkLost(socket, `${this.socketUrl}: ${decoded.message}`, CloseCode.PROTOCOL_ERROR);
+    if (!decoded.ok) return this.linkLost(socket, 'not-canopy', `${this.socketUrl}: ${decoded.message}`, CloseCode.PROTOCOL_ERROR);
     const response = decoded.value;
     if (response.err === ErrorCode.SESSIONEXPIRED) {
       this.detachSocket();
@@ -324,7 +336,7 @@ export class Connection {
       return;
     }
     if (response.err !== ErrorCode.OK || response.timeoutMs <= 0) {
-      return this.linkLost(socket, `${this.socketUrl}: connect refused with ${errorCodeName(response.err)}`);
+      return this.linkLost(socket, 'rejected', `${this.socketUrl}: connect refused with ${errorCodeName(response.err)}`);
     }
     this.establish(response);
   }
@@ -364,7 +376,7 @@ export class Connection {
     if (xid === Xid.NOTIFICATION) {
       const { type, state, path, zxid } = frame;
       if (typeof type !== 'number' || typeof path !== 'string') {
-        return this.linkLost(socket, `${this.socketUrl}: malformed notification`, CloseCode.PROTOCOL_ERROR);
+        return this.linkLost(socket, 'not-canopy', `${this.socketUrl}: malformed notification`, CloseCode.PROTOCOL_ERROR);
       }
       this.hooks.notification({ type, state: state ?? 0, path, zxid });
     }
@@ -372,12 +384,14 @@ export class Connection {
   }
 
   /** Drops the link: in-flight requests fail with CONNECTIONLOSS, then the next server is tried. */
-  private linkLost(socket: WebSocketLike, reason: string, closeCode: number = CloseCode.NORMAL): void {
+  private linkLost(socket: WebSocketLike, cause: ConnectionFailureCause, reason: string, closeCode: number = CloseCode.NORMAL): void {
     if (socket !== this.socket) return;
     const wasConnected = this.phase === 'connected';
+    const url = this.socketUrl;
     this.detachSocket(closeCode, reason);
     this.lastError = reason;
-    this.requests.failPending(ErrorCode.CONNECTIONLOSS, reason);
+    this.lastFailure = { cause, url, message: reason };
+    this.requests.failPending(ErrorCode.CONNECTIONLOSS, reason, this.lastFailure);
     if (this.phase === 'closing') return this.finishClose();
     if (wasConnected) {
       this.phase = 'connecting';
@@ -453,7 +467,7 @@ export class Connection {
     if (socket !== this.socket) return;
     const now = this.options.now();
     if (now - this.lastReceivedMs >= (this.sessionTimeoutMs * 2) / 3) {
-      return this.linkLost(socket, `${this.socketUrl}: nothing received for ${now - this.lastReceivedMs} ms`, CloseCode.TIMEOUT);
+      return this.linkLost(socket, 'timeout', `${this.socketUrl}: nothing received for ${now - this.lastReceivedMs} ms`, CloseCode.TIMEOUT);
     }
     if (now - this.lastSentMs >= this.sessionTimeoutMs / 3) this.sendFrame(PING_FRAME);
     this.armLiveness();

@@ -3,12 +3,36 @@
 import { ErrorCode, errorCodeName } from '../protocol/index.js';
 import type { OpResult } from '../protocol/index.js';
 
+/**
+ * Why a link to a server failed or never came up, as far as the client can tell:
+ * - refused: nothing listens at the address (ECONNREFUSED);
+ * - unreachable: the host name does not resolve, or no route leads to it;
+ * - not-canopy: something answered, but not a Canopy server (an HTTP answer instead of the WebSocket
+ *   upgrade, bytes that are not HTTP, or a first frame that is not a connect response);
+ * - tls: the TLS handshake failed (an untrusted or mismatched certificate, wss to a plain port, a refused
+ *   client certificate);
+ * - timeout: no session within the attempt's time, or nothing received on an open link for too long;
+ * - rejected: a Canopy server answered the handshake with an error;
+ * - closed: the server or the network closed the link;
+ * - unknown: the runtime said nothing more (a browser's error event carries no reason).
+ */
+export type ConnectionFailureCause = 'refused' | 'unreachable' | 'not-canopy' | 'tls' | 'timeout' | 'rejected' | 'closed' | 'unknown';
+
+/** The last link failure: its cause, the server's URL, and the runtime's own words. */
+export interface ConnectionFailure {
+  readonly cause: ConnectionFailureCause;
+  readonly url: string;
+  readonly message: string;
+}
+
 /** What a KeeperError carries besides its code and path. */
 export interface KeeperErrorOptions {
   /** Extra words for the message (why a request was refused client-side). */
   detail?: string;
   /** For multi: one result per op. */
   results?: OpResult[];
+  /** For CONNECTIONLOSS: the link failure behind it, when one is known. */
+  connectionFailure?: ConnectionFailure;
 }
 
 /**
@@ -36,6 +60,8 @@ export class KeeperError extends Error {
   readonly path?: string;
   /** For multi: one result per op (the failing one with its code, those after it RUNTIMEINCONSISTENCY). */
   readonly results?: OpResult[];
+  /** For CONNECTIONLOSS: why the link failed (callers branch on its `cause`, never on the message). */
+  readonly connectionFailure?: ConnectionFailure;
 
   /** The message is the code's name, then the path and the detail when given (`NONODE: /a (...)`). */
   constructor(code: ErrorCode, path?: string, options: KeeperErrorOptions = {}) {
@@ -44,6 +70,7 @@ export class KeeperError extends Error {
     this.code = code;
     if (path !== undefined) this.path = path;
     if (options.results !== undefined) this.results = options.results;
+    if (options.connectionFailure !== undefined) this.connectionFailure = options.connectionFailure;
   }
 
   /**

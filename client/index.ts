@@ -4,6 +4,7 @@ export type { ClientEvents, WatchOptions } from './client.js';
 export type { ClientState } from './connection.js';
 export type { ClientOptions, Pem, RetryOptions, TlsOptions } from './options.js';
 export { KeeperError } from './errors.js';
+export type { ConnectionFailure, ConnectionFailureCause } from './errors.js';
 export { Op } from './ops.js';
 export type { CreateOptions } from './ops.js';
 export { Transaction } from './transaction.js';

@@ -3,6 +3,7 @@
 import { ErrorCode } from '../protocol/index.js';
 import type { ResponseHeader } from '../protocol/index.js';
 import { KeeperError } from './errors.js';
+import type { ConnectionFailure } from './errors.js';
 import type { ServerFrame } from './frames.js';
 
 /** Most requests sent and not yet answered. */
@@ -72,10 +73,10 @@ export class RequestTable {
     return items;
   }
 
-  failPending(code: ErrorCode, detail: string): void {
+  failPending(code: ErrorCode, detail: string, connectionFailure?: ConnectionFailure): void {
     const requests = [...this.pending.values()];
     this.pending.clear();
-    for (const r of requests) r.reject(new KeeperError(code, r.path, { detail }));
+    for (const r of requests) r.reject(new KeeperError(code, r.path, connectionFailure === undefined ? { detail } : { detail, connectionFailure }));
   }
 
   failQueued(code: ErrorCode, detail: string): void {

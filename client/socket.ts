@@ -1,5 +1,6 @@
 // The WebSocket the SDK talks through: the browser's global one, `ws` in Node (loaded lazily so that
 // bundles for the browser never pull it in), or one injected through the options.
+import type { ConnectionFailureCause } from './errors.js';
 
 /** The part of the WebSocket API the SDK uses; the browser's WebSocket and `ws` both provide it. */
 export interface WebSocketLike {
@@ -48,8 +49,11 @@ export async function resolveWebSocket(injected?: WebSocketConstructor, nodeTls 
 /** Longest error text kept from a socket's error event. */
 const ERROR_TEXT_MAX = 300;
 
-/** OpenSSL's "<thread>:error:<code>:<library>:<function>:<reason>:<file>:<line>:..." form: the reason is what matters. */
-const OPENSSL_ERROR = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/;
+/**
+ * OpenSSL's "<thread>:error:<code>:<library>:<function>:<reason>:<file>:<line>:..." form: the reason is what
+ * matters. Node may put words before it ("write EPROTO 80..:error:..."), so it is not anchored.
+ */
+const OPENSSL_ERROR = /(?:^|\s)[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/;
 
 /**
  * What an error event says, on one line: `ws` gives a message (e.g. why a certificate was refused, reduced
@@ -60,6 +64,37 @@ export function errorEventText(event: unknown): string | undefined {
   if (typeof message !== 'string') return undefined;
   const text = (OPENSSL_ERROR.exec(message)?.[1] ?? message).replace(/\s+/g, ' ').trim();
   return text === '' ? undefined : text.slice(0, ERROR_TEXT_MAX);
+}
+
+const REFUSED_CODES = new Set(['ECONNREFUSED']);
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
+/** Node's and OpenSSL's names for certificate and handshake failures (CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID...). */
+const TLS_CODE = /^(?:EPROTO|ERR_(?:TLS|SSL|OSSL)_\w*|\w*CERT\w*|UNABLE_TO_\w+|\w*_SIGNATURE\w*|\w*ISSUER\w*)$/;
+/** `ws`'s own words for an answer that is not a WebSocket upgrade, and Node's HTTP parser's error codes. */
+const NOT_WEBSOCKET = /^(?:Unexpected server response|Invalid Sec-WebSocket|Server sent|Invalid Upgrade header|Missing expected)/;
+const HTTP_PARSE_CODE = /^HPE_/;
+const TLS_HANGUP = /before secure TLS connection was established/;
+
+/**
+ * What kind of failure an error event reports, from `ws`'s underlying error code or message. A browser's
+ * error event says nothing: unknown.
+ */
+export function errorEventCause(event: unknown): ConnectionFailureCause {
+  if (typeof event !== 'object' || event === null) return 'unknown';
+  const error = (event as { error?: unknown }).error;
+  const rawCode = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const code = typeof rawCode === 'string' ? rawCode : '';
+  const rawMessage = (event as { message?: unknown }).message;
+  const message = typeof rawMessage === 'string' ? rawMessage : '';
+  if (REFUSED_CODES.has(code)) return 'refused';
+  if (UNREACHABLE_CODES.has(code)) return 'unreachable';
+  if (TIMEOUT_CODES.has(code)) return 'timeout';
+  // A TLS server that hangs up mid-handshake (a plain port that does not speak TLS) gives ECONNRESET with these words.
+  if (TLS_CODE.test(code) || OPENSSL_ERROR.test(message) || TLS_HANGUP.test(message)) return 'tls';
+  if (HTTP_PARSE_CODE.test(code) || NOT_WEBSOCKET.test(message)) return 'not-canopy';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'closed';
+  return 'unknown';
 }
 
 /**

@@ -1,7 +1,9 @@
 // The shell's errors and how they read. A KeeperError becomes zkCli's sentence (its own words where
 // zkCli has them) naming the path; a UsageError carries the command's usage line; a CommandError is
-// anything else a command refuses (an unreadable file, no session).
+// anything else a command refuses (an unreadable file, no session). A CONNECTIONLOSS that knows its link
+// failure reads as that failure, in one line (shell/connection-failure.ts).
 import { ErrorCode, KeeperError } from '../index.js';
+import { failureSentence } from './connection-failure.js';
 
 /** Wrong arguments: the shell prints the usage line; one-shot mode exits with 2. */
 export class UsageError extends Error {
@@ -18,6 +20,25 @@ export class CommandError extends Error {
     this.name = 'CommandError';
   }
 }
+
+/** A command did not finish within --command-timeout; the shell stops waiting for it. */
+export class CommandTimeoutError extends CommandError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+/** Ctrl-C (or SIGINT/SIGTERM in one-shot mode) abandoned the command; one-shot mode exits with 130. */
+export class CancelledError extends CommandError {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** The exit status of a process ended by SIGINT, as shells report it. */
+export const CANCELLED_EXIT_CODE = 130;
 
 type Sentence = (path: string) => string;
 const at = (text: string): Sentence => (path) => (path === '' ? text : `${text}: ${path}`);
@@ -65,6 +86,10 @@ function detailOf(error: KeeperError): string | undefined {
 
 export function keeperSentence(error: KeeperError): string {
   const path = error.path ?? '';
+  const failure = error.connectionFailure;
+  if (error.code === ErrorCode.CONNECTIONLOSS && failure !== undefined) {
+    return path === '' ? failureSentence(failure) : `${failureSentence(failure)} (${path} not answered)`;
+  }
   const sentence = SENTENCES[error.code]?.(path) ?? at(`Error ${error.code}`)(path);
   const detail = detailOf(error);
   return detail === undefined ? sentence : `${sentence} (${detail})`;
@@ -81,10 +106,14 @@ export function errorJson(error: unknown): Json {
   if (error instanceof KeeperError) {
     const body: { [key: string]: Json } = { code: error.code, name: errorCodeNameOf(error.code) };
     if (error.path !== undefined) body.path = error.path;
+    const failure = error.connectionFailure;
+    if (failure !== undefined) body.connection = { cause: failure.cause, url: failure.url };
     body.message = keeperSentence(error);
     return { error: body };
   }
   if (error instanceof UsageError) return { error: { name: 'USAGE', message: error.message, usage: error.usage } };
+  if (error instanceof CancelledError) return { error: { name: 'CANCELLED', message: error.message } };
+  if (error instanceof CommandTimeoutError) return { error: { name: 'TIMEOUT', message: error.message } };
   return { error: { name: 'COMMAND', message: error instanceof Error ? error.message : String(error) } };
 }
 
@@ -94,7 +123,8 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** 2 for usage errors, 1 for everything else. */
+/** 2 for usage errors, 130 for a cancelled command, 1 for everything else. */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof UsageError ? 2 : 1;
+  if (error instanceof UsageError) return 2;
+  return error instanceof CancelledError ? CANCELLED_EXIT_CODE : 1;
 }

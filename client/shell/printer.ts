@@ -33,6 +33,11 @@ export class Printer {
     this.err.write(`${errorText(error)}${usage}\n`);
   }
 
+  /** A line for the person (stderr in every mode, so --json stdout stays one value per line). */
+  notice(text: string): void {
+    this.err.write(`${text}\n`);
+  }
+
   event(event: WatchedEvent): void {
     this.beforeAsyncOutput();
     if (this.json) {

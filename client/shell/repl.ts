@@ -1,5 +1,10 @@
 // The interactive shell: node:readline, one command at a time in the order typed (or piped), a prompt
 // with the session state, history kept across runs, tab completion when on a terminal.
+//
+// Ctrl-C (readline's SIGINT on a terminal, the process's SIGINT otherwise) cancels the running command:
+// the shell stops waiting for it, prints "cancelled" and prompts again. With no command running it clears
+// a typed line; on an empty line it says how to leave, and a second Ctrl-C in a row leaves, as Node's REPL
+// does (zkCli dies at the first one, which loses the session by accident). Ctrl-D on an empty line leaves.
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import type { Interface } from 'node:readline';
 import type { Shell } from './context.js';
@@ -54,12 +59,39 @@ function wireAsyncOutput(rl: Interface, shell: Shell, printer: Printer, output: 
   };
 }
 
-function onInterrupt(rl: Interface): void {
-  if (rl.line !== '') {
-    rl.write(null, { ctrl: true, name: 'u' });
-    return;
+const LEAVE_HINT = '(to leave, press Ctrl-C again or Ctrl-D, or type quit)';
+
+/** What Ctrl-C does: cancel the running command, else clear the line, else leave on the second press. */
+class InterruptHandler {
+  /** The running command's, while one runs. */
+  running: AbortController | undefined;
+  private armed = false;
+
+  constructor(private readonly rl: Interface, private readonly output: NodeJS.WritableStream, private readonly prompt: () => void) {}
+
+  interrupt(): void {
+    if (this.running !== undefined) {
+      this.running.abort();
+      return;
+    }
+    if (this.rl.line !== '') {
+      this.armed = false;
+      this.rl.write(null, { ctrl: true, name: 'u' });
+      return;
+    }
+    if (this.armed) {
+      this.rl.close();
+      return;
+    }
+    this.armed = true;
+    this.output.write(`\n${LEAVE_HINT}\n`);
+    this.prompt();
   }
-  rl.close();
+
+  /** A line was entered: the next Ctrl-C at an empty prompt only warns again. */
+  disarm(): void {
+    this.armed = false;
+  }
 }
 
 export async function runRepl(shell: Shell, printer: Printer, options: ReplOptions): Promise<number> {
@@ -81,23 +113,36 @@ export async function runRepl(shell: Shell, printer: Printer, options: ReplOptio
     rl.prompt();
   };
   wireAsyncOutput(rl, shell, printer, options.output, { terminal, prompting, busy: () => busy });
-  rl.on('SIGINT', () => onInterrupt(rl));
+  const interrupts = new InterruptHandler(rl, options.output, prompt);
+  const onInterrupt = (): void => interrupts.interrupt();
+  rl.on('SIGINT', onInterrupt);
+  // Off a terminal (a pipe, or `kill -INT`) the signal reaches the process, not readline.
+  process.on('SIGINT', onInterrupt);
   shell.session.connect().catch((e: unknown) => printer.error(e));
   prompt();
-  for await (const line of rl) {
-    busy = true;
-    const trimmed = line.trim();
-    if (trimmed !== '') {
-      fileHistory.add(trimmed);
-      try {
-        printer.result(await shell.runLine(trimmed));
-      } catch (e) {
-        printer.error(e);
+  try {
+    for await (const line of rl) {
+      busy = true;
+      interrupts.disarm();
+      const trimmed = line.trim();
+      if (trimmed !== '') {
+        fileHistory.add(trimmed);
+        const running = new AbortController();
+        interrupts.running = running;
+        try {
+          printer.result(await shell.runLine(trimmed, running.signal));
+        } catch (e) {
+          printer.error(e);
+        } finally {
+          interrupts.running = undefined;
+        }
       }
+      busy = false;
+      if (shell.quitRequested) break;
+      prompt();
     }
-    busy = false;
-    if (shell.quitRequested) break;
-    prompt();
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   rl.close();
   await shell.session.close().catch(() => undefined);

@@ -1,7 +1,8 @@
 // The shell's one session with the ensemble: connects lazily or in the background, reconnects to a new
 // connect string on `connect`, and tells the printer about watch events and state changes.
 import { Client, ErrorCode, KeeperError, KeeperState } from '../index.js';
-import type { ClientState, TlsOptions, WatchedEvent, Watcher } from '../index.js';
+import type { ClientState, ConnectionFailure, TlsOptions, WatchedEvent, Watcher } from '../index.js';
+import { failureSentence } from './connection-failure.js';
 
 export interface SessionOptions {
   sessionTimeoutMs: number;
@@ -10,8 +11,11 @@ export interface SessionOptions {
   tls?: TlsOptions;
 }
 
-/** zkCli's ZooKeeper.States names, as the prompt shows them. */
-export type SessionLabel = 'CONNECTING' | 'CONNECTED' | 'CLOSED' | 'NOT_CONNECTED';
+/**
+ * zkCli's ZooKeeper.States names, as the prompt shows them, and DISCONNECTED: a session whose link dropped
+ * while the client tries the servers again (zkCli says CONNECTING there too, which hides that it was lost).
+ */
+export type SessionLabel = 'CONNECTING' | 'CONNECTED' | 'DISCONNECTED' | 'CLOSED' | 'NOT_CONNECTED';
 
 const STATE_EVENTS: Record<ClientState, number> = {
   connected: KeeperState.SyncConnected,
@@ -26,6 +30,8 @@ export class Session {
   private pending: Promise<Client> | undefined;
   private label: SessionLabel = 'NOT_CONNECTED';
   private lastError = '';
+  /** Why the last connect failed, when the SDK could tell. */
+  private connectFailure: ConnectionFailure | undefined;
   /** Bumped by every connect and close: a slower, older attempt must not install its client. */
   private generation = 0;
   printWatches = true;
@@ -76,14 +82,23 @@ export class Session {
       if (generation !== this.generation) throw e;
       this.label = 'NOT_CONNECTED';
       this.lastError = e instanceof Error ? e.message : String(e);
+      this.connectFailure = e instanceof KeeperError ? e.connectionFailure : undefined;
       throw e;
     }
   }
 
   private onState(client: Client, state: ClientState): void {
     if (client !== this.current) return;
-    this.label = state === 'connected' ? 'CONNECTED' : state === 'disconnected' ? 'CONNECTING' : 'CLOSED';
+    this.label = state === 'connected' ? 'CONNECTED' : state === 'disconnected' ? 'DISCONNECTED' : 'CLOSED';
     this.emit({ type: -1, state: STATE_EVENTS[state], path: '', zxid: -1 });
+  }
+
+  /** Why a command may be waiting: the state, and the last link failure when not connected. */
+  trouble(): string {
+    const state = `the session is ${this.label}`;
+    if (this.label === 'CONNECTED') return state;
+    const failure = this.current?.lastConnectionFailure ?? this.connectFailure;
+    return failure === undefined ? state : `${state}; last failure: ${failureSentence(failure)}`;
   }
 
   /** The client when connected now (for tab completion, which must not wait). */

@@ -60,6 +60,8 @@ export const redo: CommandSpec = {
   name: 'redo',
   usage: 'cmdno',
   summary: 'run the numbered command again',
+  // The command it runs again is bounded (or streams) on its own.
+  streaming: 'always',
   flags: {},
   minArgs: 1,
   maxArgs: 1,

@@ -8,6 +8,7 @@ import { close, connect, history, quit, redo } from './shell.js';
 import { deleteall, ls } from './tree.js';
 import type { CommandResult, CommandSpec, ShellContext } from './types.js';
 import { done } from './types.js';
+import { watch } from './watch.js';
 import { addWatch, printwatches, removewatches } from './watches.js';
 
 export function usageOf(spec: CommandSpec): string {
@@ -29,14 +30,14 @@ const help: CommandSpec = {
       return done({ name: spec.name, usage: usageOf(spec), summary: spec.summary }, [usageOf(spec), `\t${spec.summary}`]);
     }
     const sorted = [...COMMANDS].sort((a, b) => a.name.localeCompare(b.name));
-    const lines = ['canopy-cli -server host:port[,host:port...] [--json] [cmd args]', ...sorted.map((s) => `\t${usageOf(s)}`)];
+    const lines = ['canopy-cli -server host:port[,host:port...] [--json] [--command-timeout ms] [cmd args]', ...sorted.map((s) => `\t${usageOf(s)}`)];
     return done({ commands: sorted.map((s) => ({ name: s.name, usage: usageOf(s), summary: s.summary })) }, lines);
   },
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
   addauth, addWatch, close, connect, create, del, deleteall, delquota, get, getAcl, getAllChildrenNumber, getEphemerals, help,
-  history, listquota, ls, printwatches, quit, redo, removewatches, set, setAcl, setquota, stat, sync, whoami,
+  history, listquota, ls, printwatches, quit, redo, removewatches, set, setAcl, setquota, stat, sync, watch, whoami,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
@@ -57,5 +58,7 @@ export async function runWords(ctx: ShellContext, words: readonly string[]): Pro
   const parsed = parseFlags(rest, spec.flags, usage);
   if (parsed.args.length < spec.minArgs) throw new UsageError(`${name}: missing arguments`, usage);
   if (parsed.args.length > spec.maxArgs) throw new UsageError(`${name}: too many arguments`, usage);
-  return spec.run(ctx, parsed, usage);
+  const streams = spec.streaming === 'always' || (spec.streaming === 'one-shot' && !ctx.interactive);
+  if (streams) return spec.run(ctx, parsed, usage);
+  return ctx.bounded(spec.run(ctx, parsed, usage), name);
 }

@@ -15,6 +15,19 @@ export interface CommandResult {
 export interface ShellContext {
   readonly session: Session;
   readonly history: CommandHistory;
+  /** false in one-shot mode: nothing prints watch events unless a command streams them itself. */
+  readonly interactive: boolean;
+  /** Aborted when the user cancels the running command (Ctrl-C; SIGINT or SIGTERM in one-shot mode). */
+  readonly signal: AbortSignal;
+  /** Prints a result now, while the command goes on (a streaming command's events). */
+  emit(result: CommandResult): void;
+  /** A line for the person at the terminal, on stderr (never mixed into --json output). */
+  notice(text: string): void;
+  /**
+   * Waits for work within --command-timeout; rejects with CancelledError when `signal` (default: the
+   * running command's) fires, with CommandTimeoutError naming `what` and the session state when time runs out.
+   */
+  bounded<T>(work: Promise<T>, what: string, signal?: AbortSignal): Promise<T>;
   /** Runs an earlier line again in place of the current command (redo): it takes the current number. */
   redoLine(line: string): Promise<CommandResult>;
   /** Asks the shell to end after this command. */
@@ -29,6 +42,11 @@ export interface CommandSpec {
   readonly flags: FlagSpec;
   readonly minArgs: number;
   readonly maxArgs: number;
+  /**
+   * A command that runs until cancelled (watch), always or in one-shot mode only (addWatch): no
+   * --command-timeout around it; it bounds its own setup with ctx.bounded and resolves when ctx.signal fires.
+   */
+  readonly streaming?: 'always' | 'one-shot';
   run(ctx: ShellContext, input: ParsedArgs, usage: string): Promise<CommandResult>;
 }
 

@@ -1,9 +1,11 @@
-// Watch commands: addWatch, removewatches, printwatches.
+// Watch commands: addWatch, removewatches, printwatches. One-shot addWatch streams like `watch`: a
+// watch set by a process that exits at once would never print anything.
 import { AddWatchMode, WatcherType } from '../../index.js';
 import { UsageError } from '../errors.js';
 import { hasFlag, stringFlag } from '../flags.js';
 import type { CommandSpec } from './types.js';
 import { done } from './types.js';
+import { streamWatch } from './watch.js';
 
 const MODES: Record<string, AddWatchMode> = {
   PERSISTENT: AddWatchMode.PERSISTENT,
@@ -13,15 +15,17 @@ const MODES: Record<string, AddWatchMode> = {
 export const addWatch: CommandSpec = {
   name: 'addWatch',
   usage: '[-m mode] path # optional mode is one of [PERSISTENT, PERSISTENT_RECURSIVE] - default is PERSISTENT_RECURSIVE',
-  summary: 'set a persistent watch (PERSISTENT_RECURSIVE by default) that prints every event',
+  summary: 'set a persistent watch (PERSISTENT_RECURSIVE by default) that prints every event; one-shot, it streams like watch',
   flags: { '-m': 'value' },
   minArgs: 1,
   maxArgs: 1,
+  streaming: 'one-shot',
   async run(ctx, input, usage) {
     const modeName = (stringFlag(input, '-m') ?? 'PERSISTENT_RECURSIVE').toUpperCase();
     const mode = MODES[modeName];
     if (mode === undefined) throw new UsageError(`unknown mode ${modeName}`, usage);
     const path = input.args[0]!;
+    if (!ctx.interactive) return streamWatch(ctx, path, mode);
     await (await ctx.session.client()).addWatch(path, ctx.session.watcher, mode);
     return done({ path, mode: modeName });
   },
