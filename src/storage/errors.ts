@@ -60,3 +60,10 @@ export class SnapshotInProgressError extends StorageError {
     super('a snapshot is already being written');
   }
 }
+
+/**
+ * The store directory and the log directory (dataLogDir) do not belong together: the log was written to
+ * another directory than the one given, or the directory given holds another store's log. Opening would
+ * start from the wrong log, so the store refuses; the message says which directory to give.
+ */
+export class LogDirMismatchError extends StorageError {}
