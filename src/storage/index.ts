@@ -4,8 +4,11 @@ export type {
 } from './types.js';
 export {
   CorruptStorageError, SnapshotInProgressError, StorageClosedError, StorageError, StorageFormatError, StorageOverloadError,
-  StorageStateError, StorageWriteError, LogDirMismatchError,
+  StorageStateError, StorageWriteError, LogDirMismatchError, SnapshotArchiveError, ArchiveChecksumError, ArchiveFormatError,
+  ArchiveTruncatedError,
 } from './errors.js';
+export { snapshotArchiveChunks, type ArchiveWriteOptions } from './snapshot-archive.js';
+export { readSnapshotArchive, readSnapshotArchiveWithFacts, type ArchiveFacts, type ArchiveReadOptions } from './snapshot-archive-read.js';
 export { TxnStoreCore } from './txn-store-core.js';
 export { KvTxnStore } from './kv-storage.js';
 export { LevelStorage } from './level-storage.js';
