@@ -13,7 +13,7 @@ import { CANOPY_VERSION } from '../version.js';
 import type { Config, TxnLogEngine } from './config.js';
 import { openFilesLimit, openFilesNow } from './fd-budget.js';
 import type { ServerStats } from './server-stats.js';
-import { ENGINE_DIRS } from './txn-store-open.js';
+import { txnLogDir } from './txn-store-open.js';
 import type { WsClient } from './ws-client.js';
 
 /** Files counted by dirs before it gives up on a huge directory tree. */
@@ -127,9 +127,9 @@ export class CanopyServerView implements ServerView {
     for (const c of this.parts.connections) c.stats.reset();
   }
 
-  /** Where the txn log is kept: the engine's directory inside dataDir. */
+  /** Where the txn log is kept: the engine's directory inside dataDir (or dataLogDir, for segments). */
   private logDir(): string {
-    return join(this.parts.config.dataDir, ENGINE_DIRS[this.parts.engine]);
+    return txnLogDir(this.parts.config.dataDir, this.parts.config.storage.dataLogDir, this.parts.engine);
   }
 }
 

@@ -112,7 +112,7 @@ export class CanopyServer {
     const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
     const started = Date.now();
-    const { store, engine } = await openTxnStore(config.dataDir, config.txnLogEngine, log);
+    const { store, engine } = await openTxnStore(config.dataDir, config.txnLogEngine, log, config.storage);
     let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();

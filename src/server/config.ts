@@ -5,10 +5,12 @@ import { DEFAULT_MAX_DATA_BYTES, FRAME_HEADER_ALLOWANCE_BYTES } from '../../prot
 import type { SanMapping, X509ProviderOptions } from '../replica/auth/x509.js';
 import { ConfigError, parseBoolean } from './config-values.js';
 import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, type PeerAuthSettings } from './peer-auth-config.js';
+import { DEFAULT_STORAGE_CONFIG, buildStorageConfig, isStorageKey, type StorageConfig, type StorageSettings } from './storage-config.js';
 import { DEFAULT_FOUR_LETTER_WHITELIST, type FourLetterWord, FourLetterWhitelistError, parseFourLetterWhitelist } from '../admin/four-letter-words.js';
 
 export { ConfigError };
 export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
+export type { StorageConfig } from './storage-config.js';
 
 export interface PeerAddress {
   id: number;
@@ -64,6 +66,8 @@ export interface Config {
   dataDir: string;
   /** The storage engine; a data directory keeps the engine it was written with (the server refuses the other). */
   txnLogEngine: TxnLogEngineSetting;
+  /** dataLogDir and autopurge.* (storage-config.ts). */
+  storage: StorageConfig;
   /** The plain (ws) client port; undefined when only secureClientPort is configured, as in ZooKeeper. */
   clientPort: number | undefined;
   clientPortAddress: string;
@@ -136,6 +140,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   serverId: 1,
   dataDir: './canopy-data',
   txnLogEngine: 'auto',
+  storage: DEFAULT_STORAGE_CONFIG,
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
   clientTls: undefined,
@@ -217,7 +222,7 @@ const ALIASES: Record<string, string> = {
   'zookeeper.enforceQuota': 'enforceQuota',
 };
 /** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
-const IGNORED_KEYS = new Set(['dataLogDir', 'autopurge.snapRetainCount', 'autopurge.purgeInterval', 'admin.enableServer', 'admin.serverPort', 'standaloneEnabled', 'reconfigEnabled']);
+const IGNORED_KEYS = new Set(['admin.enableServer', 'admin.serverPort', 'standaloneEnabled', 'reconfigEnabled']);
 const FOUR_LETTER_WHITELIST_KEY = '4lw.commands.whitelist';
 const FOUR_LETTER_WHITELIST_ALIASES = new Set([FOUR_LETTER_WHITELIST_KEY, 'zookeeper.4lw.commands.whitelist']);
 
@@ -427,12 +432,14 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const peerDial: PeerDial[] = [];
   const tlsRaw = new Map<string, string | number | boolean>();
   const peerAuth: PeerAuthSettings = {};
+  const storage: StorageSettings = {};
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
     else if (rawKey.startsWith('peerDial.')) peerDial.push(parsePeerDial(rawKey, String(value)));
     else if (CLIENT_TLS_KEYS.has(rawKey)) tlsRaw.set(TLS_ALIASES[rawKey] ?? rawKey, value);
     else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
+    else if (isStorageKey(rawKey)) storage[rawKey] = value;
     else if (FOUR_LETTER_WHITELIST_ALIASES.has(rawKey)) cfg.fourLetterWords = fourLetterWords(String(value));
     else setKey(cfg, rawKey, value);
   }
@@ -440,6 +447,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   // As in ZooKeeper: with a secure port and no clientPort, only the secure port serves.
   if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
   cfg.peerAuth = buildPeerAuthConfig(peerAuth);
+  cfg.storage = buildStorageConfig(storage, cfg.dataDir as string, cfg.txnLogEngine as string);
   deriveFrameLimits(cfg, raw);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;

@@ -60,3 +60,29 @@ export class SnapshotInProgressError extends StorageError {
     super('a snapshot is already being written');
   }
 }
+
+/**
+ * The store directory and the log directory (dataLogDir) do not belong together: the log was written to
+ * another directory than the one given, or the directory given holds another store's log. Opening would
+ * start from the wrong log, so the store refuses; the message says which directory to give.
+ */
+export class LogDirMismatchError extends StorageError {}
+
+/**
+ * A snapshot archive (snapshot-archive.ts) that does not read back: the subclass says what is wrong, `offset`
+ * where in the stream the frame at fault starts (undefined for the stream as a whole).
+ */
+export class SnapshotArchiveError extends StorageError {
+  constructor(readonly reason: string, readonly offset?: number) {
+    super(`snapshot archive${offset === undefined ? '' : ` at offset ${offset}`}: ${reason}`);
+  }
+}
+
+/** The stream ended before the archive's trailer: a copy cut short. */
+export class ArchiveTruncatedError extends SnapshotArchiveError {}
+
+/** A frame's checksum, or the trailer's checksum over all the chunks, does not match: the bytes were damaged. */
+export class ArchiveChecksumError extends SnapshotArchiveError {}
+
+/** Not a Canopy snapshot archive of a version this build reads, or one whose frames do not fit together. */
+export class ArchiveFormatError extends SnapshotArchiveError {}

@@ -21,9 +21,10 @@
 // sessionsCrc = the sessions record's crc. A snapshot without a verifying meta is incomplete: recovery
 // ignores it and the next snapshot deletes it.
 //
-// Retention: after writing a snapshot the store keeps it, the previous complete snapshot, and the log
-// after the previous one (recovery falls back on those if the newest snapshot fails verification);
-// older snapshots, incomplete ones and older log records are deleted. installSnapshot (ZAB SNAP) keeps
+// Retention (retention.ts): after writing a snapshot the store keeps the newest snapRetainCount complete
+// snapshots (2 by default: it and the previous one) and the log after the oldest of them (recovery falls
+// back on those if the newest snapshot fails verification); older snapshots, incomplete ones and older log
+// records are deleted, at every snapshot or, with purgeIntervalMs, at most once per interval. installSnapshot (ZAB SNAP) keeps
 // only the installed snapshot and an empty log, with meta/purgedThroughZxid = its zxid.
 //
 // Durability: txns, epochs, truncations and snapshot metas go in synced batches; snapshot chunks,

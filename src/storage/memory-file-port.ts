@@ -146,7 +146,6 @@ export interface CrashOptions {
 }
 
 export class MemoryFilePort implements FilePort {
-  readonly where = 'memory';
   private readonly names: Map<string, number>;
   private readonly contents: Map<number, GrowableBytes>;
   private journal: JournalOp[] = [];
@@ -155,7 +154,8 @@ export class MemoryFilePort implements FilePort {
   private dead: Error | undefined;
   private failures = { append: 0, sync: 0 };
 
-  constructor(readonly disk: MemoryFileDisk = new MemoryFileDisk(), private syncMode: SyncMode = 'auto') {
+  /** `where` names the directory in messages (two ports of one store, dataDir and dataLogDir, need two names). */
+  constructor(readonly disk: MemoryFileDisk = new MemoryFileDisk(), private syncMode: SyncMode = 'auto', readonly where = 'memory') {
     ({ names: this.names, contents: this.contents } = disk.load());
   }
 

@@ -1,11 +1,30 @@
-// Canopy segment storage layout, format 1 (txnLogEngine=segments). One flat directory of files:
+// Canopy segment storage layout, format 1 (txnLogEngine=segments). One flat directory of files, or two:
 //
 //   meta                 frame(0, SegmentMeta)            replaced atomically: meta.tmp, fsync, rename, fsync dir
 //   log.<zxid>           frame(zxid, Txn) ...              a segment: txns in ascending zxid order, the first one <zxid>
 //   snap.<zxid>          frame(0, header) frame(1, chunk) ... frame(n, trailer)    a complete snapshot
+//   logmeta              frame(0, LogDirMeta)              only in a separate log directory (below)
 //   <name>.tmp           a file being written: deleted on open (an install in progress keeps its snapshot, below)
 //
 // <zxid> is 16 lowercase hex digits, so names sort in zxid order.
+//
+// Two directories (ZooKeeper's dataLogDir, to put the log on its own device): the store directory (the
+// server's <dataDir>/txnlog) holds meta and the snapshots; the log directory (<dataLogDir>/txnlog) holds the
+// segments and logmeta, and nothing else. logmeta = { format, engine, salt } names the store the segments
+// belong to (meta's salt), and meta.logDir records where the log was when the store was last opened.
+// Opening checks that the two agree, so a store never silently starts from an empty log:
+// - meta without logDir, opened with a log directory: refused (it was written without one; its log is beside meta);
+// - meta with logDir, opened without one: refused, naming meta.logDir;
+// - a log directory without logmeta, or with another store's salt: refused (the wrong dataLogDir); a log
+//   directory that moved but holds this store's logmeta is taken, and meta.logDir updated;
+// - a log directory in single-directory mode (a logmeta beside meta), or log segments beside meta in
+//   two-directory mode: refused.
+// A new store writes logmeta (synced, directory synced) before meta: a crash between leaves a logmeta with no
+// segments and no meta, which the next open replaces. Every rule below holds across the two directories: each
+// directory is fsynced where names are created or removed in it, and an operation that spans both (a purge:
+// meta first, then segments; an install: the snapshot and meta first, then segments unlinked and both
+// directories synced before installingZxid is cleared) is ordered so that a crash between leaves what it
+// would in one directory.
 //
 // frame(tag, v) = length u32 BE ++ crc u32 BE ++ tag u64 BE ++ payload, where payload = msgpack(v) (as
 // record.ts encodes it), length = payload bytes (1 .. FRAME_PAYLOAD_BYTES_MAX) and crc = CRC-32 of
@@ -36,18 +55,20 @@
 // every txn at or below the truncation point.
 //
 // SegmentMeta = { format, engine: 'segments', purgedThroughZxid, salt, acceptedEpoch?, currentEpoch?,
-// installingZxid? }. Retention is as in layout.ts (the newest two snapshots, the log after the older one):
-// purgedThroughZxid is made durable before the segments wholly at or below it are unlinked; the last
-// segment is never unlinked by a purge. installSnapshot (ZAB SNAP) writes snap.<zxid>.tmp completely, then
-// commits by writing meta with installingZxid = purgedThroughZxid = zxid; from then on the old log is dead:
-// the install finishes (rename the snapshot, unlink every segment and other snapshot, fsync the directory,
-// clear installingZxid) now, or on the next open after a crash.
+// installingZxid?, logDir? }. Retention is as in retention.ts (the newest snapRetainCount snapshots, the log
+// after the oldest of them): purgedThroughZxid is made durable before the segments wholly at or below it are
+// unlinked; the last segment is never unlinked by a purge. installSnapshot (ZAB SNAP) writes snap.<zxid>.tmp
+// completely, then commits by writing meta with installingZxid = purgedThroughZxid = zxid; from then on the
+// old log is dead: the install finishes (rename the snapshot, unlink every segment and other snapshot, fsync
+// the directories, clear installingZxid) now, or on the next open after a crash.
 import { parseZxidHex, zxidHex } from './layout.js';
 
 export const SEGMENT_FORMAT_VERSION = 1;
 export const SEGMENT_ENGINE = 'segments';
 
 export const META_NAME = 'meta';
+/** In a separate log directory: which store its segments belong to. */
+export const LOG_META_NAME = 'logmeta';
 const SEGMENT_PREFIX = 'log.';
 const SNAPSHOT_PREFIX = 'snap.';
 const TEMP_SUFFIX = '.tmp';
@@ -70,6 +91,7 @@ export const SNAPSHOT_WRITE_BYTES = 1024 * 1024;
 
 export type FileKind =
   | { kind: 'meta' }
+  | { kind: 'logMeta' }
   | { kind: 'segment'; zxid: number }
   | { kind: 'snapshot'; zxid: number }
   | { kind: 'temp'; of: string };
@@ -89,6 +111,7 @@ export function tempName(name: string): string {
 /** What a file in the directory is, or undefined for a name this format never writes. */
 export function parseFileName(name: string): FileKind | undefined {
   if (name === META_NAME) return { kind: 'meta' };
+  if (name === LOG_META_NAME) return { kind: 'logMeta' };
   if (name.endsWith(TEMP_SUFFIX)) {
     const of = name.slice(0, -TEMP_SUFFIX.length);
     const inner = parseFileName(of);

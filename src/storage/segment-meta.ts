@@ -18,11 +18,18 @@ export interface SegmentMeta {
   currentEpoch?: number;
   /** Set while a snapshot from the leader replaces the state: the install must be finished before anything else. */
   installingZxid?: number;
+  /**
+   * Set when the log segments live in another directory (dataLogDir): that directory's path when the store
+   * was last opened, for messages. Its logmeta file, not this path, says whether a directory is the right one.
+   */
+  logDir?: string;
 }
 
 /** The meta file's own frame is not salted: the salt is inside it. */
 const META_SALT = 0;
 const UINT32_MAX = 0xffffffff;
+/** Longest log directory path recorded (PATH_MAX on Linux). */
+export const LOG_DIR_CHARS_MAX = 4096;
 
 export function freshMeta(): SegmentMeta {
   return { format: SEGMENT_FORMAT_VERSION, engine: SEGMENT_ENGINE, purgedThroughZxid: 0, salt: randomBytes(4).readUInt32BE(0) };
@@ -63,6 +70,11 @@ function checkMeta(where: string, value: unknown): SegmentMeta {
     if (v === undefined) continue;
     if (!isCount(v)) throw new CorruptStorageError(where, `${key} is invalid`);
     meta[key] = v;
+  }
+  const logDir = m['logDir'];
+  if (logDir !== undefined) {
+    if (typeof logDir !== 'string' || logDir === '' || logDir.length > LOG_DIR_CHARS_MAX) throw new CorruptStorageError(where, 'logDir is invalid');
+    meta.logDir = logDir;
   }
   return meta;
 }

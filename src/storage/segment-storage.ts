@@ -1,6 +1,7 @@
 // SegmentStorage: the TxnStore engine that keeps the txn log as append-only segment files and snapshots
 // as files (segment-layout.ts), on a FilePort: real files (NodeFilePort) or the in-memory disk a test
-// or the simulator crashes (MemoryFilePort). Every rule lives in TxnStoreCore.
+// or the simulator crashes (MemoryFilePort). Every rule lives in TxnStoreCore. The segments may live on a
+// port of their own (dataLogDir): `port` holds meta and snapshots, `logPort` the segments.
 //
 // Everything that changes the segments or the meta file (a group-committed batch, a purge, an install,
 // recovery's cut of a torn tail) runs one at a time in `serial`: a purge must never unlink a segment a
@@ -12,6 +13,7 @@ import type { FilePort } from './file-port.js';
 import { encodeValue } from './record.js';
 import { NodeFilePort } from './node-file-port.js';
 import { encodeFrame } from './segment-frame.js';
+import { checkLogDir, checkSingleDir, writeLogDirMeta } from './segment-log-dir.js';
 import {
   DEFAULT_SEGMENT_BYTES_MAX, FRAME_PAYLOAD_BYTES_MAX, SEGMENT_FORMAT_VERSION, parseFileName, snapshotName, tempName,
 } from './segment-layout.js';
@@ -30,6 +32,13 @@ type SegmentOp =
 export interface SegmentStorageOptions extends StorageOptions {
   /** A batch starts a new segment once the last one holds this many bytes. */
   segmentBytesMax?: number;
+  /** Where the log segments live when not beside meta and the snapshots (dataLogDir); its `where` is recorded in meta. */
+  logPort?: FilePort;
+}
+
+export interface SegmentDirOptions extends Omit<SegmentStorageOptions, 'logPort'> {
+  /** The directory for the log segments, when not `dir` itself. */
+  logDir?: string;
 }
 
 const SEGMENT_BYTES_MIN = 1;
@@ -40,14 +49,17 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
   private readonly log: SegmentLog;
   /** The meta file's content, as durable. */
   private meta: SegmentMeta = freshMeta();
+  /** Where the segments are: `port` itself, or a directory of their own. */
+  readonly logPort: FilePort;
 
   private constructor(readonly port: FilePort, opts: SegmentStorageOptions) {
     super(opts);
+    this.logPort = opts.logPort ?? port;
     const segmentBytesMax = opts.segmentBytesMax ?? DEFAULT_SEGMENT_BYTES_MAX;
     if (!Number.isSafeInteger(segmentBytesMax) || segmentBytesMax < SEGMENT_BYTES_MIN || segmentBytesMax > SEGMENT_BYTES_LIMIT) {
       throw new RangeError(`segmentBytesMax must be an integer in [${SEGMENT_BYTES_MIN}, ${SEGMENT_BYTES_LIMIT}], got ${segmentBytesMax}`);
     }
-    this.log = new SegmentLog(port, segmentBytesMax, this.logger);
+    this.log = new SegmentLog(this.logPort, segmentBytesMax, this.logger);
   }
 
   /** Opens (creating if needed) the store on a port. Call recover() next, before appending. */
@@ -62,9 +74,15 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     return store;
   }
 
-  /** Opens the store in directory `dir` on the real file system. */
-  static async openDir<S extends SnapshotInput = SnapshotInput>(dir: string, opts: SegmentStorageOptions = {}): Promise<SegmentStorage<S>> {
-    return SegmentStorage.open<S>(await NodeFilePort.open(dir), opts);
+  /** Opens the store in directory `dir` (and its log in `opts.logDir`, if given) on the real file system. */
+  static async openDir<S extends SnapshotInput = SnapshotInput>(dir: string, opts: SegmentDirOptions = {}): Promise<SegmentStorage<S>> {
+    const { logDir, ...rest } = opts;
+    const port = await NodeFilePort.open(dir);
+    return SegmentStorage.open<S>(port, logDir === undefined ? rest : { ...rest, logPort: await NodeFilePort.open(logDir) });
+  }
+
+  private get separateLog(): boolean {
+    return this.logPort !== this.port;
   }
 
   protected async openDurable(): Promise<DurableBasics> {
@@ -73,17 +91,26 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
       if (parseFileName(name) === undefined) throw new StorageFormatError(`a file named '${name}'`, SEGMENT_FORMAT_VERSION);
     }
     const meta = await readMeta(this.port);
+    if (this.separateLog) await checkLogDir(this.port.where, names, meta, this.logPort, await this.logPort.list());
+    else checkSingleDir(this.port.where, names, meta);
     if (meta === undefined) {
       const stray = names.find((n) => parseFileName(n)?.kind !== 'temp');
       if (stray !== undefined) throw new StorageFormatError(`'${stray}' without a meta file`, SEGMENT_FORMAT_VERSION);
       await this.deleteTempFiles();
-      await this.replaceMeta(freshMeta());
+      const fresh = freshMeta();
+      // logmeta first: a crash before meta leaves a log directory with no segments, which the next open takes again.
+      if (this.separateLog) await writeLogDirMeta(this.logPort, fresh.salt);
+      await this.replaceMeta(this.separateLog ? { ...fresh, logDir: this.logPort.where } : fresh);
     } else {
       this.meta = meta;
       if (meta.installingZxid !== undefined) await this.finishInstall(meta.installingZxid);
       await this.deleteTempFiles();
+      if (this.separateLog && meta.logDir !== this.logPort.where) {
+        this.logger.info('storage: the log directory moved', { from: meta.logDir, to: this.logPort.where });
+        await this.replaceMeta({ ...this.meta, logDir: this.logPort.where });
+      }
     }
-    this.log.load(await this.port.list(), this.meta.salt);
+    this.log.load(await this.logPort.list(), this.meta.salt);
     const epochs = new Map<MetaKey, number>();
     if (this.meta.acceptedEpoch !== undefined) epochs.set('acceptedEpoch', this.meta.acceptedEpoch);
     if (this.meta.currentEpoch !== undefined) epochs.set('currentEpoch', this.meta.currentEpoch);
@@ -92,7 +119,14 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
 
   /** Unsynced: a temp file that comes back after a crash is deleted again on the next open. */
   private async deleteTempFiles(): Promise<void> {
-    for (const name of await this.port.list()) if (parseFileName(name)?.kind === 'temp') await this.port.unlink(name);
+    for (const port of this.ports()) {
+      for (const name of await port.list()) if (parseFileName(name)?.kind === 'temp') await port.unlink(name);
+    }
+  }
+
+  /** The store's directories: one, or two with a separate log directory. */
+  private ports(): FilePort[] {
+    return this.separateLog ? [this.port, this.logPort] : [this.port];
   }
 
   protected appendOp(txn: Txn): Sized<SegmentOp> {
@@ -208,19 +242,22 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
     this.logger.info('storage: snapshot installed', { zxid: hexZxid(snap.zxid), nodes: snap.nodes.length, chunks });
   }
 
-  /** Completes a committed install: idempotent, so it can run again on open after a crash. */
+  /**
+   * Completes a committed install: idempotent, so it can run again on open after a crash. Both directories
+   * are synced before installingZxid is cleared: an unlinked segment that came back would extend the snapshot.
+   */
   private async finishInstall(zxid: number): Promise<void> {
     const name = snapshotName(zxid);
     const names = await this.port.list();
     if (names.includes(tempName(name))) await this.port.rename(tempName(name), name);
     else if (!names.includes(name)) throw new CorruptStorageError(name, `an install of ${hexZxid(zxid)} was committed but its snapshot is missing`);
-    this.log.load(names, this.meta.salt);
+    this.log.load(await this.logPort.list(), this.meta.salt);
     await this.log.removeAll();
     for (const other of names) {
       const kind = parseFileName(other);
       if (kind?.kind === 'snapshot' && kind.zxid !== zxid) await this.port.unlink(other);
     }
-    await this.port.syncDir();
+    for (const port of this.ports()) await port.syncDir();
     const { installingZxid: _done, ...rest } = this.meta;
     await this.replaceMeta(rest);
   }
@@ -232,6 +269,6 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
 
   protected async closeDurable(): Promise<void> {
     await this.serial.run(() => this.log.close());
-    await this.port.close();
+    for (const port of this.ports()) await port.close();
   }
 }

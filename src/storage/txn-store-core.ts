@@ -12,6 +12,7 @@ import type { Txn } from '../../protocol/index.js';
 import { CorruptStorageError, SnapshotInProgressError, StorageClosedError, StorageStateError } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import { DEFAULT_BATCH_BYTES_MAX, DEFAULT_BATCH_WRITES_MAX, DEFAULT_PENDING_WRITES_MAX, assertZxid } from './layout.js';
+import { DEFAULT_RETENTION, type RetentionPolicy, checkRetention, planRetention, purgeDue } from './retention.js';
 import type {
   MetaKey, RecoveredState, SnapshotInput, SnapshotNodeReviver, StorageLogger, StorageOptions, StorageStats, StoredSnapshot, TxnStore,
 } from './types.js';
@@ -55,10 +56,17 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
   private snapshotsWritten = 0;
   private closed = false;
   private recovered = false;
+  private readonly retention: RetentionPolicy;
+  private readonly nowMs: () => number;
+  /** When the last purge ran (undefined: none since open, so the next snapshot purges). */
+  private lastPurgeMs: number | undefined;
 
   protected constructor(opts: StorageOptions) {
     this.logger = opts.logger ?? silentLogger;
     this.reviveSnapshotNode = opts.reviveSnapshotNode;
+    this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
+    checkRetention(this.retention);
+    this.nowMs = opts.nowMs ?? Date.now;
     this.committer = new GroupCommitter<Op>((ops) => this.writeBatch(ops), {
       batchEntriesMax: opts.batchWritesMax ?? DEFAULT_BATCH_WRITES_MAX,
       batchBytesMax: opts.batchBytesMax ?? DEFAULT_BATCH_BYTES_MAX,
@@ -203,7 +211,7 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
       this.lastZxid = Math.max(this.lastZxid, snap.zxid);
       this.snapshotsWritten++;
       this.logger.info('storage: snapshot written', { zxid: hexZxid(snap.zxid), nodes: snap.nodes.length, chunks });
-      await this.purge(snap.zxid, previous);
+      await this.purge(snap.zxid);
     });
   }
 
@@ -237,15 +245,21 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
     }
   }
 
-  /** Keeps the new and the previous snapshot and the log after the previous one; deletes the rest. */
-  private async purge(newest: number, previous: number | undefined): Promise<void> {
-    for (const entry of await this.listSnapshots()) {
-      if (entry.zxid !== newest && entry.zxid !== previous) await this.deleteSnapshot(entry.zxid);
-    }
-    if (previous === undefined || previous <= this.purgedThroughZxid) return;
-    const deleted = await this.purgeLogThrough(previous);
-    this.purgedThroughZxid = previous;
-    this.logger.info('storage: purged old log', { throughZxid: hexZxid(previous), deleted });
+  /**
+   * Keeps the newest snapRetainCount complete snapshots and the log after the oldest of them (retention.ts);
+   * deletes the rest, unless the purge interval has not passed since the last purge.
+   */
+  private async purge(newest: number): Promise<void> {
+    const now = this.nowMs();
+    if (!purgeDue(this.retention, this.lastPurgeMs, now)) return;
+    this.lastPurgeMs = now;
+    const candidates = (await this.listSnapshots()).map((c) => ({ zxid: c.zxid, complete: c.state === 'complete' }));
+    const plan = planRetention(candidates, newest, this.purgedThroughZxid, this.retention);
+    for (const zxid of plan.deleteSnapshots) await this.deleteSnapshot(zxid);
+    if (plan.purgeLogThrough === undefined) return;
+    const deleted = await this.purgeLogThrough(plan.purgeLogThrough);
+    this.purgedThroughZxid = plan.purgeLogThrough;
+    this.logger.info('storage: purged old log', { throughZxid: hexZxid(plan.purgeLogThrough), deleted, snapshotsDeleted: plan.deleteSnapshots.length });
   }
 
   truncateAfter(zxid: number): Promise<void> {

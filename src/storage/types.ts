@@ -4,6 +4,7 @@
 // classic-level, MemoryStorage its in-memory twin) and SegmentStorage (segment files, on real files or
 // on an in-memory disk that can crash).
 import type { Txn } from '../../protocol/index.js';
+import type { RetentionPolicy } from './retention.js';
 
 /**
  * What storage needs of a snapshot: its zxid and two lists, the tree's nodes (written in chunks) and the
@@ -51,9 +52,9 @@ export interface TxnStore<S extends SnapshotInput = SnapshotInput> {
   recover(): Promise<RecoveredState<S>>;
   /**
    * Writes a snapshot without blocking the event loop for more than a few ms at a time, makes it the
-   * latest (its meta record is written last, synced), then deletes every snapshot except this one and
-   * the previous one, and log records with zxid <= the previous snapshot's zxid: the log since the
-   * previous snapshot stays so that recovery can fall back to it if the new snapshot goes bad.
+   * latest (its meta record is written last, synced), then purges as StorageOptions.retention says
+   * (retention.ts): it keeps this snapshot and the snapRetainCount - 1 newest before it, and the log
+   * after the oldest kept one, so that recovery can fall back on it if newer snapshots go bad.
    * A zxid equal to the latest snapshot's is a no-op; a lower one is a StorageStateError.
    */
   writeSnapshot(snap: S): Promise<void>;
@@ -111,4 +112,8 @@ export interface StorageOptions {
   batchBytesMax?: number;
   /** Most writes waiting for disk before append/setMeta reject with StorageOverloadError. */
   pendingWritesMax?: number;
+  /** How many snapshots are kept and how often old ones and the log before them are purged (default: 2, at every snapshot). */
+  retention?: Partial<RetentionPolicy>;
+  /** The clock purgeIntervalMs is measured on (default Date.now). */
+  nowMs?: () => number;
 }
