@@ -14,6 +14,8 @@ export interface LatencyFacts {
 
 export interface ConnectionFacts {
   remoteAddress: string;
+  /** Came in on the secure (wss) client port. */
+  secure: boolean;
   /** 0 before the connection's handshake bound a session. */
   sessionId: number;
   sessionTimeoutMs: number;
@@ -48,6 +50,22 @@ export interface ServerFacts extends Omit<ReplicaFacts, 'status'> {
   dataLogDir: string;
 }
 
+/** One voting member as voting_view shows it. */
+export interface VoterFacts {
+  id: number;
+  host: string;
+  peerPort: number;
+  /** Accepted from zoo.cfg for compatibility; Canopy carries election on the peer port. */
+  electionPort: number | undefined;
+}
+
+/** The newest snapshot this server has on disk (written, or recovered at start). */
+export interface SnapshotFacts {
+  zxid: number;
+  /** Wall-clock ms when it was written (or when the server recovered it). */
+  writtenAtMs: number;
+}
+
 export interface ServerView {
   facts(): ServerFacts;
   watchSummary(): WatchSummary;
@@ -58,6 +76,10 @@ export interface ServerView {
   environment(): Array<[string, string]>;
   /** Bytes under dataDir and under the txn log's directory. */
   dirSizes(): Promise<{ dataDirBytes: number; logDirBytes: number }>;
+  /** The voting members from the server.N lines (empty for a standalone server). */
+  voters(): VoterFacts[];
+  /** undefined before the first snapshot exists. */
+  lastSnapshot(): SnapshotFacts | undefined;
   resetServerStats(): void;
   resetConnectionStats(): void;
 }

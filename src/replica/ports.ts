@@ -48,6 +48,14 @@ export interface ClientLink {
   readonly congested: boolean;
 }
 
+/** What metrics see of the write path; timing it is the driver's business (the replica has no fine clock). */
+export interface ReplicaObserver {
+  /** Leader: a proposal whose last txn is lastZxid was made. */
+  proposed(lastZxid: number): void;
+  /** Txns up to lastZxid were committed and applied (on every role). */
+  committed(lastZxid: number): void;
+}
+
 export interface ReplicaPorts {
   storage: StoragePort;
   peers: PeerPort;
@@ -66,4 +74,5 @@ export interface ReplicaPorts {
   log: ReplicaLog;
   /** For what clients and peers can provoke: bounded, rate-limited. */
   inputLog: ReplicaLog;
+  observer?: ReplicaObserver;
 }

@@ -118,7 +118,10 @@ export class Replica implements ClientHandler {
       recovered.peer,
     );
     this.loop = new PeerLoop(peer, ports.storage, ports.peers, {
-      commit: (txns) => this.writePath.commit(txns),
+      commit: (txns) => {
+        this.writePath.commit(txns);
+        if (txns.length > 0) ports.observer?.committed(txns[txns.length - 1]!.zxid);
+      },
       replaceState: (zxid, snapshot) => this.replaceState(zxid, snapshot),
       snapshotAt: (zxid) => this.snapshotAt(zxid),
       statusChanged: (status) => this.statusChanged(status),
@@ -130,7 +133,10 @@ export class Replica implements ClientHandler {
       deliverEvent: (sessionId, event, acl) => this.deliverEvent(sessionId, event, acl),
       afterApply: (txn, result) => this.afterApply(txn, result),
       nextZxid: () => this.loop.peer.nextZxid(),
-      propose: (txns) => this.loop.step({ type: 'propose', txns }),
+      propose: (txns) => {
+        if (txns.length > 0) ports.observer?.proposed(txns[txns.length - 1]!.zxid);
+        this.loop.step({ type: 'propose', txns });
+      },
       scheduleFlush: () => ports.scheduleFlush(),
       forward: (payload) => this.loop.step({ type: 'forward', payload }),
       reply: (to, payload) => this.loop.step({ type: 'reply', to, payload }),

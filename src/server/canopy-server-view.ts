@@ -6,7 +6,7 @@ import { arch, homedir, hostname, release, type, userInfo } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import { versionText } from '../admin/four-letter-answers.js';
-import type { ConnectionFacts, ServerFacts, ServerMode, ServerView } from '../admin/server-view.js';
+import type { ConnectionFacts, ServerFacts, ServerMode, ServerView, SnapshotFacts, VoterFacts } from '../admin/server-view.js';
 import type { Replica } from '../replica/replica.js';
 import type { WatchDump, WatchSummary } from '../tree/watch-manager.js';
 import { CANOPY_VERSION } from '../version.js';
@@ -27,6 +27,7 @@ export interface CanopyServerViewParts {
   connections: ReadonlySet<WsClient>;
   engine: TxnLogEngine;
   startedAt: number;
+  lastSnapshot(): SnapshotFacts | undefined;
   /** The ports listened on (a configured 0 is the port the OS picked); 0 for a door not open. */
   listeningPorts(): { plain: number; secure: number };
 }
@@ -119,6 +120,14 @@ export class CanopyServerView implements ServerView {
     return { dataDirBytes: await bytesUnder(this.parts.config.dataDir), logDirBytes: await bytesUnder(this.logDir()) };
   }
 
+  voters(): VoterFacts[] {
+    return this.parts.config.servers.map((s) => ({ id: s.id, host: s.host, peerPort: s.peerPort, electionPort: s.electionPort }));
+  }
+
+  lastSnapshot(): SnapshotFacts | undefined {
+    return this.parts.lastSnapshot();
+  }
+
   resetServerStats(): void {
     this.parts.stats.reset();
   }
@@ -142,7 +151,7 @@ function modeOf(state: 'looking' | 'following' | 'leading', voters: number): Ser
 function connectionFacts(c: WsClient): ConnectionFacts {
   const s = c.stats;
   return {
-    remoteAddress: c.remoteAddress, sessionId: c.sessionId, sessionTimeoutMs: c.sessionTimeoutMs, queued: s.queued, received: s.received,
+    remoteAddress: c.remoteAddress, secure: c.secure, sessionId: c.sessionId, sessionTimeoutMs: c.sessionTimeoutMs, queued: s.queued, received: s.received,
     sent: s.sent, established: s.established, lastOp: s.lastOp, lastCxid: s.lastCxid, lastZxid: s.lastZxid, lastResponseAt: s.lastResponseAt,
     lastLatencyMs: s.lastLatencyMs, latency: { minMs: s.latency.minMs, avgMs: s.latency.avgMs, maxMs: s.latency.maxMs },
   };

@@ -3,6 +3,9 @@
 // A standalone server is an ensemble of one: the same replica, elected by its own vote.
 import type { Duplex } from 'node:stream';
 import { mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
@@ -34,6 +37,12 @@ import { CanopyServerView } from './canopy-server-view.js';
 import type { TxnLogEngine } from './config.js';
 import { answerFourLetterWord } from '../admin/four-letter-answers.js';
 import { type FourLetterWord, notWhitelistedAnswer } from '../admin/four-letter-words.js';
+import { AdminServer, type SnapshotStream } from './admin-server.js';
+import { ServerMetrics } from './metrics.js';
+import { ProposalTimer } from './proposal-timer.js';
+import { ENGINE_DIRS } from './txn-store-open.js';
+import { snapshotName } from '../storage/segment-layout.js';
+import { snapshotArchiveChunks } from '../storage/snapshot-archive.js';
 
 /** The replica's auth settings from the config. */
 function authOptions(config: Readonly<Config>): AuthOptions {
@@ -64,6 +73,10 @@ export class CanopyServer {
   /** Every open client WebSocket, for cons and stat. */
   private readonly connections = new Set<WsClient>();
   private readonly view: CanopyServerView;
+  private admin: AdminServer | undefined;
+  private readonly proposals: ProposalTimer;
+  /** performance.now() when this server last went looking (its start counts: it elects then too). */
+  private lookingSince: number | undefined = performance.now();
 
   private constructor(
     readonly config: Readonly<Config>,
@@ -73,11 +86,18 @@ export class CanopyServer {
     private readonly log: Logger,
     private readonly tlsMaterial: TlsMaterial | undefined,
     private readonly credentials: PeerCredentials,
-    engine: TxnLogEngine,
+    private readonly engine: TxnLogEngine,
     startedAt: number,
+    private readonly metrics: ServerMetrics,
   ) {
     this.inputLog = throttledLogger(log);
-    this.storage = new StorageDriver(store, log);
+    this.proposals = new ProposalTimer((ms) => metrics.proposalCommitted(ms));
+    const recoveredSnapshot = tree.lastZxid > 0 ? { zxid: tree.lastZxid, writtenAtMs: startedAt } : undefined;
+    this.storage = new StorageDriver(store, log, {
+      snapshotWritten: (zxid, ms) => void this.snapshotBytes(zxid).then((bytes) => metrics.snapshotWritten(ms, bytes)),
+      snapshotFailed: () => metrics.storageError('snapshot'),
+      writeFailed: () => metrics.storageError('write'),
+    }, recoveredSnapshot);
     const voters = ensembleMembers(config).map((m) => m.id);
     this.replica = new Replica({ ...config, voters, auth: authOptions(config), trustForwardedIds: credentials.mode !== 'none' }, {
       tree, peer: { acceptedEpoch: recovered.acceptedEpoch, currentEpoch: recovered.currentEpoch, snapshotZxid: tree.lastZxid, txns: recovered.txns },
@@ -86,7 +106,12 @@ export class CanopyServer {
     this.view = new CanopyServerView({
       config, replica: this.replica, stats: this.stats, connections: this.connections, engine, startedAt,
       listeningPorts: () => ({ plain: this.port, secure: this.securePort }),
+      lastSnapshot: () => this.storage.lastSnapshot,
     });
+    metrics.observeState(this.view);
+    // Starting is an election too: this server looks for (or becomes) a leader before it serves.
+    metrics.electionStarted();
+    this.stats.onRequestDone = (op, ms, err) => metrics.requestDone(op, ms, err);
   }
 
   private ports(): ReplicaPorts {
@@ -101,6 +126,7 @@ export class CanopyServer {
       failed: () => this.storageFailed(),
       log: this.log,
       inputLog: this.inputLog,
+      observer: this.proposals,
     };
   }
 
@@ -111,8 +137,10 @@ export class CanopyServer {
     // First: a missing or bad certificate or secret stops the start before any state is touched.
     const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
+    for (const { key, reason } of config.ignoredSettings) log.warn(`${key} is accepted for ZooKeeper compatibility and has no effect: ${reason}`);
     const started = Date.now();
-    const { store, engine } = await openTxnStore(config.dataDir, config.txnLogEngine, log, config.storage);
+    const metrics = new ServerMetrics();
+    const { store, engine } = await openTxnStore(config.dataDir, config.txnLogEngine, log, config.storage, { onSyncedBatch: (ms) => metrics.fsyncDone(ms) });
     let server: CanopyServer | undefined;
     try {
       const recovered = await store.recover();
@@ -124,7 +152,7 @@ export class CanopyServer {
         txnLogEngine: engine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
-      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials, engine, started);
+      server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials, engine, started, metrics);
       await server.listen();
       await server.joinEnsemble();
       return server;
@@ -138,6 +166,11 @@ export class CanopyServer {
   /** The plain client port (0 when there is none). */
   get port(): number {
     return this.listener?.port ?? 0;
+  }
+
+  /** The admin endpoint's port (0 when it is off or could not listen). */
+  get adminPort(): number {
+    return this.admin?.port ?? 0;
   }
 
   /** The secure client port (0 when there is none). */
@@ -173,6 +206,19 @@ export class CanopyServer {
       });
       this.tlsReloader = new TlsReloader(tls, material, (m) => listener.setSecureContext(m), this.log);
     }
+    this.admin = await AdminServer.start({ config: c.admin, view: this.view, metrics: this.metrics, snapshot: () => this.snapshotStream(), log: this.log });
+  }
+
+  /** The tree as it is now (a reference copy at its last applied zxid), as archive bytes read lazily. */
+  private snapshotStream(): SnapshotStream {
+    const snapshot = this.replica.tree.snapshot();
+    return { zxid: snapshot.zxid, chunks: snapshotArchiveChunks(snapshot) };
+  }
+
+  /** The snapshot file's size: segment files only (LevelDB spreads a snapshot over its tables). */
+  private async snapshotBytes(zxid: number): Promise<number | undefined> {
+    if (this.engine !== 'segments') return undefined;
+    return stat(join(this.config.dataDir, ENGINE_DIRS.segments, snapshotName(zxid))).then((s) => s.size, () => undefined);
   }
 
   private async joinEnsemble(): Promise<void> {
@@ -206,7 +252,7 @@ export class CanopyServer {
     const limits = { maxDataBytes: this.config.maxDataBytes, maxOutputBytes: this.config.maxClientOutputBytes };
     const port = (socket as { remotePort?: unknown }).remotePort;
     const shown = typeof port === 'number' ? `${remoteAddress}:${port}` : remoteAddress;
-    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog, this.corks, new ConnectionStats(this.stats), shown);
+    const link = new WsClient(ws, socket, limits, handshakeReceived, this.inputLog, this.corks, new ConnectionStats(this.stats), shown, socket instanceof TLSSocket);
     this.connections.add(link);
     ws.once('close', () => this.connections.delete(link));
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
@@ -230,11 +276,24 @@ export class CanopyServer {
   }
 
   private statusChanged(status: PeerStatus): void {
+    this.timeElection(status);
     if (!status.serving) return;
     const c = this.config;
     const plain = c.clientPort !== undefined ? { address: c.clientPortAddress, port: this.port } : {};
     const secure = c.clientTls !== undefined ? { secureAddress: c.clientTls.address, securePort: this.securePort } : {};
     this.log.info('serving clients', { ...plain, ...secure, dataDir: c.dataDir, role: status.state, epoch: status.epoch });
+  }
+
+  private timeElection(status: PeerStatus): void {
+    if (status.state === 'looking') {
+      this.proposals.clear();
+      if (this.lookingSince !== undefined) return;
+      this.lookingSince = performance.now();
+      this.metrics.electionStarted();
+    } else if (status.serving && this.lookingSince !== undefined) {
+      this.metrics.electionFinished(performance.now() - this.lookingSince);
+      this.lookingSince = undefined;
+    }
   }
 
   private storageFailed(): void {
@@ -266,6 +325,7 @@ export class CanopyServer {
     await this.store.flush();
     await this.storage.idle();
     await this.listener?.close();
+    await this.admin?.close();
     await this.store.close();
     this.log.info('stopped', { lastZxid: hex(this.replica.tree.lastZxid) });
   }

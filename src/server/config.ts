@@ -6,11 +6,14 @@ import type { SanMapping, X509ProviderOptions } from '../replica/auth/x509.js';
 import { ConfigError, parseBoolean } from './config-values.js';
 import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, type PeerAuthSettings } from './peer-auth-config.js';
 import { DEFAULT_STORAGE_CONFIG, buildStorageConfig, isStorageKey, type StorageConfig, type StorageSettings } from './storage-config.js';
+import { ignoredKeyReason, type IgnoredSetting } from './ignored-keys.js';
+import { DEFAULT_ADMIN, buildAdminConfig, isAdminKey, type AdminConfig, type AdminSettings } from './admin-config.js';
 import { DEFAULT_FOUR_LETTER_WHITELIST, type FourLetterWord, FourLetterWhitelistError, parseFourLetterWhitelist } from '../admin/four-letter-words.js';
 
 export { ConfigError };
 export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
 export type { StorageConfig } from './storage-config.js';
+export type { AdminConfig } from './admin-config.js';
 
 export interface PeerAddress {
   id: number;
@@ -134,6 +137,10 @@ export interface Config {
   peerAuth: PeerAuthConfig;
   /** 4lw.commands.whitelist: the four-letter words the client ports answer (srvr always). */
   fourLetterWords: ReadonlySet<FourLetterWord>;
+  /** The admin HTTP endpoint (admin.*): /commands, /health, /metrics. */
+  admin: AdminConfig;
+  /** ZooKeeper settings given that have no effect here: logged at start. */
+  ignoredSettings: readonly IgnoredSetting[];
 }
 
 export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTimeout'>> = Object.freeze({
@@ -174,6 +181,8 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   peerDial: [],
   peerAuth: NO_PEER_AUTH,
   fourLetterWords: DEFAULT_FOUR_LETTER_WHITELIST,
+  admin: DEFAULT_ADMIN,
+  ignoredSettings: [],
 });
 
 /** Numeric keys: [min, max]. */
@@ -221,8 +230,6 @@ const ALIASES: Record<string, string> = {
   'enforce.auth.schemes': 'enforceAuthSchemes',
   'zookeeper.enforceQuota': 'enforceQuota',
 };
-/** zoo.cfg keys we accept and ignore (they matter to ZooKeeper's own machinery only). */
-const IGNORED_KEYS = new Set(['admin.enableServer', 'admin.serverPort', 'standaloneEnabled', 'reconfigEnabled']);
 const FOUR_LETTER_WHITELIST_KEY = '4lw.commands.whitelist';
 const FOUR_LETTER_WHITELIST_ALIASES = new Set([FOUR_LETTER_WHITELIST_KEY, 'zookeeper.4lw.commands.whitelist']);
 
@@ -283,7 +290,11 @@ function parseServerLine(key: string, value: string): PeerAddress {
 function setKey(cfg: Record<string, unknown>, rawKey: string, value: string | number | boolean): void {
   // Own properties only: a key such as 'constructor' must not find Object.prototype's.
   const key = Object.hasOwn(ALIASES, rawKey) ? ALIASES[rawKey]! : rawKey;
-  if (IGNORED_KEYS.has(key)) return;
+  const ignored = ignoredKeyReason(key);
+  if (ignored !== undefined) {
+    (cfg.ignoredSettings as IgnoredSetting[]).push({ key: rawKey, reason: ignored });
+    return;
+  }
   const range = Object.hasOwn(NUMERIC_KEYS, key) ? NUMERIC_KEYS[key] : undefined;
   if (range !== undefined) {
     const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
@@ -427,12 +438,13 @@ export interface BuildOptions {
 
 /** Builds a validated Config from raw settings (file values overridden by flags). Unknown keys are errors. */
 export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly<Config> {
-  const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [] };
+  const cfg: Record<string, unknown> = { ...DEFAULTS, servers: [], ignoredSettings: [] };
   const servers: PeerAddress[] = [];
   const peerDial: PeerDial[] = [];
   const tlsRaw = new Map<string, string | number | boolean>();
   const peerAuth: PeerAuthSettings = {};
   const storage: StorageSettings = {};
+  const admin: AdminSettings = {};
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
@@ -440,6 +452,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
     else if (CLIENT_TLS_KEYS.has(rawKey)) tlsRaw.set(TLS_ALIASES[rawKey] ?? rawKey, value);
     else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
     else if (isStorageKey(rawKey)) storage[rawKey] = value;
+    else if (isAdminKey(rawKey)) admin[rawKey] = value;
     else if (FOUR_LETTER_WHITELIST_ALIASES.has(rawKey)) cfg.fourLetterWords = fourLetterWords(String(value));
     else setKey(cfg, rawKey, value);
   }
@@ -448,6 +461,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
   cfg.peerAuth = buildPeerAuthConfig(peerAuth);
   cfg.storage = buildStorageConfig(storage, cfg.dataDir as string, cfg.txnLogEngine as string);
+  cfg.admin = buildAdminConfig(admin);
   deriveFrameLimits(cfg, raw);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;

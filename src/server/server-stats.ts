@@ -35,6 +35,8 @@ export class ServerStats {
   received = 0;
   sent = 0;
   readonly latency = new LatencyStats();
+  /** Every answered request, for metrics (op, ms, error code; not reset by srst). */
+  onRequestDone: ((op: string, ms: number, err: number) => void) | undefined;
 
   reset(): void {
     this.received = 0;
@@ -81,8 +83,8 @@ export class ConnectionStats {
     this.open.push({ at: this.now(), op });
   }
 
-  /** A frame left for this client; `answer` unless it is a watch event. */
-  frameSent(answer: boolean, zxid: number | undefined): void {
+  /** A frame left for this client; `answer` unless it is a watch event; err is its error code (0 = OK). */
+  frameSent(answer: boolean, zxid: number | undefined, err = 0): void {
     this.sent++;
     this.server.sent++;
     if (!answer) return;
@@ -97,6 +99,7 @@ export class ConnectionStats {
     this.lastLatencyMs = ms;
     this.latency.record(ms);
     this.server.latency.record(ms);
+    this.server.onRequestDone?.(request.op, ms, err);
   }
 
   /** Drops the answered entries once they are most of the array. */

@@ -13,6 +13,19 @@ export interface StorageDriverHost {
   storageFailed(error: Error): void;
 }
 
+/** What metrics and the admin endpoint hear of storage. */
+export interface StorageEvents {
+  snapshotWritten(zxid: number, durationMs: number): void;
+  snapshotFailed(): void;
+  writeFailed(): void;
+}
+
+/** The newest snapshot on disk: its zxid, and when it was written (or found at start). */
+export interface SnapshotRecord {
+  zxid: number;
+  writtenAtMs: number;
+}
+
 export class StorageDriver implements StoragePort {
   private reportedSeq = 0;
   private readonly durableSeqs = new Set<number>();
@@ -21,11 +34,21 @@ export class StorageDriver implements StoragePort {
   private snapshotInProgress: Promise<void> | undefined;
   private host: StorageDriverHost | undefined;
   private failed = false;
+  private newestSnapshot: SnapshotRecord | undefined;
 
   constructor(
     private readonly store: TxnStore<TreeSnapshot>,
     private readonly log: ReplicaLog,
-  ) {}
+    private readonly events: StorageEvents | undefined = undefined,
+    recoveredSnapshot: SnapshotRecord | undefined = undefined,
+  ) {
+    this.newestSnapshot = recoveredSnapshot;
+  }
+
+  /** The newest snapshot on disk (undefined before the first). */
+  get lastSnapshot(): SnapshotRecord | undefined {
+    return this.newestSnapshot;
+  }
 
   /** Where completions go (the replica, once it exists). */
   attach(host: StorageDriverHost): void {
@@ -48,8 +71,16 @@ export class StorageDriver implements StoragePort {
     this.snapshotInProgress = this.store
       .writeSnapshot(snapshot)
       .then(
-        () => this.log.info('snapshot written', { zxid: hex(snapshot.zxid), nodes: snapshot.nodes.length, ms: Date.now() - started }),
-        (e: unknown) => this.log.error('snapshot failed', { error: e instanceof Error ? e.message : 'unknown error' }),
+        () => {
+          const ms = Date.now() - started;
+          this.newestSnapshot = { zxid: snapshot.zxid, writtenAtMs: Date.now() };
+          this.log.info('snapshot written', { zxid: hex(snapshot.zxid), nodes: snapshot.nodes.length, ms });
+          this.events?.snapshotWritten(snapshot.zxid, ms);
+        },
+        (e: unknown) => {
+          this.log.error('snapshot failed', { error: e instanceof Error ? e.message : 'unknown error' });
+          this.events?.snapshotFailed();
+        },
       )
       .finally(() => {
         this.snapshotInProgress = undefined;
@@ -74,6 +105,7 @@ export class StorageDriver implements StoragePort {
     await this.store.flush();
     await this.idle();
     await this.store.installSnapshot(snapshot);
+    this.newestSnapshot = { zxid: snapshot.zxid, writtenAtMs: Date.now() };
   }
 
   private async writeEpochs(acceptedEpoch: number | undefined, currentEpoch: number | undefined): Promise<void> {
@@ -98,6 +130,7 @@ export class StorageDriver implements StoragePort {
       (e: unknown) => {
         if (this.failed) return;
         this.failed = true;
+        this.events?.writeFailed();
         this.host?.storageFailed(e instanceof Error ? e : new Error('storage failed'));
       },
     );

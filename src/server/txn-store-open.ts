@@ -79,11 +79,12 @@ export function storageOptions(storage: Readonly<StorageConfig>, logger: Storage
 
 export async function openTxnStore(
   dataDir: string, setting: TxnLogEngineSetting, logger: StorageLogger, storage: Readonly<StorageConfig> = DEFAULT_STORAGE_CONFIG,
+  extra: Pick<StorageOptions, 'onSyncedBatch'> = {},
 ): Promise<OpenedTxnStore> {
   const engine = resolveEngine(dataDir, setting);
   const dir = join(dataDir, ENGINE_DIRS[engine]);
   for (const note of storage.notes) logger.warn(note);
-  const options = storageOptions(storage, logger);
+  const options: StorageOptions = { ...storageOptions(storage, logger), ...extra };
   switch (engine) {
     case 'leveldb':
       if (storage.dataLogDir !== undefined) throw new ConfigError(dataLogDirNeedsSegments(storage.dataLogDir));

@@ -63,6 +63,8 @@ export class WsClient implements ClientLink, CorkedLink {
     private readonly corks: CorkBatch,
     readonly stats: ConnectionStats,
     readonly remoteAddress: string,
+    /** Came in on the secure (wss) client port. */
+    readonly secure: boolean,
   ) {}
 
   /** The session this connection is bound to (0 before its handshake). */
@@ -149,7 +151,7 @@ export class WsClient implements ClientLink, CorkedLink {
     const size = bytes.byteLength;
     this.unsentBytes += size;
     const answer = !('xid' in frame) || frame.xid !== Xid.NOTIFICATION;
-    this.stats.frameSent(answer, 'zxid' in frame ? frame.zxid : undefined);
+    this.stats.frameSent(answer, 'zxid' in frame ? frame.zxid : undefined, frame.err);
     // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
     const corking = !this.corked;
     if (corking) {

@@ -67,7 +67,13 @@ export abstract class TxnStoreCore<S extends SnapshotInput, Op> implements TxnSt
     this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
     checkRetention(this.retention);
     this.nowMs = opts.nowMs ?? Date.now;
-    this.committer = new GroupCommitter<Op>((ops) => this.writeBatch(ops), {
+    const onSynced = opts.onSyncedBatch;
+    const write = onSynced === undefined ? (ops: Op[]) => this.writeBatch(ops) : async (ops: Op[]) => {
+      const started = performance.now();
+      await this.writeBatch(ops);
+      onSynced(performance.now() - started, ops.length);
+    };
+    this.committer = new GroupCommitter<Op>(write, {
       batchEntriesMax: opts.batchWritesMax ?? DEFAULT_BATCH_WRITES_MAX,
       batchBytesMax: opts.batchBytesMax ?? DEFAULT_BATCH_BYTES_MAX,
       pendingEntriesMax: opts.pendingWritesMax ?? DEFAULT_PENDING_WRITES_MAX,

@@ -116,4 +116,6 @@ export interface StorageOptions {
   retention?: Partial<RetentionPolicy>;
   /** The clock purgeIntervalMs is measured on (default Date.now). */
   nowMs?: () => number;
+  /** Told of every synced batch write: how long it took to be durable, and how many writes it carried (metrics). */
+  onSyncedBatch?: (durationMs: number, writes: number) => void;
 }

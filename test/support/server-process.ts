@@ -16,6 +16,7 @@ export const SERVER_MAIN = join(here, '..', '..', 'src', 'server', 'main.js');
 export const SERVING_LINE = /serving clients /;
 const PORT_FIELD = /"port":(\d+)/;
 const SECURE_PORT_FIELD = /"securePort":(\d+)/;
+const ADMIN_LINE = /admin server listening .*"port":(\d+)/;
 const LOG_TEXT_CHARS_MAX = 200_000;
 const LOG_LINES_MAX = 20_000;
 const LINE_WAITERS_MAX = 1_000;
@@ -70,6 +71,7 @@ interface LineWaiter {
 
 export class ServerProcess {
   private output = '';
+  private listeningAdminPort = 0;
   private readonly lines: string[] = [];
   /** Absolute number of lines seen; lines[0] is line `linesDropped`. */
   private linesSeen = 0;
@@ -121,6 +123,8 @@ export class ServerProcess {
     this.lines.push(line);
     if (this.lines.length > LOG_LINES_MAX) this.lines.shift();
     this.linesSeen++;
+    const admin = ADMIN_LINE.exec(line);
+    if (admin !== null) this.listeningAdminPort = Number(admin[1]);
     if (SERVING_LINE.test(line)) {
       const port = PORT_FIELD.exec(line);
       const securePort = SECURE_PORT_FIELD.exec(line);
@@ -145,6 +149,11 @@ export class ServerProcess {
   /** The secure client port as logged by the last "serving clients" line (0: none). */
   get securePort(): number {
     return this.servingSecurePort;
+  }
+
+  /** The admin endpoint's port from the server's "admin server listening" line (0: not listening). */
+  get adminPort(): number {
+    return this.listeningAdminPort;
   }
 
   get connectString(): string {

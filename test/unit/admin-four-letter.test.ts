@@ -7,60 +7,12 @@ import {
   FOUR_LETTER_WORDS, FourLetterWhitelistError, fourLetterWordOf, notWhitelistedAnswer, parseFourLetterWhitelist,
 } from '../../src/admin/four-letter-words.js';
 import { NOT_SERVING, WATCH_DUMP_ENTRIES_MAX, answerFourLetterWord, connectionLine, monitorValues } from '../../src/admin/four-letter-answers.js';
-import type { ConnectionFacts, ServerFacts, ServerView } from '../../src/admin/server-view.js';
-import { ConnectionStats, ServerStats } from '../../src/server/server-stats.js';
+import { FakeView, connection, facts } from '../support/fake-server-view.js';
 import { WatchManager } from '../../src/tree/watch-manager.js';
+import { ConnectionStats, ServerStats } from '../../src/server/server-stats.js';
 import { ConfigError, buildConfig } from '../../src/server/config.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function connection(over: Partial<ConnectionFacts> = {}): ConnectionFacts {
-  return {
-    remoteAddress: '127.0.0.1:40000', sessionId: 0x1000a, sessionTimeoutMs: 30_000, queued: 0, received: 5, sent: 4, established: 1_700_000_000_000,
-    lastOp: 'getData', lastCxid: 3, lastZxid: 0x10, lastResponseAt: 1_700_000_000_500, lastLatencyMs: 1.2, latency: { minMs: 0.2, avgMs: 0.75, maxMs: 2.6 },
-    ...over,
-  };
-}
-
-function facts(over: Partial<ServerFacts> = {}): ServerFacts {
-  return {
-    version: '1.2.3', serverId: 1, serving: true, mode: 'standalone', leaderId: 1, epoch: 1, voters: 1, lastZxid: 0x100000005, nodeCount: 7,
-    approximateDataSize: 123, ephemeralCount: 2, sessionCount: 1, outstandingRequests: 0, received: 10, sent: 9,
-    latency: { minMs: 0, avgMs: 0.5, maxMs: 3 }, connections: [connection()], learners: [], openFileDescriptors: 40, maxFileDescriptors: 1024,
-    uptimeMs: 5000, dataDir: '/d', dataLogDir: '/d/txnlog', ...over,
-  };
-}
-
-class FakeView implements ServerView {
-  serverResets = 0;
-  connectionResets = 0;
-  readonly watches = new WatchManager({ watchesPerSessionMax: 1_000_000 });
-  constructor(private readonly f: ServerFacts) {}
-  facts(): ServerFacts {
-    return this.f;
-  }
-  watchSummary() {
-    return this.watches.summary();
-  }
-  watchDump(by: 'session' | 'path', max: number) {
-    return this.watches.dump(by, max);
-  }
-  configEntries(): Array<[string, string]> {
-    return [['clientPort', '2181'], ['dataDir', '/d']];
-  }
-  environment(): Array<[string, string]> {
-    return [['zookeeper.version', 'canopy-1.2.3'], ['host.name', 'h']];
-  }
-  async dirSizes() {
-    return { dataDirBytes: 300, logDirBytes: 200 };
-  }
-  resetServerStats(): void {
-    this.serverResets++;
-  }
-  resetConnectionStats(): void {
-    this.connectionResets++;
-  }
-}
 
 describe('four-letter words: which first bytes are a word', () => {
   test('exactly four lowercase letters of a known word', () => {

@@ -72,7 +72,7 @@ function open(handler: Partial<ClientHandler> = {}, budget = new RequestBudget({
     onClose: () => {},
     ...handler,
   };
-  const link = new WsClient(ws as unknown as WebSocket, stream, LIMITS, () => {}, silentLogger, new CorkBatch(), new ConnectionStats(new ServerStats()), '127.0.0.1:1');
+  const link = new WsClient(ws as unknown as WebSocket, stream, LIMITS, () => {}, silentLogger, new CorkBatch(), new ConnectionStats(new ServerStats()), '127.0.0.1:1', false);
   const conn = new ClientHandle(1, link, { remoteAddress: '127.0.0.1' }, new AuthRegistry(), full, { maxOutstanding: LIMITS.maxOutstanding, maxQueuedBytes: LIMITS.maxOutputBytes }, budget, silentLogger);
   link.bind(conn);
   ws.frame({ protocolVersion: PROTOCOL_VERSION, lastZxidSeen: 0, timeoutMs: 10_000, sessionId: 0, passwd: new Uint8Array(0) });
