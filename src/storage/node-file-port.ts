@@ -1,7 +1,7 @@
 // FilePort on node:fs/promises: every call runs on libuv's thread pool, so a write or an fdatasync never
 // blocks the event loop. Writes are positional (pwritev at the file's own append offset), not O_APPEND:
 // a file may hold reserved zeros after its last byte, which the next append overwrites.
-import { constants, type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { constants, type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppendOptions, type FilePort, type OpenOptions, type ReadableFile, type WritableFile, assertFileName } from './file-port.js';
 
@@ -74,6 +74,12 @@ export class NodeFilePort implements FilePort {
   /** The port on `dir`, creating the directory (and its parents) if needed. */
   static async open(dir: string): Promise<NodeFilePort> {
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    return new NodeFilePort(dir);
+  }
+
+  /** The port on an existing directory, created by nothing: for tools that must not change what they read. */
+  static async openExisting(dir: string): Promise<NodeFilePort> {
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory`), { code: 'ENOTDIR', path: dir });
     return new NodeFilePort(dir);
   }
 
