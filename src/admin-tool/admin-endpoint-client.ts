@@ -4,17 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { AdminToolError, EXIT } from './subcommand.js';
 
 /** ZooKeeper's admin.serverPort default. */
 export const DEFAULT_ADMIN_PORT = 8080;
 const JSON_ANSWER_BYTES_MAX = 16 * 1024 * 1024;
 const TOKEN_FILE_BYTES_MAX = 4096;
 
-export class AdminToolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AdminToolError';
-  }
+/** A server that cannot be asked, or answers what it should not: the command failed (exit 1). */
+export function endpointError(message: string): AdminToolError {
+  return new AdminToolError(message, EXIT.failed);
 }
 
 export interface AdminEndpoint {
@@ -54,6 +53,12 @@ export function parseAdminEndpoint(text: string): AdminEndpoint {
   return { label, secure, host, port };
 }
 
+/** A --timeout value in ms, checked. */
+export function timeoutArg(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 1 || ms > 3_600_000) throw new AdminToolError(`--timeout must be a whole number of ms in [1, 3600000], got '${String(ms).slice(0, 20)}'`);
+  return ms;
+}
+
 /** The token in a file, trimmed (the server reads admin.tokenFile the same way). */
 export function readTokenFile(file: string): string {
   let bytes: Buffer;
@@ -78,8 +83,8 @@ export function adminGet(endpoint: AdminEndpoint, path: string, opts: GetOptions
     if (opts.token !== undefined) headers.Authorization = `Bearer ${opts.token}`;
     const request = endpoint.secure ? httpsRequest : httpRequest;
     const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', headers, agent: false }, resolve);
-    req.setTimeout(opts.timeoutMs, () => req.destroy(new AdminToolError(`${endpoint.label}: no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof AdminToolError ? e : new AdminToolError(`${endpoint.label}: ${describeSocketError(e)}`)));
+    req.setTimeout(opts.timeoutMs, () => req.destroy(endpointError(`${endpoint.label}: no answer within ${opts.timeoutMs} ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof AdminToolError ? e : endpointError(`${endpoint.label}: ${describeSocketError(e)}`)));
     req.end();
   });
 }
@@ -102,19 +107,19 @@ export async function adminGetJson(endpoint: AdminEndpoint, path: string, opts: 
     bytes += chunk.byteLength;
     if (bytes > JSON_ANSWER_BYTES_MAX) {
       res.destroy();
-      throw new AdminToolError(`${endpoint.label}${path}: the answer is over ${JSON_ANSWER_BYTES_MAX} bytes`);
+      throw endpointError(`${endpoint.label}${path}: the answer is over ${JSON_ANSWER_BYTES_MAX} bytes`);
     }
     chunks.push(chunk);
   }
   const status = res.statusCode ?? 0;
-  if (status === 401) throw new AdminToolError(`${endpoint.label}: the admin endpoint wants a bearer token (--token-file)`);
-  if (!(opts.okStatuses ?? [200]).includes(status)) throw new AdminToolError(`${endpoint.label}${path}: HTTP ${status}`);
+  if (status === 401) throw endpointError(`${endpoint.label}: the admin endpoint wants a bearer token (--token-file)`);
+  if (!(opts.okStatuses ?? [200]).includes(status)) throw endpointError(`${endpoint.label}${path}: HTTP ${status}`);
   let body: unknown;
   try {
     body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new AdminToolError(`${endpoint.label}${path}: the answer is not JSON (is this a Canopy admin endpoint?)`);
+    throw endpointError(`${endpoint.label}${path}: the answer is not JSON (is this a Canopy admin endpoint?)`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminToolError(`${endpoint.label}${path}: the answer is not a JSON object`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw endpointError(`${endpoint.label}${path}: the answer is not a JSON object`);
   return { status, body: body as Record<string, unknown> };
 }

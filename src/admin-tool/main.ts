@@ -7,10 +7,14 @@ import { StorageError } from '../storage/index.js';
 import { CANOPY_VERSION, helpWidth } from '../version.js';
 import { logDumpCommand } from './log-dump.js';
 import { snapshotRestoreCommand } from './snapshot-restore.js';
+import { snapshotSaveCommand } from './snapshot-save.js';
+import { statusCommand } from './status.js';
 import { type AdminGroup, type AdminIo, type AdminSubcommand, AdminToolError, EXIT, GROUP_DESCRIPTIONS } from './subcommand.js';
 import { verifyCommand } from './verify.js';
 
 const SUBCOMMANDS: readonly AdminSubcommand[] = [
+  statusCommand,
+  snapshotSaveCommand,
   snapshotRestoreCommand,
   logDumpCommand,
   verifyCommand,

@@ -6,7 +6,8 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readSnapshotArchiveWithFacts } from '../storage/snapshot-archive-read.js';
-import { AdminToolError, adminGet, parseAdminEndpoint, type GetOptions } from './admin-endpoint-client.js';
+import { DEFAULT_ADMIN_PORT, adminGet, endpointError, parseAdminEndpoint, readTokenFile, timeoutArg, type GetOptions } from './admin-endpoint-client.js';
+import { type AdminIo, EXIT, defineSubcommand, printable } from './subcommand.js';
 
 export interface SavedSnapshot {
   file: string;
@@ -40,10 +41,10 @@ export async function saveSnapshot(server: string, file: string, opts: GetOption
   const status = res.statusCode ?? 0;
   if (status !== 200) {
     res.resume();
-    if (status === 401) throw new AdminToolError(`${endpoint.label}: the admin endpoint wants a bearer token (--token-file)`);
-    if (status === 503) throw new AdminToolError(`${endpoint.label}: the server is not serving (electing or syncing); try again or ask another server`);
-    if (status === 429) throw new AdminToolError(`${endpoint.label}: a snapshot is already streaming from this server; try again when it is done`);
-    throw new AdminToolError(`${endpoint.label}/commands/snapshot: HTTP ${status}`);
+    if (status === 401) throw endpointError(`${endpoint.label}: the admin endpoint wants a bearer token (--token-file)`);
+    if (status === 503) throw endpointError(`${endpoint.label}: the server is not serving (electing or syncing); try again or ask another server`);
+    if (status === 429) throw endpointError(`${endpoint.label}: a snapshot is already streaming from this server; try again when it is done`);
+    throw endpointError(`${endpoint.label}/commands/snapshot: HTTP ${status}`);
   }
   const announced = typeof res.headers.last_zxid === 'string' ? res.headers.last_zxid : undefined;
   const tmp = `${file}.tmp`;
@@ -57,7 +58,7 @@ export async function saveSnapshot(server: string, file: string, opts: GetOption
     // Read back what is on disk: a stream cut short, or bytes damaged on the way, fail here and not at restore.
     const { snapshot, facts } = await readSnapshotArchiveWithFacts(createReadStream(tmp), { reviveSnapshotNode: () => 0 });
     if (announced !== undefined && announced !== `0x${snapshot.zxid.toString(16)}`) {
-      throw new AdminToolError(`the archive is at zxid 0x${snapshot.zxid.toString(16)} but the server announced ${announced.slice(0, 20)}`);
+      throw endpointError(`the archive is at zxid 0x${snapshot.zxid.toString(16)} but the server announced ${announced.slice(0, 20)}`);
     }
     await rename(tmp, file);
     await fsyncPath(dirname(file));
@@ -68,3 +69,20 @@ export async function saveSnapshot(server: string, file: string, opts: GetOption
     throw e;
   }
 }
+
+export const snapshotSaveCommand = defineSubcommand({
+  group: 'snapshot',
+  command: 'save <file>',
+  describe: 'stream a live server\'s state at one zxid into FILE (written whole and verified, or not at all)',
+  builder: (y) => y
+    .positional('file', { type: 'string', demandOption: true, describe: 'where the archive goes' })
+    .option('server', { type: 'string', default: `127.0.0.1:${DEFAULT_ADMIN_PORT}`, describe: 'the server\'s admin endpoint (host:port)' })
+    .option('token-file', { type: 'string', describe: 'file holding the bearer token of the server\'s admin.tokenFile' })
+    .option('timeout', { type: 'number', default: 60_000, describe: 'ms the server may stay silent before the save is given up' }),
+  run: async (args, io: AdminIo) => {
+    const token = args.tokenFile === undefined ? undefined : readTokenFile(args.tokenFile);
+    const saved = await saveSnapshot(args.server, args.file, { token, timeoutMs: timeoutArg(args.timeout) });
+    await io.out(`saved the snapshot at zxid 0x${saved.zxid.toString(16)} (${saved.nodeCount} znodes, ${saved.sessionCount} sessions, ${saved.bytes} bytes) to ${printable(saved.file)}\n`);
+    return EXIT.ok;
+  },
+});

@@ -1,7 +1,11 @@
 // canopy-admin status: every server of an ensemble side by side, from each one's admin endpoint: its role,
 // last zxid, how far it is behind the newest zxid seen, its sessions and connections, and whether /health
 // calls it ready. A server that does not answer is a row that says why, not a failed command.
-import { AdminToolError, adminGetJson, parseAdminEndpoint, type AdminEndpoint, type GetOptions } from './admin-endpoint-client.js';
+import { DEFAULT_ADMIN_PORT, adminGetJson, parseAdminEndpoint, readTokenFile, timeoutArg, type AdminEndpoint, type GetOptions } from './admin-endpoint-client.js';
+import { type AdminIo, AdminToolError, EXIT, defineSubcommand } from './subcommand.js';
+
+/** An ensemble has at most 255 voters; this is a bound on what one command line asks. */
+const SERVERS_MAX = 255;
 
 export interface ServerStatus {
   server: string;
@@ -72,3 +76,21 @@ export function statusTable(rows: readonly ServerStatus[]): string {
   const errors = rows.filter((r) => !r.reachable).map((r) => `${r.server}: ${r.error ?? 'unreachable'}`);
   return [format(header), ...lines.map(format), ...errors].join('\n') + '\n';
 }
+
+export const statusCommand = defineSubcommand({
+  command: 'status',
+  describe: 'every server of an ensemble side by side: role, readiness, zxid, lag, sessions, connections (exit 0 when all are ready)',
+  builder: (y) => y
+    .option('servers', { type: 'string', default: `127.0.0.1:${DEFAULT_ADMIN_PORT}`, describe: 'comma-separated admin endpoints (host:port of each server\'s admin.serverPort)' })
+    .option('token-file', { type: 'string', describe: 'file holding the bearer token of the servers\' admin.tokenFile' })
+    .option('timeout', { type: 'number', default: 10_000, describe: 'ms to wait for each server' })
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON array instead of the table' }),
+  run: async (args, io: AdminIo) => {
+    const servers = args.servers.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (servers.length === 0 || servers.length > SERVERS_MAX) throw new AdminToolError(`--servers needs 1 to ${SERVERS_MAX} addresses`);
+    const token = args.tokenFile === undefined ? undefined : readTokenFile(args.tokenFile);
+    const rows = await ensembleStatus(servers, { token, timeoutMs: timeoutArg(args.timeout) });
+    await io.out(args.json ? `${JSON.stringify(rows, null, 2)}\n` : statusTable(rows));
+    return rows.every((r) => r.ready === true) ? EXIT.ok : EXIT.failed;
+  },
+});
