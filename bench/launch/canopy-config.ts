@@ -33,6 +33,8 @@ export function renderServerConfig(spec: ServerConfigSpec): string {
     `tickTime=${spec.tickTime}`,
     `initLimit=${spec.initLimit ?? 10}`,
     `syncLimit=${spec.syncLimit ?? 5}`,
+    // The members share one machine, so they cannot all have admin.serverPort's 8080: each takes a free port (logged).
+    ...(spec.extra?.['admin.serverPort'] === undefined ? ['admin.serverPort=0'] : []),
     ...Object.entries(spec.extra ?? {}).map(([k, v]) => `${k}=${v}`),
     ...[...spec.peers].sort((a, b) => a.id - b.id).map((p) => `server.${p.id}=${p.host}:${p.peerPort}`),
   ];

@@ -38,6 +38,8 @@ export interface AdminServerParts {
   /** Takes the snapshot now (a reference copy) and streams it as it is read. */
   snapshot(): SnapshotStream;
   log: Logger;
+  /** For what remote peers can provoke: bounded, rate-limited. */
+  inputLog: Logger;
 }
 
 /** The SHA-256 of the token in admin.tokenFile: read once at start, compared in constant time. */
@@ -91,6 +93,8 @@ export class AdminServer {
       parts.log.warn('admin server not started: cannot listen (the server runs on without it)', { address: c.address, port: c.port, code });
       return undefined;
     }
+    // An accept that fails later (EMFILE when descriptors run out) must cost a log line, not the process.
+    server.on('error', (e: NodeJS.ErrnoException) => parts.inputLog.warn('admin server error', { code: e.code ?? 'error' }));
     parts.log.info('admin server listening', { address: c.address, port: admin.port, token: tokenDigest !== undefined });
     return admin;
   }

@@ -206,7 +206,7 @@ export class CanopyServer {
       });
       this.tlsReloader = new TlsReloader(tls, material, (m) => listener.setSecureContext(m), this.log);
     }
-    this.admin = await AdminServer.start({ config: c.admin, view: this.view, metrics: this.metrics, snapshot: () => this.snapshotStream(), log: this.log });
+    this.admin = await AdminServer.start({ config: c.admin, view: this.view, metrics: this.metrics, snapshot: () => this.snapshotStream(), log: this.log, inputLog: this.inputLog });
   }
 
   /** The tree as it is now (a reference copy at its last applied zxid), as archive bytes read lazily. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client } from '../../client/index.js';
 import { ServerProcess } from '../support/server-process.js';
 import { CliProcess, stripAnsi } from '../support/cli.js';
+import { until } from '../support/until.js';
 
 const PROMPT = (state: string, n: number): RegExp => new RegExp(`\\[canopy: 127\\.0\\.0\\.1:\\d+\\(${state}\\) ${n}\\] `);
 
@@ -77,14 +78,15 @@ describe('canopy-cli interactive', () => {
 
       const errFrom = cli.stderr.length;
       await send(cli, 'delete /nothing', PROMPT('CONNECTED', 16));
-      assert.match(cli.stderr.slice(errFrom), /Node does not exist: \/nothing/);
+      // stderr and stdout are two pipes: an error line may arrive after the prompt that follows it.
+      await until(() => /Node does not exist: \/nothing/.test(cli.stderr.slice(errFrom)), { timeoutMs: 30_000, message: 'the NONODE line' });
       await send(cli, 'get', PROMPT('CONNECTED', 17));
-      assert.match(cli.stderr.slice(errFrom), /usage: get \[-s\] \[-w\] path/);
+      await until(() => /usage: get \[-s\] \[-w\] path/.test(cli.stderr.slice(errFrom)), { timeoutMs: 30_000, message: 'the usage line' });
 
       await send(cli, 'close', PROMPT('CLOSED', 18));
       assert.equal(await sdk.exists('/ia/eph'), null);
       await send(cli, 'ls /ia', PROMPT('CLOSED', 19));
-      assert.match(cli.stderr, /not connected/);
+      await until(() => /not connected/.test(cli.stderr), { timeoutMs: 30_000, message: 'the not-connected line' });
       await send(cli, `connect ${server.connectString}`, PROMPT('CONNECTED', 20));
       assert.match(await send(cli, 'ls /ia', PROMPT('CONNECTED', 21)), /^\[k1\]$/m);
       cli.write('quit\n');

@@ -2,13 +2,11 @@
 // then `npx canopy-cli` creates and reads a znode, then Ctrl-C stops the server cleanly. The start
 // banner tells the version, the configuration and the command to connect with, and the clone's
 // git status stays clean throughout (npm ci does not rewrite the lock file; builds and data are ignored).
-import { after, before, describe, test } from 'node:test';
-import type { TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkoutRoot, cloneHead, gitStatus, npmCi, runCommand } from '../support/fresh-clone.js';
-import type { FreshClone } from '../support/fresh-clone.js';
+import { freshCloneForSuite, gitStatus, runCommand } from '../support/fresh-clone.js';
 import { TerminalProcess } from '../support/terminal-process.js';
 
 /** npm start compiles the whole clone first: minutes on a loaded two-core machine. */
@@ -18,24 +16,7 @@ const STOP_TIMEOUT_MS = 60_000;
 const CONNECT_WITH = /connect with: canopy-cli -server (127\.0\.0\.1:(\d+))/;
 
 describe('newcomer: fresh clone, npm ci, npm start, canopy-cli, Ctrl-C', { timeout: 30 * 60_000 }, () => {
-  let clone: FreshClone | undefined;
-  let skip: string | undefined;
-
-  before(async () => {
-    const checkout = await checkoutRoot();
-    if ('skip' in checkout) {
-      skip = checkout.skip;
-      return;
-    }
-    clone = await cloneHead(checkout.root);
-    await npmCi(clone.dir);
-  });
-  after(() => clone?.remove());
-
-  function cloned(t: TestContext): FreshClone | undefined {
-    if (skip !== undefined) t.skip(skip);
-    return clone;
-  }
+  const cloned = freshCloneForSuite();
 
   test('npm ci installs the committed lock file and leaves git status clean', async (t) => {
     const c = cloned(t);

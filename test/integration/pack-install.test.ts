@@ -3,12 +3,11 @@
 // a deliberate misuse fails the same check, so the check is real. canopy-client, the SDK-only package,
 // installs without any of the server's dependencies, type-checks, and creates and reads a znode on a
 // real server.
-import { after, before, describe, test } from 'node:test';
-import type { TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkoutRoot, cloneHead, npmCi, runCommand, NPM_CI_TIMEOUT_MS } from '../support/fresh-clone.js';
+import { freshCloneForSuite, runCommand, NPM_CI_TIMEOUT_MS } from '../support/fresh-clone.js';
 import type { FreshClone } from '../support/fresh-clone.js';
 import { ServerProcess } from '../support/server-process.js';
 
@@ -85,24 +84,7 @@ async function npmPack(cwd: string, destination: string): Promise<{ filename: st
 }
 
 describe('packages: npm pack of canopy, and the SDK-only canopy-client', { timeout: 40 * 60_000 }, () => {
-  let clone: FreshClone | undefined;
-  let skip: string | undefined;
-
-  before(async () => {
-    const checkout = await checkoutRoot();
-    if ('skip' in checkout) {
-      skip = checkout.skip;
-      return;
-    }
-    clone = await cloneHead(checkout.root);
-    await npmCi(clone.dir);
-  });
-  after(() => clone?.remove());
-
-  function cloned(t: TestContext): FreshClone | undefined {
-    if (skip !== undefined) t.skip(skip);
-    return clone;
-  }
+  const cloned = freshCloneForSuite();
 
   test('npm pack builds and packs; a strict NodeNext project type-checks against canopy/client, and a misuse fails', async (t) => {
     const c = cloned(t);

@@ -2,6 +2,7 @@
 // as HEAD, then `npm ci`. Tests that need one skip (with the reason) when they do not run from a git
 // checkout or git is missing; npm needs the registry (or a warm cache) for `npm ci`.
 import { execFile } from 'node:child_process';
+import { after, before, type TestContext } from 'node:test';
 import { lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -92,4 +93,28 @@ export async function npmCi(dir: string): Promise<CommandResult> {
 /** `git status --porcelain` of `dir`: empty when the work tree holds only committed or ignored files. */
 export async function gitStatus(dir: string): Promise<string> {
   return (await runCommand('git', ['status', '--porcelain'], { cwd: dir, timeoutMs: GIT_TIMEOUT_MS })).stdout;
+}
+
+/**
+ * For a describe block whose tests share one fresh clone with its dependencies installed: registers the
+ * before (clone HEAD, npm ci) and after (remove) hooks, and returns what a test calls to get the clone,
+ * skipping the test with the reason when this is not a git checkout.
+ */
+export function freshCloneForSuite(): (t: TestContext) => FreshClone | undefined {
+  let clone: FreshClone | undefined;
+  let skip: string | undefined;
+  before(async () => {
+    const checkout = await checkoutRoot();
+    if ('skip' in checkout) {
+      skip = checkout.skip;
+      return;
+    }
+    clone = await cloneHead(checkout.root);
+    await npmCi(clone.dir);
+  });
+  after(() => clone?.remove());
+  return (t) => {
+    if (skip !== undefined) t.skip(skip);
+    return clone;
+  };
 }

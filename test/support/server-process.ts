@@ -180,10 +180,12 @@ export class ServerProcess {
 
   static async start(opts: ServerOptions = {}): Promise<ServerProcess> {
     const dataDir = opts.dataDir ?? (opts.configFile !== undefined ? dirname(opts.configFile) : ServerProcess.tempDataDir());
+    // Tests run servers side by side: unless a test sets admin.* itself, each admin endpoint takes a free port (adminPort).
+    const admin = (opts.args ?? []).some((a) => a.startsWith('--admin.')) ? [] : ['--admin.serverPort', '0'];
     const args = opts.configFile !== undefined
       ? [SERVER_MAIN, opts.configFile, ...(opts.args ?? [])]
       : [SERVER_MAIN, '--dataDir', dataDir, ...(opts.plainPort === false ? [] : ['--clientPort', String(opts.port ?? 0)]),
-        '--tickTime', String(opts.tickTime ?? 200), ...(opts.args ?? [])];
+        '--tickTime', String(opts.tickTime ?? 200), ...admin, ...(opts.args ?? [])];
     const child = opts.ulimitFiles !== undefined
       ? spawn('bash', ['-c', 'ulimit -n "$0" && exec "$@"', String(opts.ulimitFiles), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
