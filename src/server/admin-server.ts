@@ -74,12 +74,12 @@ export class AdminServer {
     const tokenDigest = c.tokenFile !== undefined ? loadTokenDigest(c.tokenFile) : undefined;
     const server = createServer({ maxHeaderSize: HEADER_BYTES_MAX });
     const admin = new AdminServer(parts, server, tokenDigest);
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, c.idleTimeoutMs);
     server.requestTimeout = c.idleTimeoutMs;
     server.keepAliveTimeout = Math.min(5_000, c.idleTimeoutMs);
     server.on('connection', (socket: Socket) => admin.serverOnConnection(socket));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => admin.serverOnRequest(req, res));
-    server.on('clientError', (_e, socket: Socket) => socket.destroy());
+    server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => clientErrorAnswer(e, socket));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -191,6 +191,13 @@ export class AdminServer {
     const given = createHash('sha256').update(header.slice('Bearer '.length).trim()).digest();
     return timingSafeEqual(given, this.tokenDigest);
   }
+}
+
+/** A request node:http could not parse: one status line, then the socket goes (Node's own answer, without keep-alive). */
+function clientErrorAnswer(e: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || e.code === 'ECONNRESET') return void socket.destroy();
+  const status = e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function commandIndex(): string {

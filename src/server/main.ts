@@ -69,6 +69,7 @@ const FLAGS = {
   'admin.serverAddress': { type: 'string', describe: 'address the admin endpoint listens on (default 127.0.0.1; ZooKeeper\'s is 0.0.0.0)' },
   'admin.serverPort': { type: 'number', describe: 'admin endpoint port; 0 picks a free one; one in use is logged and skipped (default 8080)' },
   'admin.tokenFile': { type: 'string', describe: 'file holding a bearer token every admin request but /health must carry (default none)' },
+  'admin.idleTimeout': { type: 'number', describe: 'ms an admin connection may stay idle, or take to send its headers (default 30000)' },
   'admin.maxConnections': { type: 'number', describe: 'admin connections open at once, counted from the TCP accept (default 32)' },
   '4lw.commands.whitelist': { type: 'string', describe: 'comma-separated four-letter words the client ports answer, * for all (default srvr; srvr is always on)' },
   superDigest: { type: 'string', describe: 'user:base64(sha1(user:password)) of a super user, who passes every ACL check (default none)' },

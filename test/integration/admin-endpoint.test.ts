@@ -18,6 +18,15 @@ import { until } from '../support/until.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const JSON_COMMANDS = ADMIN_COMMANDS.filter((c) => c !== 'snapshot');
+const IDLE_TIMEOUT_MS = 1500;
+
+/** A raw socket to the admin port that sends `text` and then reads nothing unless asked. */
+function rawAdminSocket(port: number, text: string): { socket: Socket; closed: Promise<void> } {
+  const socket = connect(port, '127.0.0.1', () => socket.write(text));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, closed };
+}
 
 describe('admin endpoint: a standalone server with a bearer token', () => {
   let server: ServerProcess;
@@ -28,7 +37,9 @@ describe('admin endpoint: a standalone server with a bearer token', () => {
     tokenDir = mkdtempSync(join(tmpdir(), 'canopy-admin-token-'));
     const tokenFile = join(tokenDir, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-    server = await ServerProcess.start({ args: ['--admin.serverPort', '0', '--admin.tokenFile', tokenFile, '--admin.maxConnections', '4'] });
+    server = await ServerProcess.start({
+      args: ['--admin.serverPort', '0', '--admin.tokenFile', tokenFile, '--admin.maxConnections', '4', '--admin.idleTimeout', String(IDLE_TIMEOUT_MS)],
+    });
     port = server.adminPort;
     assert.ok(port > 0, 'the server logs the admin port it listens on');
     client = await Client.connect(server.connectString, { sessionTimeoutMs: 10_000 });
@@ -143,6 +154,38 @@ describe('admin endpoint: a standalone server with a bearer token', () => {
     assert.equal(closed.filter((c) => !c).length, 4, 'the first four stay open');
     for (const s of held) s.destroy();
     await until(async () => (await adminRequest(port, '/health')).status === 200, { timeoutMs: 30_000, message: 'the endpoint to serve again' });
+  });
+
+  test('oversized headers get 431; a socket that never finishes its headers is closed', async () => {
+    const big = rawAdminSocket(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`);
+    let answer = '';
+    big.socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    await big.closed;
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    const slow = rawAdminSocket(port, 'GET /health HTTP/1.1\r\nHost: x\r\n');
+    await slow.closed;
+    assert.equal((await adminRequest(port, '/health')).status, 200);
+  });
+
+  test('one snapshot streams at a time: a second gets 429 while a reader stalls the first; the slot frees when it goes', async () => {
+    const blob = 'z'.repeat(900_000);
+    for (let i = 0; i < 24; i++) await client.create(`/adm/big${i}`, blob);
+    // A client that asks for the snapshot and reads nothing: the stream stalls on the socket's buffers.
+    const stalled = rawAdminSocket(port, `GET /commands/snapshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    stalled.socket.pause();
+    const busy = await until(async () => {
+      const a = await adminRequest(port, '/commands/snapshot', { token: TOKEN });
+      return a.status === 429 ? a : undefined;
+    }, { timeoutMs: 60_000, message: 'a second snapshot to be refused while the first streams' });
+    assert.match(busy.text, /already streaming/);
+    stalled.socket.destroy();
+    const whole = await until(async () => {
+      const a = await adminRequest(port, '/commands/snapshot', { token: TOKEN });
+      return a.status === 200 ? a : undefined;
+    }, { timeoutMs: 60_000, message: 'the slot to free once the stalled reader is gone' });
+    assert.ok(whole.body.byteLength > 24 * 900_000);
+    assert.match(String(whole.headers.last_zxid), /^0x[0-9a-f]+$/);
+    for (let i = 0; i < 24; i++) await client.delete(`/adm/big${i}`);
   });
 
   test('a port in use: the second server logs it and serves clients without an admin endpoint', async () => {
