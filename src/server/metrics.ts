@@ -4,28 +4,14 @@
 // Label values come only from closed sets (op names, error names, server ids from the config), never
 // from a client's bytes, so the number of series is bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ErrorCode } from '../../protocol/index.js';
 import type { ServerView } from '../admin/server-view.js';
-
-/** Seconds: from 50 µs (a read on an idle server) to 10 s (a write stuck behind an election). */
-const LATENCY_BUCKETS_S = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+import { LATENCY_BUCKETS_S, RequestTallies, registerRequestMetrics } from './request-metrics.js';
 const FSYNC_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const SLOW_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-const ERROR_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
-
-/** One op's series, made on its first request and kept (op names are a closed set). */
-interface OpSeries {
-  requests: Counter.Internal;
-  latency: Histogram.Internal<'op'>;
-}
-
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'op'>;
-  private readonly requestErrors: Counter<'op' | 'err'>;
-  private readonly latency: Histogram<'op'>;
-  private readonly throttled: Counter;
+  private readonly requests = new RequestTallies();
   private readonly fsync: Histogram;
   private readonly proposalCommit: Histogram;
   private readonly elections: Counter;
@@ -33,20 +19,14 @@ export class ServerMetrics {
   private readonly snapshotDuration: Histogram;
   private readonly snapshotBytes: Gauge;
   private readonly storageErrors: Counter<'kind'>;
-  private readonly ops = new Map<string, OpSeries>();
 
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'canopy_' });
-    this.requests = new Counter({ name: 'canopy_requests_total', help: 'Requests answered, by op', labelNames: ['op'], registers });
-    this.requestErrors = new Counter({ name: 'canopy_request_errors_total', help: 'Requests answered with an error, by op and error', labelNames: ['op', 'err'], registers });
-    this.latency = new Histogram({
-      name: 'canopy_request_duration_seconds', help: 'From a request frame arriving to its answer leaving, by op', labelNames: ['op'], buckets: LATENCY_BUCKETS_S, registers,
-    });
-    this.throttled = new Counter({ name: 'canopy_throttled_requests_total', help: 'Requests refused with THROTTLEDOP (a session or the server over its outstanding limit)', registers });
+    registerRequestMetrics(this.requests, this.registry);
     this.fsync = new Histogram({ name: 'canopy_fsync_duration_seconds', help: 'Synced txn-log batch writes (group commit), from submit to durable', buckets: FSYNC_BUCKETS_S, registers });
     this.proposalCommit = new Histogram({
-      name: 'canopy_proposal_commit_duration_seconds', help: 'Leader: from a proposal being made to its commit (a quorum durable)', buckets: LATENCY_BUCKETS_S, registers,
+      name: 'canopy_proposal_commit_duration_seconds', help: 'Leader: from a proposal being made to its commit (a quorum durable)', buckets: [...LATENCY_BUCKETS_S], registers,
     });
     this.elections = new Counter({ name: 'canopy_elections_total', help: 'Elections this server took part in (times it went looking)', registers });
     this.electionDuration = new Histogram({ name: 'canopy_election_duration_seconds', help: 'From going looking to serving again (election, discovery and sync)', buckets: SLOW_BUCKETS_S, registers });
@@ -92,16 +72,7 @@ export class ServerMetrics {
 
   /** An answer left for a request of `op` after `ms`, with its error code (0 = OK). */
   requestDone(op: string, ms: number, err: number): void {
-    let series = this.ops.get(op);
-    if (series === undefined) {
-      series = { requests: this.requests.labels(op), latency: this.latency.labels(op) };
-      this.ops.set(op, series);
-    }
-    series.requests.inc();
-    series.latency.observe(ms / 1000);
-    if (err === 0) return;
-    if (err === ErrorCode.THROTTLEDOP) this.throttled.inc();
-    this.requestErrors.inc({ op, err: ERROR_NAMES.get(err) ?? 'other' });
+    this.requests.record(op, ms / 1000, err);
   }
 
   fsyncDone(ms: number): void {
