@@ -149,7 +149,7 @@ export class CanopyServer {
       const acceptedEpoch = (await store.getMeta('acceptedEpoch')) ?? 0;
       const currentEpoch = (await store.getMeta('currentEpoch')) ?? 0;
       log.info('recovered state', {
-        txnLogEngine: engine, snapshotZxid: hex(tree.lastZxid), loggedZxid: hex(recovered.lastZxid), nodes: tree.nodeCount, loggedTxns: recovered.txns.length,
+        txnLogEngine: engine, snapshotZxid: hex(tree.lastZxid), snapshotNodes: tree.nodeCount, loggedZxid: hex(recovered.lastZxid), loggedTxns: recovered.txns.length,
         acceptedEpoch, currentEpoch, recoveryMs: Date.now() - started,
       });
       server = new CanopyServer(config, store, tree, { acceptedEpoch, currentEpoch, txns: recovered.txns }, log, tlsMaterial, credentials, engine, started, metrics);
@@ -281,7 +281,9 @@ export class CanopyServer {
     const c = this.config;
     const plain = c.clientPort !== undefined ? { address: c.clientPortAddress, port: this.port } : {};
     const secure = c.clientTls !== undefined ? { secureAddress: c.clientTls.address, securePort: this.securePort } : {};
-    this.log.info('serving clients', { ...plain, ...secure, dataDir: c.dataDir, role: status.state, epoch: status.epoch });
+    // The tree as served: the snapshot plus the log replayed after it (recovered state names only the snapshot's part).
+    const tree = this.replica.tree;
+    this.log.info('serving clients', { ...plain, ...secure, dataDir: c.dataDir, role: status.state, epoch: status.epoch, lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount });
   }
 
   private timeElection(status: PeerStatus): void {
