@@ -37,5 +37,11 @@ export function startErrorText(e: unknown): string {
   if (e instanceof ConfigError) return `configuration error: ${e.message}`;
   if (e instanceof TlsMaterialError) return `TLS configuration error: ${e.message}`;
   if (isSystemError(e)) return systemErrorText(e);
+  // A port or file met below the server (the peer listener): the errno behind it says what to do.
+  if (e instanceof Error && isSystemError(e.cause)) {
+    const suffix = `: ${e.cause.message}`;
+    const own = e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
+    return `${own}: ${systemErrorText(e.cause)}`;
+  }
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

@@ -2,8 +2,8 @@
 // never makes the transport throw.
 
 export class TransportError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'TransportError';
   }
 }

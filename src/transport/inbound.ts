@@ -146,7 +146,7 @@ export class InboundAcceptor {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         http.close();
-        reject(new TransportError(`cannot listen for peers on ${options.host}:${options.port}: ${err.message}`));
+        reject(new TransportError(`cannot listen for peers on ${options.host}:${options.port}: ${err.message}`, { cause: err }));
       };
       http.once('error', onError);
       http.listen(options.port, options.host, () => {

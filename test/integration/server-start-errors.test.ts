@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,15 @@ test('a missing config file, a port in use and an unknown key each get one line 
     assert.equal(busy.code, 2);
     assertOneLine(busy.stderr.split('\n').filter((l) => l.startsWith('canopy-server:')).join('\n'), new RegExp(`^canopy-server: 127\\.0\\.0\\.1:${port} is already in use`));
     assert.doesNotMatch(busy.stderr, /\n\s+at /, 'no stack trace');
+
+    // The peer port too: an ensemble member whose server.N port is held says so in one line.
+    const cfg = join(dir, 'ensemble.cfg');
+    writeFileSync(cfg, [`dataDir=${join(dir, 'data3')}`, 'clientPort=0', `server.1=127.0.0.1:${port}`, 'server.2=127.0.0.1:1', 'server.3=127.0.0.1:2', ''].join('\n'));
+    const peerBusy = await startFails([cfg, '--myid', '1', '--admin.enableServer', 'false']);
+    assert.equal(peerBusy.code, 2);
+    assertOneLine(peerBusy.stderr.split('\n').filter((l) => l.startsWith('canopy-server:')).join('\n'),
+      new RegExp(`^canopy-server: cannot listen for peers on 127\\.0\\.0\\.1:${port}: 127\\.0\\.0\\.1:${port} is already in use`));
+    assert.doesNotMatch(peerBusy.stderr, /\n\s+at /, 'no stack trace');
 
     const unknown = await startFails(['--dataDir', join(dir, 'data2'), '--nosuchkey', '1']);
     assert.equal(unknown.code === 0, false);
