@@ -64,8 +64,7 @@ if (process.argv[2] === 'child') {
       assert.equal(state.snapshot?.nodes.length, 100_000);
       assert.equal(state.txns.length, 100_000);
       assert.equal(state.lastZxid, 150_000);
-      // The target is well under 2 s; the bound is loose because CI machines are slow and noisy.
-      assert.ok(elapsedMs < 15_000, `recovery took ${elapsedMs.toFixed(0)} ms`);
+      // How long it takes is measured by npm run bench:txnlog and bench:restart, not asserted: CI machines are noisy.
     }));
   });
 }
