@@ -45,11 +45,6 @@ export class ServerStats {
   }
 }
 
-interface OpenRequest {
-  at: number;
-  op: string;
-}
-
 /** One connection's counts, as cons shows them (reset by crst). */
 export class ConnectionStats {
   readonly established = Date.now();
@@ -65,7 +60,9 @@ export class ConnectionStats {
   lastResponseAt = 0;
   lastLatencyMs = 0;
   readonly latency = new LatencyStats();
-  private readonly open: OpenRequest[] = [];
+  /** Open requests, oldest first from openHead: when each arrived and its op (two arrays: no object per request). */
+  private readonly openAt: number[] = [];
+  private readonly openOp: string[] = [];
   private openHead = 0;
 
   constructor(private readonly server: ServerStats, private readonly now: () => number = performance.now.bind(performance)) {}
@@ -75,12 +72,13 @@ export class ConnectionStats {
     this.received++;
     this.server.received++;
     if (xid !== undefined && xid >= 0) this.lastCxid = xid;
-    if (this.open.length - this.openHead >= OPEN_REQUESTS_MAX) {
+    if (this.openAt.length - this.openHead >= OPEN_REQUESTS_MAX) {
       // Forget the oldest: its answer, if it ever comes, is then matched to a later request.
       this.openHead++;
       this.compact();
     }
-    this.open.push({ at: this.now(), op });
+    this.openAt.push(this.now());
+    this.openOp.push(op);
   }
 
   /** A frame left for this client; `answer` unless it is a watch event; err is its error code (0 = OK). */
@@ -88,31 +86,39 @@ export class ConnectionStats {
     this.sent++;
     this.server.sent++;
     if (!answer) return;
-    const request = this.open[this.openHead];
-    if (request === undefined) return;
+    const head = this.openHead;
+    if (head >= this.openAt.length) return;
+    const at = this.openAt[head]!;
+    const op = this.openOp[head]!;
     this.openHead++;
     this.compact();
-    const ms = this.now() - request.at;
-    this.lastOp = request.op;
+    const ms = this.now() - at;
+    this.lastOp = op;
     if (zxid !== undefined) this.lastZxid = zxid;
     this.lastResponseAt = Date.now();
     this.lastLatencyMs = ms;
     this.latency.record(ms);
     this.server.latency.record(ms);
-    this.server.onRequestDone?.(request.op, ms, err);
+    this.server.onRequestDone?.(op, ms, err);
   }
 
   /** Drops the answered entries once they are most of the array. */
   private compact(): void {
-    if (this.openHead > 1024 && this.openHead * 2 > this.open.length) {
-      this.open.splice(0, this.openHead);
+    if (this.openHead === this.openAt.length) {
+      // All answered (the usual case between bursts): start over without moving anything.
+      this.openAt.length = 0;
+      this.openOp.length = 0;
+      this.openHead = 0;
+    } else if (this.openHead > 1024 && this.openHead * 2 > this.openAt.length) {
+      this.openAt.splice(0, this.openHead);
+      this.openOp.splice(0, this.openHead);
       this.openHead = 0;
     }
   }
 
   /** Requests waiting for their answer. */
   get queued(): number {
-    return this.open.length - this.openHead;
+    return this.openAt.length - this.openHead;
   }
 
   reset(): void {
