@@ -55,9 +55,9 @@ export function decodeJuteConnectRequest(frame: Uint8Array): Decoded<JuteConnect
   const r = new JuteReader(frame);
   try {
     const protocolVersion = inRange(r.int('protocolVersion'), 0, INT_MAX, 'protocolVersion');
-    const lastZxidSeen = inRange(r.long('lastZxidSeen'), 0, Number.MAX_SAFE_INTEGER, 'lastZxidSeen');
+    const lastZxidSeen = inRange(r.long('lastZxidSeen'), 0, Number.MAX_VALUE, 'lastZxidSeen');
     const timeoutMs = inRange(r.int('timeOut'), 0, INT_MAX, 'timeOut');
-    const sessionId = inRange(r.long('sessionId'), 0, Number.MAX_SAFE_INTEGER, 'sessionId');
+    const sessionId = inRange(r.long('sessionId'), 0, Number.MAX_VALUE, 'sessionId');
     const pw = passwd(r);
     const ro = trailingReadOnly(r, 'connect request');
     return { ok: true, value: { protocolVersion, lastZxidSeen, timeoutMs, sessionId, passwd: pw, readOnly: ro.readOnly, readOnlyByteSent: ro.sent } };

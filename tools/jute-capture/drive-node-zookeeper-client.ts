@@ -1,7 +1,9 @@
 // Drives node-zookeeper-client (an optional dependency) through the proxy: one session, every op it can send.
 import { createRequire } from 'node:module';
 import { until } from '../../bench/launch/until.js';
-import type { RecordingProxy } from './recording-proxy.js';
+import type { RecordedFrame, RecordingProxy } from './recording-proxy.js';
+
+const PING_XID = -2;
 
 type Callback = (err: Error | null, ...results: unknown[]) => void;
 interface NzcTransaction {
@@ -77,8 +79,8 @@ export async function driveNodeZookeeperClient(proxy: RecordingProxy): Promise<v
   proxy.dropAll();
   await reconnected;
   // Idle past a third of the session timeout, so that the client pings; then one more request.
-  const pingsBefore = proxy.frames.length;
-  await until(() => proxy.frames.length >= pingsBefore + 2, { timeoutMs: 20_000, message: 'a ping and its answer' });
+  const isPing = (f: RecordedFrame): boolean => f.dir === 'response' && f.conn > 1 && f.body.byteLength >= 4 && new DataView(f.body.buffer, f.body.byteOffset).getInt32(0) === PING_XID;
+  await until(() => proxy.frames.some(isPing), { timeoutMs: 20_000, message: 'a ping and its answer' });
   await call((cb) => c.remove('/n/eph', -1, cb));
   const closed = new Promise<void>((resolve) => c.once('disconnected', resolve));
   c.close();
