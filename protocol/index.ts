@@ -9,3 +9,4 @@ export * from './txn.js';
 export * from './msgpack-guard.js';
 export * from './wire-values.js';
 export * from './quota.js';
+export * from './jute/index.js';
