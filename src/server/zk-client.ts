@@ -10,7 +10,7 @@
 // Bounds on output are ws-client.ts's: answers wait (the link reports congestion) while half of
 // maxOutputBytes is unsent, and a connection whose unsent bytes pass maxOutputBytes is cut as a slow consumer.
 import type { Socket } from 'node:net';
-import { CloseCode, ErrorCode, Xid, opInfo } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, Xid, opInfo } from '../../protocol/index.js';
 import type { CodecLimits, ConnectResponse, NotificationFrame, Response } from '../../protocol/index.js';
 import {
   JuteFrameReader, decodeJuteConnectRequest, decodeJuteRequest, encodeJuteConnectResponse, encodeJuteResponse, withLengthPrefix,
@@ -31,6 +31,11 @@ export interface ZkClientLimits extends CodecLimits {
   maxOutstanding: number;
 }
 
+/**
+ * The protocol version ZooKeeper's clients send and its servers answer with. Jute has had one version; the
+ * replica checks Canopy's own, which this door speaks on the client's behalf.
+ */
+const ZOOKEEPER_PROTOCOL_VERSION = 0;
 /** A closed connection whose peer does not close its side is cut off after this. */
 const CLOSE_GRACE_MS = 1000;
 /** Longest error text from a frame that is logged. */
@@ -166,6 +171,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
       if (!decoded.ok) return handle.close(CloseCode.PROTOCOL_ERROR, decoded.message);
       const { readOnlyByteSent, ...request } = decoded.value;
       this.readOnlyByteSent = readOnlyByteSent;
+      request.protocolVersion = PROTOCOL_VERSION;
       this.stats.requestArrived('createSession', undefined);
       this.handshakeReceived();
       handle.connect(request);
@@ -221,7 +227,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
 
   /** The frame's bytes with their length prefix, or undefined when it answers no request this connection sent (a bug: logged, connection closed). */
   private encode(frame: ClientFrame): Uint8Array | undefined {
-    if (isConnectResponse(frame)) return withLengthPrefix(encodeJuteConnectResponse(frame, this.readOnlyByteSent));
+    if (isConnectResponse(frame)) return withLengthPrefix(encodeJuteConnectResponse({ ...frame, protocolVersion: ZOOKEEPER_PROTOCOL_VERSION }, this.readOnlyByteSent));
     if (isNotification(frame)) return notificationBytes(frame);
     const request = this.outstanding.take(frame.xid);
     if (!request.found) {
