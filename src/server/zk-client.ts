@@ -10,7 +10,7 @@
 // Bounds on output are ws-client.ts's: answers wait (the link reports congestion) while half of
 // maxOutputBytes is unsent, and a connection whose unsent bytes pass maxOutputBytes is cut as a slow consumer.
 import type { Socket } from 'node:net';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, Xid, opInfo } from '../../protocol/index.js';
+import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, Xid, opInfo } from '../../protocol/index.js';
 import type { CodecLimits, ConnectResponse, NotificationFrame, Response } from '../../protocol/index.js';
 import {
   JuteFrameReader, decodeJuteConnectRequest, decodeJuteRequest, encodeJuteConnectResponse, encodeJuteResponse, withLengthPrefix,
@@ -20,7 +20,9 @@ import type { ClientFrame, ClientLink, ReplicaLog } from '../replica/ports.js';
 import type { ClientConnection } from './client-connection.js';
 import type { CorkBatch, CorkedLink } from './cork-batch.js';
 import type { ConnectionStats } from './server-stats.js';
+import { asRequestedResults } from './zk-multi-results.js';
 import { OutstandingOps } from './zk-outstanding.js';
+import type { OutstandingRequest } from './zk-outstanding.js';
 
 export interface ZkClientLimits extends CodecLimits {
   /** Largest frame (its length prefix excluded) a client may send: jute.maxbuffer plus header room. */
@@ -180,21 +182,22 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     const decoded = decodeJuteRequest(frame, this.limits);
     if (decoded.ok) {
       const req = decoded.value;
-      if (!this.remember(handle, req.xid, req.op)) return;
+      const remembered: OutstandingRequest = req.op === OpCode.multi ? { op: req.op, subOps: req.ops.map((o) => o.op) } : { op: req.op };
+      if (!this.remember(handle, req.xid, remembered)) return;
       this.stats.requestArrived(opInfo(req.op)?.name ?? 'unknown', req.xid);
       if (!handle.request(req, frame.byteLength)) handle.close(CloseCode.PROTOCOL_ERROR, 'request sent before the connect response');
       return;
     }
     if (decoded.fatal || decoded.xid === undefined) return handle.close(CloseCode.PROTOCOL_ERROR, decoded.message);
-    if (!this.remember(handle, decoded.xid, decoded.op)) return;
+    if (!this.remember(handle, decoded.xid, { op: decoded.op })) return;
     this.stats.requestArrived('error', decoded.xid);
     this.log.debug('rejected request', { conn: handle.id, session: handle.sessionId, door: 'zookeeper', xid: decoded.xid, err: decoded.err, reason: decoded.message });
     handle.rejected(decoded.xid, decoded.err, frame.byteLength);
   }
 
   /** Keeps the request's op for its answer's encoding; false (and the connection closed) past the bound. */
-  private remember(handle: ClientHandle, xid: number, op: number | undefined): boolean {
-    if (this.outstanding.add(xid, op)) return true;
+  private remember(handle: ClientHandle, xid: number, request: OutstandingRequest): boolean {
+    if (this.outstanding.add(xid, request)) return true;
     handle.close(CloseCode.PROTOCOL_ERROR, `more than ${this.outstanding.max} requests unanswered`);
     return false;
   }
@@ -230,12 +233,13 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     if (isConnectResponse(frame)) return withLengthPrefix(encodeJuteConnectResponse({ ...frame, protocolVersion: ZOOKEEPER_PROTOCOL_VERSION }, this.readOnlyByteSent));
     if (isNotification(frame)) return notificationBytes(frame);
     const request = this.outstanding.take(frame.xid);
-    if (!request.found) {
+    if (request === undefined) {
       this.log.error('an answer to no outstanding request; closing that connection', { conn: this.handle?.id, door: 'zookeeper', xid: frame.xid, err: frame.err });
       this.handle?.close(CloseCode.INTERNAL_ERROR, 'internal server error');
       return undefined;
     }
-    return withLengthPrefix(encodeJuteResponse(frame, request.op));
+    const answer = request.subOps !== undefined && frame.results !== undefined ? { ...frame, results: asRequestedResults(frame.results, request.subOps) } : frame;
+    return withLengthPrefix(encodeJuteResponse(answer, request.op));
   }
 
   private resumeAfterConnect(): void {

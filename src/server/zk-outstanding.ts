@@ -7,8 +7,14 @@
 /** An op as the codec read it; undefined for a frame too broken to name its op (answered header-only). */
 export type OutstandingOp = number | undefined;
 
+/** What an answer's encoding needs of its request: its op, and a multi's ops in order. */
+export interface OutstandingRequest {
+  op: OutstandingOp;
+  subOps?: readonly number[];
+}
+
 export class OutstandingOps {
-  private readonly entries: Array<{ xid: number; op: OutstandingOp }> = [];
+  private readonly entries: Array<{ xid: number; request: OutstandingRequest }> = [];
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`outstanding ops max must be a positive integer, got ${max}`);
@@ -19,22 +25,21 @@ export class OutstandingOps {
   }
 
   /** Remembers a request's op; false when max requests are already unanswered (the caller closes). */
-  add(xid: number, op: OutstandingOp): boolean {
+  add(xid: number, request: OutstandingRequest): boolean {
     if (this.entries.length >= this.max) return false;
-    this.entries.push({ xid, op });
+    this.entries.push({ xid, request });
     return true;
   }
 
-  /** The op of the oldest unanswered request with this xid, forgotten as it is answered; found false when none. */
-  take(xid: number): { found: true; op: OutstandingOp } | { found: false } {
+  /** The oldest unanswered request with this xid, forgotten as it is answered; undefined when none. */
+  take(xid: number): OutstandingRequest | undefined {
     const head = this.entries[0];
     if (head !== undefined && head.xid === xid) {
       this.entries.shift();
-      return { found: true, op: head.op };
+      return head.request;
     }
     const i = this.entries.findIndex((e) => e.xid === xid);
-    if (i < 0) return { found: false };
-    const [entry] = this.entries.splice(i, 1);
-    return { found: true, op: entry!.op };
+    if (i < 0) return undefined;
+    return this.entries.splice(i, 1)[0]!.request;
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError, buildConfig } from '../../src/server/config.js';
 import { FdBudget } from '../../src/server/fd-budget.js';
 import { SocketBudget } from '../../src/server/socket-budget.js';
 import { OutstandingOps } from '../../src/server/zk-outstanding.js';
+import { asRequestedResults } from '../../src/server/zk-multi-results.js';
 
 describe('zkClientPort and zkClientPortAddress', () => {
   test('the door is off by default and listens on clientPortAddress when given a port', () => {
@@ -34,25 +35,25 @@ describe('zkClientPort and zkClientPortAddress', () => {
 describe('the op of each outstanding xid', () => {
   test('answers in request order take the head; repeated reserved xids (pings) are kept apart', () => {
     const ops = new OutstandingOps(8);
-    assert.ok(ops.add(1, OpCode.create));
-    assert.ok(ops.add(-2, OpCode.ping));
-    assert.ok(ops.add(-2, OpCode.ping));
-    assert.ok(ops.add(2, undefined));
-    assert.deepEqual(ops.take(1), { found: true, op: OpCode.create });
-    assert.deepEqual(ops.take(-2), { found: true, op: OpCode.ping });
-    assert.deepEqual(ops.take(-2), { found: true, op: OpCode.ping });
-    assert.deepEqual(ops.take(-2), { found: false });
-    assert.deepEqual(ops.take(2), { found: true, op: undefined });
+    assert.ok(ops.add(1, { op: OpCode.create }));
+    assert.ok(ops.add(-2, { op: OpCode.ping }));
+    assert.ok(ops.add(-2, { op: OpCode.ping }));
+    assert.ok(ops.add(2, { op: undefined }));
+    assert.deepEqual(ops.take(1), { op: OpCode.create });
+    assert.deepEqual(ops.take(-2), { op: OpCode.ping });
+    assert.deepEqual(ops.take(-2), { op: OpCode.ping });
+    assert.equal(ops.take(-2), undefined);
+    assert.deepEqual(ops.take(2), { op: undefined });
     assert.equal(ops.size, 0);
   });
 
   test('an answer out of order is still matched, and the list refuses to grow past its bound', () => {
     const ops = new OutstandingOps(2);
-    assert.ok(ops.add(5, OpCode.getData));
-    assert.ok(ops.add(6, OpCode.setData));
-    assert.equal(ops.add(7, OpCode.exists), false);
-    assert.deepEqual(ops.take(6), { found: true, op: OpCode.setData });
-    assert.deepEqual(ops.take(5), { found: true, op: OpCode.getData });
+    assert.ok(ops.add(5, { op: OpCode.getData }));
+    assert.ok(ops.add(6, { op: OpCode.setData }));
+    assert.equal(ops.add(7, { op: OpCode.exists }), false);
+    assert.deepEqual(ops.take(6), { op: OpCode.setData });
+    assert.deepEqual(ops.take(5), { op: OpCode.getData });
     assert.throws(() => new OutstandingOps(0), RangeError);
   });
 });
@@ -79,5 +80,20 @@ describe('the socket budget every client door shares', () => {
     // The process's own descriptors (sampled at construction) already use the one left over the reserve.
     assert.match(budget.problem('10.0.0.1') ?? '', /file descriptors/);
     budget.close();
+  });
+});
+
+describe("a multi's results as ZooKeeper's clients expect them", () => {
+  test('a plain create is answered as create (path only); create2 and the other ops are left as the tree made them', () => {
+    const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 0 };
+    const results = [
+      { op: OpCode.create2, err: 0, path: '/a', stat },
+      { op: OpCode.create2, err: 0, path: '/b', stat },
+      { op: OpCode.setData, err: 0, stat },
+      { op: OpCode.check, err: 0 },
+    ];
+    assert.deepEqual(asRequestedResults(results, [OpCode.create, OpCode.create2, OpCode.setData, OpCode.check]), [
+      { op: OpCode.create, err: 0, path: '/a' }, results[1], results[2], results[3],
+    ]);
   });
 });
