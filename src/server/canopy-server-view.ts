@@ -14,7 +14,7 @@ import type { Config, TxnLogEngine } from './config.js';
 import { openFilesLimit, openFilesNow } from './fd-budget.js';
 import type { ServerStats } from './server-stats.js';
 import { txnLogDir } from './txn-store-open.js';
-import type { WsClient } from './ws-client.js';
+import type { ClientConnection } from './client-connection.js';
 
 /** Files counted by dirs before it gives up on a huge directory tree. */
 const DIR_ENTRIES_MAX = 100_000;
@@ -24,7 +24,7 @@ export interface CanopyServerViewParts {
   config: Readonly<Config>;
   replica: Replica;
   stats: ServerStats;
-  connections: ReadonlySet<WsClient>;
+  connections: ReadonlySet<ClientConnection>;
   engine: TxnLogEngine;
   startedAt: number;
   lastSnapshot(): SnapshotFacts | undefined;
@@ -148,7 +148,7 @@ function modeOf(state: 'looking' | 'following' | 'leading', voters: number): Ser
   return state === 'leading' ? 'leader' : 'follower';
 }
 
-function connectionFacts(c: WsClient): ConnectionFacts {
+function connectionFacts(c: ClientConnection): ConnectionFacts {
   const s = c.stats;
   return {
     remoteAddress: c.remoteAddress, secure: c.secure, sessionId: c.sessionId, sessionTimeoutMs: c.sessionTimeoutMs, queued: s.queued, received: s.received,

@@ -1,7 +1,9 @@
 // A Canopy server: the replica (src/replica/, one server's whole logic) plus its real drivers — storage
-// (LevelDB or segment files, txnLogEngine), peer links on ws, client WebSockets, the clock, timers and crypto randomness.
+// (LevelDB or segment files, txnLogEngine), peer links on ws, client WebSockets and ZooKeeper's TCP clients (both
+// doors feed the same sessions, watches and ACLs), the clock, timers and crypto randomness.
 // A standalone server is an ensemble of one: the same replica, elected by its own vote.
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +34,10 @@ import { TlsReloader } from './tls-reloader.js';
 import { CorkBatch } from './cork-batch.js';
 import { RandomPool } from './random-pool.js';
 import { WsClient } from './ws-client.js';
+import { ZkClient } from './zk-client.js';
+import { ZkListener } from './zk-listener.js';
+import { SocketBudget } from './socket-budget.js';
+import type { ClientConnection } from './client-connection.js';
 import { ConnectionStats, ServerStats } from './server-stats.js';
 import { CanopyServerView } from './canopy-server-view.js';
 import type { TxnLogEngine } from './config.js';
@@ -54,9 +60,21 @@ function authOptions(config: Readonly<Config>): AuthOptions {
   return options;
 }
 
+/**
+ * Requests a ZooKeeper-door connection may have unanswered. The replica pauses reading at
+ * maxOutstandingPerSession and the door handles no frame while paused; the margin covers the frame that
+ * filled the queue and answers being written.
+ */
+function zkOutstandingMax(maxOutstandingPerSession: number): number {
+  return maxOutstandingPerSession + 64;
+}
+
 export class CanopyServer {
   private transport: PeerTransport<PeerMessage<TreeSnapshot>> | undefined;
   private listener: ClientListener | undefined;
+  private zkListener: ZkListener | undefined;
+  /** Client sockets of every door, counted together from the accept. */
+  private sockets: SocketBudget | undefined;
   private tlsReloader: TlsReloader | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
@@ -70,8 +88,8 @@ export class CanopyServer {
   private readonly replica: Replica;
   /** Request counts and latencies over every connection (srvr, mntr). */
   private readonly stats = new ServerStats();
-  /** Every open client WebSocket, for cons and stat. */
-  private readonly connections = new Set<WsClient>();
+  /** Every open client connection of either door, for cons and stat. */
+  private readonly connections = new Set<ClientConnection>();
   private readonly view: CanopyServerView;
   private admin: AdminServer | undefined;
   private readonly proposals: ProposalTimer;
@@ -178,6 +196,11 @@ export class CanopyServer {
     return this.listener?.securePort ?? 0;
   }
 
+  /** The ZooKeeper (jute over TCP) client port (0 when the door is off). */
+  get zkPort(): number {
+    return this.zkListener?.port ?? 0;
+  }
+
   /**
    * How this server's peers prove they are members: with anything but 'none', every peer link was
    * authenticated before it carried a message, so a message from a member came from that member.
@@ -190,11 +213,13 @@ export class CanopyServer {
     const c = this.config;
     const tls = c.clientTls;
     const material = this.tlsMaterial;
+    const sockets = new SocketBudget({ maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns, fdReserve: c.fdReserve });
+    this.sockets = sockets;
     const listener = await ClientListener.listen({
       plain: c.clientPort !== undefined ? { host: c.clientPortAddress, port: c.clientPort } : undefined,
       secure: tls !== undefined && material !== undefined ? { host: tls.address, port: tls.port, clientAuth: tls.clientAuth, material } : undefined,
-      maxFrameBytes: c.maxFrameBytes, maxClientCnxns: c.maxClientCnxns, maxCnxns: c.maxCnxns,
-      fdReserve: c.fdReserve, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
+      maxFrameBytes: c.maxFrameBytes, sockets,
+      clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, allowedOrigins: c.allowedOrigins, log: this.inputLog,
       onConnection: (ws, socket, remoteAddress, certificate, handshakeReceived) => this.socketOnConnection(ws, socket, remoteAddress, certificate, handshakeReceived),
       onFourLetterWord: (word, remoteAddress) => this.fourLetterWord(word, remoteAddress),
     });
@@ -206,7 +231,20 @@ export class CanopyServer {
       });
       this.tlsReloader = new TlsReloader(tls, material, (m) => listener.setSecureContext(m), this.log);
     }
+    await this.listenZk(sockets);
     this.admin = await AdminServer.start({ config: c.admin, view: this.view, metrics: this.metrics, snapshot: () => this.snapshotStream(), log: this.log, inputLog: this.inputLog });
+  }
+
+  /** The ZooKeeper door, when zkClientPort is set: its sockets count in the same budget as the WebSocket ports'. */
+  private async listenZk(sockets: SocketBudget): Promise<void> {
+    const c = this.config;
+    if (c.zkDoor.port === undefined) return;
+    this.zkListener = await ZkListener.listen({
+      host: c.zkDoor.address, port: c.zkDoor.port, sockets, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, log: this.inputLog,
+      onConnection: (socket, remoteAddress, handshakeReceived) => this.zkOnConnection(socket, remoteAddress, handshakeReceived),
+      onFourLetterWord: (word, remoteAddress) => this.fourLetterWord(word, remoteAddress),
+    });
+    this.log.info('listening for clients', { protocol: 'zookeeper', address: c.zkDoor.address, port: this.zkListener.port });
   }
 
   /** The tree as it is now (a reference copy at its last applied zxid), as archive bytes read lazily. */
@@ -258,6 +296,15 @@ export class CanopyServer {
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 
+  private zkOnConnection(socket: Socket, remoteAddress: string, handshakeReceived: () => void): void {
+    const c = this.config;
+    const limits = { maxDataBytes: c.maxDataBytes, maxFrameBytes: c.maxFrameBytes, maxOutputBytes: c.maxClientOutputBytes, maxOutstanding: zkOutstandingMax(c.maxOutstandingPerSession) };
+    const link = new ZkClient(socket, limits, handshakeReceived, this.inputLog, this.corks, new ConnectionStats(this.stats), `${remoteAddress}:${socket.remotePort ?? 0}`);
+    this.connections.add(link);
+    socket.once('close', () => this.connections.delete(link));
+    link.bind(this.replica.openClient(link, { remoteAddress }));
+  }
+
   /** The answer to a four-letter word, or ZooKeeper's refusal when 4lw.commands.whitelist leaves it out. */
   private fourLetterWord(word: FourLetterWord, remoteAddress: string): Promise<string> {
     if (!this.config.fourLetterWords.has(word)) return Promise.resolve(notWhitelistedAnswer(word));
@@ -281,9 +328,10 @@ export class CanopyServer {
     const c = this.config;
     const plain = c.clientPort !== undefined ? { address: c.clientPortAddress, port: this.port } : {};
     const secure = c.clientTls !== undefined ? { secureAddress: c.clientTls.address, securePort: this.securePort } : {};
+    const zk = c.zkDoor.port !== undefined ? { zkAddress: c.zkDoor.address, zkPort: this.zkPort } : {};
     // The tree as served: the snapshot plus the log replayed after it (recovered state names only the snapshot's part).
     const tree = this.replica.tree;
-    this.log.info('serving clients', { ...plain, ...secure, dataDir: c.dataDir, role: status.state, epoch: status.epoch, lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount });
+    this.log.info('serving clients', { ...plain, ...secure, ...zk, dataDir: c.dataDir, role: status.state, epoch: status.epoch, lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount });
   }
 
   private timeElection(status: PeerStatus): void {
@@ -308,7 +356,7 @@ export class CanopyServer {
   diagnostics(): object {
     return {
       replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), peerAuthentication: this.peerAuthentication, links: this.transport?.linkStatus(),
-      sockets: this.listener?.socketCount,
+      sockets: this.sockets?.socketCount, zkSockets: this.zkListener?.socketCount,
     };
   }
 
@@ -327,6 +375,8 @@ export class CanopyServer {
     await this.store.flush();
     await this.storage.idle();
     await this.listener?.close();
+    await this.zkListener?.close();
+    this.sockets?.close();
     await this.admin?.close();
     await this.store.close();
     this.log.info('stopped', { lastZxid: hex(this.replica.tree.lastZxid) });

@@ -1,7 +1,8 @@
 // The client ports' front door: the plain port (ws) and the secure port (wss), either or both. Sockets are
 // counted from the TCP accept, before a byte of TLS or HTTP is read, so half-open sockets, slow or failed
-// TLS handshakes, slow upgrades and floods are bounded like upgraded connections, across both ports: per
-// remote address (maxClientCnxns), in total (maxCnxns) and by the file descriptors left after the reserve.
+// TLS handshakes, slow upgrades and floods are bounded like upgraded connections, across both ports and the
+// ZooKeeper port (one SocketBudget): per remote address (maxClientCnxns), in total (maxCnxns) and by the
+// file descriptors left after the reserve.
 // A socket must send its ConnectRequest within clientHandshakeTimeoutMs of the accept, TLS handshake
 // included. Browsers are told apart by their Origin header: only allowed origins may open a WebSocket, so a
 // web page cannot drive a local server. A connection whose first four bytes spell one of ZooKeeper's
@@ -18,11 +19,12 @@ import type { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import { clientSocketClass } from './client-socket.js';
 import type { ClientAuth } from './config.js';
-import { FdBudget, openFilesLimit } from './fd-budget.js';
 import type { Logger } from './logger.js';
 import { clientCertificate, connectionKey, secureDoorServer } from './secure-door.js';
 import type { TlsMaterial } from './tls-material.js';
-import { type FourLetterWord, fourLetterWordOf } from '../admin/four-letter-words.js';
+import type { FourLetterWord } from '../admin/four-letter-words.js';
+import { answerFourLetterWordOn, sniffFourLetterWord } from './four-letter-door.js';
+import type { SocketBudget, SocketTicket } from './socket-budget.js';
 
 export interface DoorAddress {
   host: string;
@@ -40,11 +42,8 @@ export interface ClientListenerOptions {
   /** The secure port (wss), if any. */
   secure: SecureDoorOptions | undefined;
   maxFrameBytes: number;
-  /** Sockets per remote address (0 = unlimited). */
-  maxClientCnxns: number;
-  /** Sockets in total (0 = only the descriptor reserve bounds them). */
-  maxCnxns: number;
-  fdReserve: number;
+  /** Counts sockets from the accept, shared with the other client doors. */
+  sockets: SocketBudget;
   clientHandshakeTimeoutMs: number;
   allowedOrigins: readonly string[];
   log: Logger;
@@ -58,16 +57,12 @@ export interface ClientListenerOptions {
   onFourLetterWord(word: FourLetterWord, remoteAddress: string): Promise<string>;
 }
 
-/** How long a four-letter word's answer may take to be read before the socket is cut. */
-const FOUR_LETTER_ANSWER_GRACE_MS = 10_000;
-
-/** How often the descriptors that are not client sockets are counted again. */
-const FD_SAMPLE_INTERVAL_MS = 1000;
 /** A closed WebSocket whose peer does not answer the close is cut off after this. */
 const CLOSE_GRACE_MS = 1000;
 
 interface Accepted {
   remoteAddress: string;
+  ticket: SocketTicket;
   deadline: NodeJS.Timeout | undefined;
   ws: WebSocket | undefined;
   /** On the secure port: the TLS socket over the accepted one, once its handshake is done. */
@@ -92,14 +87,11 @@ function refuse(socket: Duplex, status: string, text: string): void {
 }
 
 export class ClientListener {
-  private readonly perAddress = new Map<string, number>();
   private readonly accepted = new Map<Socket, Accepted>();
   /** Accepted secure-port sockets in their TLS handshake, by four-tuple. */
   private readonly handshaking = new Map<string, Accepted>();
   /** TLS sockets whose handshake is done, until they close. */
   private readonly secured = new Map<Duplex, Accepted>();
-  private readonly fds: FdBudget;
-  private fdTimer: NodeJS.Timeout | undefined;
   private readonly wss: WebSocketServer;
   private readonly http = createHttpServer();
   private readonly plain: Door | undefined;
@@ -107,9 +99,6 @@ export class ClientListener {
   private closing = false;
 
   private constructor(private readonly opts: ClientListenerOptions) {
-    this.fds = new FdBudget(openFilesLimit(), opts.fdReserve);
-    this.fds.sample(0);
-    this.scheduleFdSample();
     this.wss = new WebSocketServer({
       noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false, WebSocket: clientSocketClass(opts.maxFrameBytes),
     });
@@ -159,7 +148,7 @@ export class ClientListener {
     this.secure?.tls?.setSecureContext(material.context);
   }
 
-  /** Sockets open on the client ports, upgraded or not. */
+  /** Sockets open on the WebSocket ports, upgraded or not. */
   get socketCount(): number {
     return this.accepted.size;
   }
@@ -169,18 +158,9 @@ export class ClientListener {
     return this.wss.clients;
   }
 
-  private limitProblem(remoteAddress: string): string | undefined {
-    const o = this.opts;
-    if (this.closing) return 'server is shutting down';
-    if (o.maxClientCnxns > 0 && (this.perAddress.get(remoteAddress) ?? 0) >= o.maxClientCnxns) return `too many connections from your address (maxClientCnxns=${o.maxClientCnxns})`;
-    if (o.maxCnxns > 0 && this.accepted.size >= o.maxCnxns) return `too many connections (maxCnxns=${o.maxCnxns})`;
-    if (this.accepted.size >= this.fds.socketsMax) return 'too many connections (file descriptors reserved for storage)';
-    return undefined;
-  }
-
   private netOnConnection(socket: Socket, tls: TlsServer | undefined): void {
     const remoteAddress = socket.remoteAddress ?? 'unknown';
-    const problem = this.limitProblem(remoteAddress);
+    const problem = this.closing ? 'server is shutting down' : this.opts.sockets.problem(remoteAddress);
     if (problem !== undefined) {
       this.opts.log.warn('refusing client socket', { remoteAddress, reason: problem, secure: tls !== undefined });
       // A TLS client would read an HTTP answer as garbage: the secure port just closes.
@@ -188,10 +168,9 @@ export class ClientListener {
       else refuse(socket, '503 Service Unavailable', problem);
       return;
     }
-    const entry: Accepted = { remoteAddress, deadline: undefined, ws: undefined, tls: undefined, certificate: undefined };
+    const entry: Accepted = { remoteAddress, ticket: this.opts.sockets.admit(remoteAddress), deadline: undefined, ws: undefined, tls: undefined, certificate: undefined };
     entry.deadline = setTimeout(() => this.handshakeTimedOut(socket, entry), this.opts.clientHandshakeTimeoutMs);
     this.accepted.set(socket, entry);
-    this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
     socket.on('error', () => {});
     socket.once('close', () => this.socketOnClose(socket, entry));
     if (tls === undefined) {
@@ -223,36 +202,13 @@ export class ClientListener {
     this.sniff(socket, entry);
   }
 
-  /**
-   * Reads the connection's first four bytes: a four-letter word is answered here; anything else is put
-   * back and the connection handed to HTTP. The handshake deadline bounds the wait, as for any socket.
-   */
+  /** A four-letter word is answered here; anything else goes on to HTTP with its first bytes put back. */
   private sniff(socket: Duplex, entry: Accepted): void {
-    const onReadable = (): void => {
-      const head = socket.read(4) as Buffer | null;
-      // Fewer than four bytes so far: wait for more (at the end of the stream read() hands out what is left).
-      if (head === null) return;
-      socket.off('readable', onReadable);
-      const word = fourLetterWordOf(head);
-      if (word !== undefined) return void this.answerFourLetterWord(socket, entry, word);
-      socket.unshift(head);
-      this.http.emit('connection', socket);
-    };
-    socket.on('readable', onReadable);
-  }
-
-  private async answerFourLetterWord(socket: Duplex, entry: Accepted, word: FourLetterWord): Promise<void> {
-    clearTimeout(entry.deadline);
-    entry.deadline = setTimeout(() => socket.destroy(), FOUR_LETTER_ANSWER_GRACE_MS);
-    let answer: string;
-    try {
-      answer = await this.opts.onFourLetterWord(word, entry.remoteAddress);
-    } catch (e) {
-      this.opts.log.error('four-letter word failed', { word, error: e instanceof Error ? e.message : 'unknown error' });
-      answer = `${word} failed: internal error\n`;
-    }
-    // What else the client sent is not read: the answer is all it gets, as from ZooKeeper.
-    socket.end(answer, () => socket.destroy());
+    sniffFourLetterWord(socket, (word) => {
+      clearTimeout(entry.deadline);
+      entry.deadline = undefined;
+      void answerFourLetterWordOn(socket, word, () => this.opts.onFourLetterWord(word, entry.remoteAddress), this.opts.log);
+    }, () => this.http.emit('connection', socket));
   }
 
   private tlsOnClientError(e: Error, socket: TLSSocket): void {
@@ -267,9 +223,7 @@ export class ClientListener {
   private socketOnClose(socket: Socket, entry: Accepted): void {
     clearTimeout(entry.deadline);
     this.accepted.delete(socket);
-    const left = (this.perAddress.get(entry.remoteAddress) ?? 1) - 1;
-    if (left <= 0) this.perAddress.delete(entry.remoteAddress);
-    else this.perAddress.set(entry.remoteAddress, left);
+    entry.ticket.release();
   }
 
   private handshakeTimedOut(socket: Socket, entry: Accepted): void {
@@ -316,17 +270,8 @@ export class ClientListener {
   }
 
   /** Stops accepting; open sockets that never upgraded are cut off (WebSockets are the caller's to close). */
-  private scheduleFdSample(): void {
-    this.fdTimer = setTimeout(() => {
-      this.fds.sample(this.accepted.size);
-      if (!this.closing) this.scheduleFdSample();
-    }, this.fds.nextSampleDelayMs(FD_SAMPLE_INTERVAL_MS));
-    this.fdTimer.unref();
-  }
-
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.fdTimer);
     for (const [socket, entry] of this.accepted) {
       if (entry.ws !== undefined) continue;
       entry.tls?.destroy();

@@ -8,12 +8,14 @@ import { NO_PEER_AUTH, buildPeerAuthConfig, isPeerAuthKey, type PeerAuthConfig, 
 import { DEFAULT_STORAGE_CONFIG, buildStorageConfig, isStorageKey, type StorageConfig, type StorageSettings } from './storage-config.js';
 import { ignoredKeyReason, type IgnoredSetting } from './ignored-keys.js';
 import { DEFAULT_ADMIN, buildAdminConfig, isAdminKey, type AdminConfig, type AdminSettings } from './admin-config.js';
+import { buildZkDoorConfig, isZkDoorKey, type ZkDoorConfig, type ZkDoorSettings } from './zk-door-config.js';
 import { DEFAULT_FOUR_LETTER_WHITELIST, type FourLetterWord, FourLetterWhitelistError, parseFourLetterWhitelist } from '../admin/four-letter-words.js';
 
 export { ConfigError };
 export type { PeerAuthConfig, QuorumTlsFiles } from './peer-auth-config.js';
 export type { StorageConfig } from './storage-config.js';
 export type { AdminConfig } from './admin-config.js';
+export type { ZkDoorConfig } from './zk-door-config.js';
 
 export interface PeerAddress {
   id: number;
@@ -76,6 +78,8 @@ export interface Config {
   clientPortAddress: string;
   /** Undefined without secureClientPort. */
   clientTls: ClientTlsConfig | undefined;
+  /** ZooKeeper's own client protocol (jute over TCP) on zkClientPort; off by default (zk-door-config.ts). */
+  zkDoor: ZkDoorConfig;
   tickTime: number;
   initLimit: number;
   syncLimit: number;
@@ -151,6 +155,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
   clientTls: undefined,
+  zkDoor: Object.freeze({ port: undefined, address: '127.0.0.1' }),
   tickTime: 2000,
   initLimit: 10,
   syncLimit: 5,
@@ -416,14 +421,17 @@ export function clientDoors(config: Readonly<Config>): Array<{ key: string; addr
   const doors: Array<{ key: string; address: string; port: number }> = [];
   if (config.clientPort !== undefined) doors.push({ key: 'clientPort', address: config.clientPortAddress, port: config.clientPort });
   if (config.clientTls !== undefined) doors.push({ key: 'secureClientPort', address: config.clientTls.address, port: config.clientTls.port });
+  if (config.zkDoor.port !== undefined) doors.push({ key: 'zkClientPort', address: config.zkDoor.address, port: config.zkDoor.port });
   return doors;
 }
 
 function validateClientPorts(config: Readonly<Config>): void {
-  const [plain, secure] = clientDoors(config);
-  if (plain === undefined || secure === undefined || plain.port === 0 || plain.port !== secure.port) return;
-  if (plain.address === secure.address || isWildcard(plain.address) || isWildcard(secure.address)) {
-    throw new ConfigError(`clientPort and secureClientPort are both ${plain.port} on ${secure.address}`);
+  const doors = clientDoors(config);
+  for (const [i, a] of doors.entries()) {
+    for (const b of doors.slice(i + 1)) {
+      if (a.port === 0 || a.port !== b.port) continue;
+      if (a.address === b.address || isWildcard(a.address) || isWildcard(b.address)) throw new ConfigError(`${a.key} and ${b.key} are both ${a.port} on ${b.address}`);
+    }
   }
 }
 
@@ -445,6 +453,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   const peerAuth: PeerAuthSettings = {};
   const storage: StorageSettings = {};
   const admin: AdminSettings = {};
+  const zkDoor: ZkDoorSettings = {};
   for (const [rawKey, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     if (rawKey.startsWith('server.')) servers.push(parseServerLine(rawKey, String(value)));
@@ -453,6 +462,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
     else if (isPeerAuthKey(rawKey)) peerAuth[rawKey] = value;
     else if (isStorageKey(rawKey)) storage[rawKey] = value;
     else if (isAdminKey(rawKey)) admin[rawKey] = value;
+    else if (isZkDoorKey(rawKey)) zkDoor[rawKey] = value;
     else if (FOUR_LETTER_WHITELIST_ALIASES.has(rawKey)) cfg.fourLetterWords = fourLetterWords(String(value));
     else setKey(cfg, rawKey, value);
   }
@@ -462,6 +472,7 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
   cfg.peerAuth = buildPeerAuthConfig(peerAuth);
   cfg.storage = buildStorageConfig(storage, cfg.dataDir as string, cfg.txnLogEngine as string);
   cfg.admin = buildAdminConfig(admin);
+  cfg.zkDoor = buildZkDoorConfig(zkDoor, cfg.clientPortAddress as string);
   deriveFrameLimits(cfg, raw);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;

@@ -1,0 +1,45 @@
+// The ZooKeeper door's settings (buildConfig hands these keys here): the TCP port on which ZooKeeper's own
+// clients (jute frames) connect. It is off unless zkClientPort is given. Its default is not ZooKeeper's
+// 2181 because the WebSocket door already has that port; an operator moving ZooKeeper clients over picks a
+// free one (or moves the WebSocket door with clientPort).
+import { ConfigError } from './config-values.js';
+
+export interface ZkDoorConfig {
+  /** zkClientPort; undefined (the default) leaves the door shut. 0 lets the OS pick (tests). */
+  port: number | undefined;
+  /** zkClientPortAddress, else clientPortAddress. */
+  address: string;
+}
+
+export const ZK_DOOR_KEYS: ReadonlySet<string> = new Set(['zkClientPort', 'zkClientPortAddress']);
+
+export function isZkDoorKey(key: string): boolean {
+  return ZK_DOOR_KEYS.has(key);
+}
+
+export type ZkDoorSettings = Record<string, string | number | boolean>;
+
+const VALUE_CHARS_SHOWN = 64;
+
+function port(key: string, value: string | number | boolean): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be an integer in [0, 65535], got '${String(value).slice(0, VALUE_CHARS_SHOWN)}'`);
+  return n;
+}
+
+function address(key: string, value: string | number | boolean): string {
+  const text = String(value).trim();
+  if (text === '') throw new ConfigError(`${key} must not be empty`);
+  return text;
+}
+
+/** The door's settings; clientPortAddress is where it listens unless zkClientPortAddress says otherwise. */
+export function buildZkDoorConfig(settings: ZkDoorSettings, clientPortAddress: string): ZkDoorConfig {
+  const given = settings.zkClientPort;
+  const at = settings.zkClientPortAddress;
+  if (given === undefined && at !== undefined) throw new ConfigError('zkClientPortAddress is set but zkClientPort is not');
+  return Object.freeze({
+    port: given === undefined ? undefined : port('zkClientPort', given),
+    address: at === undefined ? clientPortAddress : address('zkClientPortAddress', at),
+  });
+}

@@ -1,0 +1,99 @@
+// The ZooKeeper door's pure parts: its configuration keys, the op remembered for each outstanding xid, and
+// the socket budget every client door shares.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OpCode } from '../../protocol/index.js';
+import { ConfigError, buildConfig } from '../../src/server/config.js';
+import { FdBudget } from '../../src/server/fd-budget.js';
+import { SocketBudget } from '../../src/server/socket-budget.js';
+import { OutstandingOps } from '../../src/server/zk-outstanding.js';
+import { asRequestedResults } from '../../src/server/zk-multi-results.js';
+
+describe('zkClientPort and zkClientPortAddress', () => {
+  test('the door is off by default and listens on clientPortAddress when given a port', () => {
+    assert.equal(buildConfig({}).zkDoor.port, undefined);
+    const on = buildConfig({ zkClientPort: '2191', clientPortAddress: '0.0.0.0' });
+    assert.deepEqual({ ...on.zkDoor }, { port: 2191, address: '0.0.0.0' });
+    assert.deepEqual({ ...buildConfig({ zkClientPort: 0, zkClientPortAddress: '::1' }).zkDoor }, { port: 0, address: '::1' });
+  });
+
+  test('bad values, an address without a port and a port shared with another door are refused', () => {
+    assert.throws(() => buildConfig({ zkClientPort: '70000' }), /zkClientPort must be an integer in \[0, 65535\]/);
+    assert.throws(() => buildConfig({ zkClientPort: '21x' }), ConfigError);
+    assert.throws(() => buildConfig({ zkClientPortAddress: '127.0.0.1' }), /zkClientPortAddress is set but zkClientPort is not/);
+    assert.throws(() => buildConfig({ zkClientPortAddress: ' ', zkClientPort: 1 }), /must not be empty/);
+    assert.throws(() => buildConfig({ zkClientPort: 2181 }), /clientPort and zkClientPort are both 2181/);
+    // Different addresses may share a port number.
+    assert.equal(buildConfig({ zkClientPort: 2181, zkClientPortAddress: '127.0.0.2' }).zkDoor.port, 2181);
+  });
+
+  test('a peer port may not be the ZooKeeper port', () => {
+    assert.throws(() => buildConfig({ zkClientPort: 2888, 'server.1': '127.0.0.1:2888', myid: 1 }), /peerPort 2888 is also zkClientPort/);
+  });
+});
+
+describe('the op of each outstanding xid', () => {
+  test('answers in request order take the head; repeated reserved xids (pings) are kept apart', () => {
+    const ops = new OutstandingOps(8);
+    assert.ok(ops.add(1, { op: OpCode.create }));
+    assert.ok(ops.add(-2, { op: OpCode.ping }));
+    assert.ok(ops.add(-2, { op: OpCode.ping }));
+    assert.ok(ops.add(2, { op: undefined }));
+    assert.deepEqual(ops.take(1), { op: OpCode.create });
+    assert.deepEqual(ops.take(-2), { op: OpCode.ping });
+    assert.deepEqual(ops.take(-2), { op: OpCode.ping });
+    assert.equal(ops.take(-2), undefined);
+    assert.deepEqual(ops.take(2), { op: undefined });
+    assert.equal(ops.size, 0);
+  });
+
+  test('an answer out of order is still matched, and the list refuses to grow past its bound', () => {
+    const ops = new OutstandingOps(2);
+    assert.ok(ops.add(5, { op: OpCode.getData }));
+    assert.ok(ops.add(6, { op: OpCode.setData }));
+    assert.equal(ops.add(7, { op: OpCode.exists }), false);
+    assert.deepEqual(ops.take(6), { op: OpCode.setData });
+    assert.deepEqual(ops.take(5), { op: OpCode.getData });
+    assert.throws(() => new OutstandingOps(0), RangeError);
+  });
+});
+
+describe('the socket budget every client door shares', () => {
+  test('maxClientCnxns per address and maxCnxns in total count every ticket, and a release frees its place once', () => {
+    const budget = new SocketBudget({ maxClientCnxns: 2, maxCnxns: 3, fdReserve: 16 }, new FdBudget(undefined, 16));
+    const a1 = budget.admit('10.0.0.1');
+    budget.admit('10.0.0.1');
+    assert.match(budget.problem('10.0.0.1') ?? '', /maxClientCnxns=2/);
+    assert.equal(budget.problem('10.0.0.2'), undefined);
+    budget.admit('10.0.0.2');
+    assert.match(budget.problem('10.0.0.3') ?? '', /maxCnxns=3/);
+    a1.release();
+    a1.release();
+    assert.equal(budget.socketCount, 2);
+    assert.equal(budget.problem('10.0.0.1'), undefined);
+    budget.close();
+    assert.match(budget.problem('10.0.0.9') ?? '', /shutting down/);
+  });
+
+  test('the descriptor reserve bounds sockets when the limits do not', () => {
+    const budget = new SocketBudget({ maxClientCnxns: 0, maxCnxns: 0, fdReserve: 16 }, new FdBudget(17, 16));
+    // The process's own descriptors (sampled at construction) already use the one left over the reserve.
+    assert.match(budget.problem('10.0.0.1') ?? '', /file descriptors/);
+    budget.close();
+  });
+});
+
+describe("a multi's results as ZooKeeper's clients expect them", () => {
+  test('a plain create is answered as create (path only); create2 and the other ops are left as the tree made them', () => {
+    const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 0 };
+    const results = [
+      { op: OpCode.create2, err: 0, path: '/a', stat },
+      { op: OpCode.create2, err: 0, path: '/b', stat },
+      { op: OpCode.setData, err: 0, stat },
+      { op: OpCode.check, err: 0 },
+    ];
+    assert.deepEqual(asRequestedResults(results, [OpCode.create, OpCode.create2, OpCode.setData, OpCode.check]), [
+      { op: OpCode.create, err: 0, path: '/a' }, results[1], results[2], results[3],
+    ]);
+  });
+});
