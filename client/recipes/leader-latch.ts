@@ -234,6 +234,8 @@ export class LeaderLatch {
     const ourPath = this.ourPathValue;
     if (this.state !== 'started' || ourPath === undefined) return;
     const line = await lineOf(this.client, this.path);
+    // The latch may have closed, or left the line, while the read was out: what it read no longer counts.
+    if (!this.standsAt(ourPath)) return;
     const standing = standingOf(this.path, line, ourPath);
     if (standing.index < 0) {
       // Our node was deleted under us while the session lives: take a new place at the end of the line.
@@ -245,6 +247,8 @@ export class LeaderLatch {
     }
     if (standing.index === 0) {
       const stat = await this.client.exists(ourPath);
+      // A close() while exists was out must not be followed by isLeader: the node is being deleted.
+      if (!this.standsAt(ourPath)) return;
       if (stat === null) {
         this.recheck = true;
         return;
@@ -256,6 +260,11 @@ export class LeaderLatch {
     this.setLeader(false);
     const stat = await this.client.exists(standing.predecessor!, { watch: this.predecessorOnEvent });
     if (stat === null) this.recheck = true;
+  }
+
+  /** Still started, and still in line with this node. */
+  private standsAt(ourPath: string): boolean {
+    return this.state === 'started' && this.ourPathValue === ourPath;
   }
 
   private checkFailed(e: unknown): void {
@@ -287,6 +296,8 @@ export class LeaderLatch {
 
   private setLeader(value: boolean): void {
     if (this.leader === value) return;
+    // A closed latch never leads: notLeader was its last word.
+    if (value && this.state !== 'started') return;
     this.leader = value;
     if (!value) this.token = undefined;
     this.wake();
