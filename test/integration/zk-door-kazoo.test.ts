@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ensemble } from '../support/ensemble.js';
 import { ServerProcess } from '../support/server-process.js';
-import { kazooAvailable, runKazoo, zkPortOf } from '../support/zk-door.js';
+import { kazooAvailable, runKazoo, zkHostsOf, zkPortOf } from '../support/zk-door.js';
 
 const availability = await kazooAvailable();
 const skip = availability.ok ? false : `Kazoo is not available: ${availability.reason}`;
@@ -58,8 +58,7 @@ describe('Kazoo through the ZooKeeper door: a 3-server ensemble', { skip }, () =
   let hosts: string;
   before(async () => {
     ensemble = await Ensemble.start({ size: 3, args: ['--zkClientPort', '0'] });
-    const ports = await Promise.all(ensemble.servers.map((s) => zkPortOf(s.process!)));
-    hosts = ports.map((p) => `127.0.0.1:${p}`).join(',');
+    hosts = await zkHostsOf(ensemble);
   });
   after(async () => {
     await ensemble?.stopAll();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Ensemble } from '../support/ensemble.js';
 import { ZooKeeperServer, ensureZooKeeper } from '../support/zookeeper-server.js';
-import { zkPortOf } from '../support/zk-door.js';
+import { zkHostsOf } from '../support/zk-door.js';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
 const RUN_TIMEOUT_MS = 3 * 60_000;
@@ -90,8 +90,7 @@ describe('zkCli.sh through the ZooKeeper door of a 3-server ensemble, against Ap
   });
 
   test('the same script prints the same', async () => {
-    const ports = await Promise.all(ensemble.servers.map((s) => zkPortOf(s.process!)));
-    const canopy = await runZkCli(ports.map((p) => `127.0.0.1:${p}`).join(','));
+    const canopy = await runZkCli(await zkHostsOf(ensemble));
     const reference = await runZkCli(zookeeper.connectString);
     assert.match(reference.stdout, /cZxid = /, `zkCli ran against ZooKeeper: ${reference.stderr.slice(-2000)}`);
     assert.equal(normalise(canopy.stdout), normalise(reference.stdout));

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureDebianPackages, type Availability } from './debian-packages.js';
 import type { ServerProcess } from './server-process.js';
+import type { Ensemble } from './ensemble.js';
 
 /** The line a server logs when its ZooKeeper door listens; the port is the one the OS picked for 0. */
 const ZK_LISTENING_LINE = /listening for clients .*"protocol":"zookeeper".*"port":(\d+)/;
@@ -24,6 +25,12 @@ const STDERR_CHARS_MAX = 20_000;
 export async function zkPortOf(server: ServerProcess): Promise<number> {
   const m = await server.waitForLine(ZK_LISTENING_LINE);
   return Number(m[1]);
+}
+
+/** Every member's ZooKeeper door, comma-separated, as ZooKeeper clients take a server list. */
+export async function zkHostsOf(ensemble: Ensemble): Promise<string> {
+  const ports = await Promise.all(ensemble.servers.map((s) => zkPortOf(s.process!)));
+  return ports.map((p) => `127.0.0.1:${p}`).join(',');
 }
 
 /** Kazoo importable by the system python, installing python3-kazoo when missing and this machine can. */

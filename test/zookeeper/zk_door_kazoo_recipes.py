@@ -52,6 +52,8 @@ def queues(zk, other, root, out):
         q.put(item)
     q.put(b"urgent", priority=1)
     out["queueLen"] = len(q)
+    # Another session may sit on a server that has not applied those puts yet: sync first, as ZooKeeper asks.
+    other.sync(root + "/queue")
     out["queueOrder"] = [other.Queue(root + "/queue").get().decode() for _ in range(4)]
     lq = zk.LockingQueue(root + "/lqueue")
     lq.put_all([b"x", b"y"])
@@ -59,6 +61,7 @@ def queues(zk, other, root, out):
     first = consumer.get(DEADLINE_S)
     out["lockingFirst"] = first.decode()
     out["lockingConsumed"] = consumer.consume()
+    zk.sync(root + "/lqueue")
     out["lockingLeft"] = len(lq)
 
 
@@ -76,6 +79,7 @@ def counter(clients, root, out):
         threads.append(t)
     for t in threads:
         t.join(DEADLINE_S)
+    clients[0].sync(root + "/counter")
     out["counter"] = clients[0].Counter(root + "/counter").value
 
 
@@ -83,9 +87,11 @@ def party(clients, root, out):
     parties = [c.Party(root + "/party", "member%d" % i) for i, c in enumerate(clients)]
     for p in parties:
         p.join()
+    clients[0].sync(root + "/party")
     out["partyMembers"] = sorted(parties[0])
     out["partyLen"] = len(parties[0])
     parties[1].leave()
+    clients[0].sync(root + "/party")
     out["partyAfterLeave"] = sorted(parties[0])
 
 
