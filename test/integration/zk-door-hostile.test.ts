@@ -140,3 +140,41 @@ describe('the ZooKeeper door against hostile sockets', () => {
     zkB.destroy();
   });
 });
+
+describe('the ZooKeeper door and a client that never reads its answers', () => {
+  let server: ServerProcess;
+  let port: number;
+  before(async () => {
+    server = await ServerProcess.start({
+      args: ['--zkClientPort', '0', '--maxDataBytes', '100000', '--maxFrameBytes', '110000', '--maxClientOutputBytes', '262144'],
+    });
+    port = await zkPortOf(server);
+  });
+  after(async () => {
+    await server?.stop();
+    server?.removeDataDir();
+  });
+
+  test('a flood of reads it never reads back costs only its own connection; others are served meanwhile', async (t) => {
+    const sdk = await Client.connect(server.connectString, { sessionTimeoutMs: 10_000 });
+    await sdk.create('/big', new Uint8Array(90_000));
+    const baseline = server.memory().hwmBytes;
+    const flooder = await handshaken(port);
+    flooder.socket.pause();
+    // 2,000 reads of 90 KB is 180 MB of answers: far past the kernel's buffers and maxClientOutputBytes.
+    const request = Buffer.from(withLengthPrefix(encodeJuteRequest({ xid: 1, op: OpCode.getData, path: '/big', watch: false })));
+    for (let i = 0; i < 2_000; i++) flooder.socket.write(request);
+    for (let i = 0; i < 20; i++) {
+      await sdk.setData('/big', new Uint8Array(90_000 - i));
+      assert.equal((await sdk.getData('/big')).data.byteLength, 90_000 - i);
+    }
+    const other = await handshaken(port);
+    other.destroy();
+    // Unbounded, the 180 MB of answers would sit in the server; held back, its peak grows by far less.
+    const grownBytes = server.memory().hwmBytes - baseline;
+    t.diagnostic(`peak memory grew by ${grownBytes} bytes during the flood`);
+    assert.ok(grownBytes < 100 * 1024 * 1024, `the server's peak memory grew by ${grownBytes} bytes`);
+    flooder.destroy();
+    await sdk.close();
+  });
+});
