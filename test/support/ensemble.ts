@@ -17,6 +17,17 @@ export type { RoleReport, RoleState } from '../../bench/launch/canopy-roles.js';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** Starts tried on fresh ports when another process took one of the picked ports first. */
+const PORT_RACE_ATTEMPTS = 3;
+/** How canopy-server says a port it was told to listen on is taken (src/server/start-errors.ts). */
+const PORT_IN_USE_TEXT = /is already in use/;
+
+/** A member could not listen on a picked port: another process bound it between the pick and the start. */
+class PortTakenError extends Error {
+  constructor(readonly failure: unknown) {
+    super(`a picked port was taken before the ensemble started: ${failure instanceof Error ? failure.message : 'unknown failure'}`);
+  }
+}
 
 export interface EnsembleOptions {
   size: 3 | 5;
@@ -61,9 +72,23 @@ export class Ensemble {
     private readonly onServerLine: ((id: number, line: string) => void) | undefined,
   ) {}
 
-  /** Writes every member's config, starts all servers at once and waits until each serves clients. */
+  /**
+   * Writes every member's config, starts all servers at once and waits until each serves clients. Ports
+   * picked here are free when picked, but a test running beside this one may bind one first: a member that
+   * then cannot listen fails the start, which is retried on fresh ports (not when the caller gave ports).
+   */
   static async start(opts: EnsembleOptions): Promise<Ensemble> {
-    const ports = opts.ports === undefined ? await freePorts(2 * opts.size) : [...opts.ports.client, ...opts.ports.peer];
+    if (opts.ports !== undefined) return Ensemble.startOn([...opts.ports.client, ...opts.ports.peer], opts);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Ensemble.startOn(await freePorts(2 * opts.size), opts);
+      } catch (e) {
+        if (!(e instanceof PortTakenError) || attempt >= PORT_RACE_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  private static async startOn(ports: number[], opts: EnsembleOptions): Promise<Ensemble> {
     if (ports.length !== 2 * opts.size) throw new Error(`an ensemble of ${opts.size} needs ${opts.size} client and ${opts.size} peer ports`);
     const baseDir = mkdtempSync(join(tmpdir(), 'canopy-ensemble-'));
     const peers = Array.from({ length: opts.size }, (_, i) => ({ id: i + 1, host: '127.0.0.1', peerPort: ports[opts.size + i]! }));
@@ -78,8 +103,9 @@ export class Ensemble {
       await Promise.all(members.map((m) => ensemble.spawn(m)));
       await Promise.all(members.map((m) => m.process!.waitServing({ timeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS })));
     } catch (e) {
+      const portTaken = members.some((m) => m.process !== undefined && PORT_IN_USE_TEXT.test(m.process.log));
       await ensemble.removeAll();
-      throw e;
+      throw portTaken ? new PortTakenError(e) : e;
     }
     return ensemble;
   }
