@@ -21,7 +21,7 @@ import type { AuthOptions } from '../replica/auth/registry.js';
 import { x509Provider } from '../replica/auth/x509.js';
 import type { ReplicaPorts } from '../replica/ports.js';
 import { ClientListener } from './client-listener.js';
-import { ensembleMembers, peerListenAddress } from './config.js';
+import { clientTlsSettingsOf, ensembleMembers, peerListenAddress } from './config.js';
 import type { Config } from './config.js';
 import { throttledLogger } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -53,8 +53,9 @@ import { snapshotArchiveChunks } from '../storage/snapshot-archive.js';
 /** The replica's auth settings from the config. */
 function authOptions(config: Readonly<Config>): AuthOptions {
   const options: AuthOptions = {};
-  // Client certificates exist only on the secure port, and so does the x509 scheme.
-  if (config.clientTls !== undefined) options.extraProviders = [x509Provider(config.clientTls.x509)];
+  // Client certificates exist only on the secure doors, and so does the x509 scheme.
+  const tls = clientTlsSettingsOf(config);
+  if (tls !== undefined) options.extraProviders = [x509Provider(tls.x509)];
   if (config.superDigest !== '') options.superDigest = config.superDigest;
   if (config.enforceAuthEnabled) options.enforceSchemes = config.enforceAuthSchemes;
   return options;
@@ -76,6 +77,7 @@ export class CanopyServer {
   /** Client sockets of every door, counted together from the accept. */
   private sockets: SocketBudget | undefined;
   private tlsReloader: TlsReloader | undefined;
+  private zkSecureListener: ZkListener | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
   private readonly random = new RandomPool();
@@ -151,7 +153,8 @@ export class CanopyServer {
   /** Recovers state from dataDir, joins the ensemble (or elects itself) and serves clients once synced. */
   static async start(config: Readonly<Config>, log: Logger): Promise<CanopyServer> {
     // Before anything is opened: a key store that does not check out stops the start with its reason.
-    const tlsMaterial = config.clientTls !== undefined ? loadTlsMaterial(config.clientTls) : undefined;
+    const tlsSettings = clientTlsSettingsOf(config);
+    const tlsMaterial = tlsSettings !== undefined ? loadTlsMaterial(tlsSettings) : undefined;
     // First: a missing or bad certificate or secret stops the start before any state is touched.
     const credentials = loadPeerCredentials(config.peerAuth);
     mkdirSync(config.dataDir, { recursive: true });
@@ -196,6 +199,11 @@ export class CanopyServer {
     return this.listener?.securePort ?? 0;
   }
 
+  /** The ZooKeeper door's TLS port, zkSecureClientPort (0 when it is off). */
+  get zkSecurePort(): number {
+    return this.zkSecureListener?.port ?? 0;
+  }
+
   /** The ZooKeeper (jute over TCP) client port (0 when the door is off). */
   get zkPort(): number {
     return this.zkListener?.port ?? 0;
@@ -229,22 +237,41 @@ export class CanopyServer {
       this.log.info('listening for clients', {
         protocol: 'wss', address: tls.address, port: listener.securePort, clientAuth: tls.clientAuth, certificate: describeCertificate(material.certificate),
       });
-      this.tlsReloader = new TlsReloader(tls, material, (m) => listener.setSecureContext(m), this.log);
     }
     await this.listenZk(sockets);
+    const tlsSettings = clientTlsSettingsOf(c);
+    if (tlsSettings !== undefined && material !== undefined) {
+      this.tlsReloader = new TlsReloader(tlsSettings, material, (m) => {
+        listener.setSecureContext(m);
+        this.zkSecureListener?.setSecureContext(m);
+      }, this.log);
+    }
     this.admin = await AdminServer.start({ config: c.admin, view: this.view, metrics: this.metrics, snapshot: () => this.snapshotStream(), log: this.log, inputLog: this.inputLog });
   }
 
-  /** The ZooKeeper door, when zkClientPort is set: its sockets count in the same budget as the WebSocket ports'. */
+  /**
+   * The ZooKeeper door, when zkClientPort or zkSecureClientPort is set: its sockets count in the same
+   * budget as the WebSocket ports'.
+   */
   private async listenZk(sockets: SocketBudget): Promise<void> {
     const c = this.config;
-    if (c.zkDoor.port === undefined) return;
-    this.zkListener = await ZkListener.listen({
-      host: c.zkDoor.address, port: c.zkDoor.port, sockets, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, log: this.inputLog,
-      onConnection: (socket, remoteAddress, handshakeReceived) => this.zkOnConnection(socket, remoteAddress, handshakeReceived),
-      onFourLetterWord: (word, remoteAddress) => this.fourLetterWord(word, remoteAddress),
-    });
-    this.log.info('listening for clients', { protocol: 'zookeeper', address: c.zkDoor.address, port: this.zkListener.port });
+    const common = {
+      sockets, clientHandshakeTimeoutMs: c.clientHandshakeTimeoutMs, log: this.inputLog,
+      onConnection: (socket: Socket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void) => this.zkOnConnection(socket, remoteAddress, certificate, handshakeReceived),
+      onFourLetterWord: (word: FourLetterWord, remoteAddress: string) => this.fourLetterWord(word, remoteAddress),
+    };
+    if (c.zkDoor.port !== undefined) {
+      this.zkListener = await ZkListener.listen({ ...common, host: c.zkDoor.address, port: c.zkDoor.port });
+      this.log.info('listening for clients', { protocol: 'zookeeper', address: c.zkDoor.address, port: this.zkListener.port });
+    }
+    const secure = c.zkDoor.secure;
+    const material = this.tlsMaterial;
+    if (secure !== undefined && material !== undefined) {
+      this.zkSecureListener = await ZkListener.listen({ ...common, host: secure.address, port: secure.port, secure: { clientAuth: secure.tls.clientAuth, material } });
+      this.log.info('listening for clients', {
+        protocol: 'zookeeper+tls', address: secure.address, port: this.zkSecureListener.port, clientAuth: secure.tls.clientAuth, certificate: describeCertificate(material.certificate),
+      });
+    }
   }
 
   /** The tree as it is now (a reference copy at its last applied zxid), as archive bytes read lazily. */
@@ -296,13 +323,13 @@ export class CanopyServer {
     link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 
-  private zkOnConnection(socket: Socket, remoteAddress: string, handshakeReceived: () => void): void {
+  private zkOnConnection(socket: Socket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void {
     const c = this.config;
     const limits = { maxDataBytes: c.maxDataBytes, maxFrameBytes: c.maxFrameBytes, maxOutputBytes: c.maxClientOutputBytes, maxOutstanding: zkOutstandingMax(c.maxOutstandingPerSession) };
     const link = new ZkClient(socket, limits, handshakeReceived, this.inputLog, this.corks, new ConnectionStats(this.stats), `${remoteAddress}:${socket.remotePort ?? 0}`);
     this.connections.add(link);
     socket.once('close', () => this.connections.delete(link));
-    link.bind(this.replica.openClient(link, { remoteAddress }));
+    link.bind(this.replica.openClient(link, { remoteAddress, ...(certificate !== undefined ? { certificate } : {}) }));
   }
 
   /** The answer to a four-letter word, or ZooKeeper's refusal when 4lw.commands.whitelist leaves it out. */
@@ -329,9 +356,10 @@ export class CanopyServer {
     const plain = c.clientPort !== undefined ? { address: c.clientPortAddress, port: this.port } : {};
     const secure = c.clientTls !== undefined ? { secureAddress: c.clientTls.address, securePort: this.securePort } : {};
     const zk = c.zkDoor.port !== undefined ? { zkAddress: c.zkDoor.address, zkPort: this.zkPort } : {};
+    const zkSecure = c.zkDoor.secure !== undefined ? { zkSecureAddress: c.zkDoor.secure.address, zkSecurePort: this.zkSecurePort } : {};
     // The tree as served: the snapshot plus the log replayed after it (recovered state names only the snapshot's part).
     const tree = this.replica.tree;
-    this.log.info('serving clients', { ...plain, ...secure, ...zk, dataDir: c.dataDir, role: status.state, epoch: status.epoch, lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount });
+    this.log.info('serving clients', { ...plain, ...secure, ...zk, ...zkSecure, dataDir: c.dataDir, role: status.state, epoch: status.epoch, lastZxid: hex(tree.lastZxid), nodes: tree.nodeCount });
   }
 
   private timeElection(status: PeerStatus): void {
@@ -356,7 +384,7 @@ export class CanopyServer {
   diagnostics(): object {
     return {
       replica: this.replica.diagnostics(), storage: this.storage.diagnostics(), peerAuthentication: this.peerAuthentication, links: this.transport?.linkStatus(),
-      sockets: this.sockets?.socketCount, zkSockets: this.zkListener?.socketCount,
+      sockets: this.sockets?.socketCount, zkSockets: this.zkListener?.socketCount, zkSecureSockets: this.zkSecureListener?.socketCount,
     };
   }
 
@@ -376,6 +404,7 @@ export class CanopyServer {
     await this.storage.idle();
     await this.listener?.close();
     await this.zkListener?.close();
+    await this.zkSecureListener?.close();
     this.sockets?.close();
     await this.admin?.close();
     await this.store.close();

@@ -13,14 +13,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import { clientSocketClass } from './client-socket.js';
 import type { ClientAuth } from './config.js';
 import type { Logger } from './logger.js';
-import { clientCertificate, connectionKey, secureDoorServer } from './secure-door.js';
+import { SecureHandshakes } from './secure-door.js';
 import type { TlsMaterial } from './tls-material.js';
 import type { FourLetterWord } from '../admin/four-letter-words.js';
 import { answerFourLetterWordOn, sniffFourLetterWord } from './four-letter-door.js';
@@ -73,7 +73,7 @@ interface Accepted {
 interface Door {
   net: NetServer;
   /** The secure port's TLS layer; undefined on the plain port. */
-  tls: TlsServer | undefined;
+  tls: SecureHandshakes<Accepted> | undefined;
 }
 
 function refusal(status: string, text: string): string {
@@ -88,8 +88,6 @@ function refuse(socket: Duplex, status: string, text: string): void {
 
 export class ClientListener {
   private readonly accepted = new Map<Socket, Accepted>();
-  /** Accepted secure-port sockets in their TLS handshake, by four-tuple. */
-  private readonly handshaking = new Map<string, Accepted>();
   /** TLS sockets whose handshake is done, until they close. */
   private readonly secured = new Map<Duplex, Accepted>();
   private readonly wss: WebSocketServer;
@@ -107,14 +105,14 @@ export class ClientListener {
     this.http.on('clientError', (_e: Error, socket: Duplex) => socket.destroy());
     if (opts.plain !== undefined) this.plain = this.door(undefined);
     if (opts.secure !== undefined) {
-      const tls = secureDoorServer(opts.secure.material, opts.secure.clientAuth, opts.clientHandshakeTimeoutMs);
-      tls.on('secureConnection', (socket: TLSSocket) => this.tlsOnSecureConnection(socket));
-      tls.on('tlsClientError', (e: Error, socket: TLSSocket) => this.tlsOnClientError(e, socket));
-      this.secure = this.door(tls);
+      this.secure = this.door(new SecureHandshakes<Accepted>(opts.secure.material, opts.secure.clientAuth, opts.clientHandshakeTimeoutMs, opts.log, {
+        remoteAddressOf: (entry) => entry.remoteAddress,
+        onSecure: (socket, entry, certificate) => this.tlsOnSecure(socket, entry, certificate),
+      }));
     }
   }
 
-  private door(tls: TlsServer | undefined): Door {
+  private door(tls: SecureHandshakes<Accepted> | undefined): Door {
     const net = createNetServer((socket) => this.netOnConnection(socket, tls));
     // Accept errors (EMFILE when descriptors ran out anyway) must not take the process down.
     net.on('error', (e: Error) => this.opts.log.warn('client listener error', { error: e.message }));
@@ -145,7 +143,7 @@ export class ClientListener {
 
   /** New connections to the secure port get this key, certificate chain and trust store; open ones keep theirs. */
   setSecureContext(material: TlsMaterial): void {
-    this.secure?.tls?.setSecureContext(material.context);
+    this.secure?.tls?.setSecureContext(material);
   }
 
   /** Sockets open on the WebSocket ports, upgraded or not. */
@@ -158,7 +156,7 @@ export class ClientListener {
     return this.wss.clients;
   }
 
-  private netOnConnection(socket: Socket, tls: TlsServer | undefined): void {
+  private netOnConnection(socket: Socket, tls: SecureHandshakes<Accepted> | undefined): void {
     const remoteAddress = socket.remoteAddress ?? 'unknown';
     const problem = this.closing ? 'server is shutting down' : this.opts.sockets.problem(remoteAddress);
     if (problem !== undefined) {
@@ -177,27 +175,13 @@ export class ClientListener {
       this.sniff(socket, entry);
       return;
     }
-    const key = connectionKey(socket);
-    this.handshaking.set(key, entry);
-    socket.once('close', () => this.handshaking.delete(key));
-    tls.emit('connection', socket);
+    tls.begin(socket, entry);
   }
 
-  private tlsOnSecureConnection(socket: TLSSocket): void {
-    const key = connectionKey(socket);
-    const entry = this.handshaking.get(key);
-    this.handshaking.delete(key);
-    if (entry === undefined) return void socket.destroy();
-    const verdict = clientCertificate(socket, this.opts.secure!.clientAuth);
-    if ('refused' in verdict) {
-      this.opts.log.warn('refusing a client certificate', { remoteAddress: entry.remoteAddress, reason: verdict.refused });
-      socket.destroy();
-      return;
-    }
+  private tlsOnSecure(socket: TLSSocket, entry: Accepted, certificate: Uint8Array | undefined): void {
     entry.tls = socket;
-    entry.certificate = verdict.certificate;
+    entry.certificate = certificate;
     this.secured.set(socket, entry);
-    socket.on('error', () => {});
     socket.once('close', () => this.secured.delete(socket));
     this.sniff(socket, entry);
   }
@@ -209,15 +193,6 @@ export class ClientListener {
       entry.deadline = undefined;
       void answerFourLetterWordOn(socket, word, () => this.opts.onFourLetterWord(word, entry.remoteAddress), this.opts.log);
     }, () => this.http.emit('connection', socket));
-  }
-
-  private tlsOnClientError(e: Error, socket: TLSSocket): void {
-    const remoteAddress = this.handshaking.get(connectionKey(socket))?.remoteAddress;
-    // With ssl.clientAuth=need, Node ends a handshake whose client certificate did not verify and says why here.
-    const untrusted = socket.authorizationError;
-    if (untrusted !== undefined) this.opts.log.warn('refusing a client certificate', { remoteAddress, reason: `client certificate not trusted: ${String(untrusted)}` });
-    else this.opts.log.debug('client TLS handshake failed', { remoteAddress, error: e.message });
-    socket.destroy();
   }
 
   private socketOnClose(socket: Socket, entry: Accepted): void {

@@ -51,11 +51,8 @@ export const TXN_LOG_ENGINE_SETTINGS: readonly TxnLogEngineSetting[] = ['auto', 
 /** ZooKeeper's ssl.clientAuth: whether the secure client port asks for, or demands, a client certificate. */
 export type ClientAuth = 'need' | 'want' | 'none';
 
-/** The secure client port (wss): secureClientPort with ZooKeeper's ssl.* keys, PEM files only. */
-export interface ClientTlsConfig {
-  port: number;
-  /** secureClientPortAddress, else clientPortAddress. */
-  address: string;
+/** ZooKeeper's ssl.* keys for client connections, PEM files only: every secure client door uses them. */
+export interface ClientTlsSettings {
   /** ssl.keyStore.location: one PEM file with the server's private key and its certificate chain. */
   keyStoreFile: string;
   /** ssl.trustStore.location: PEM CA certificates that client certificates must chain to. */
@@ -64,6 +61,13 @@ export interface ClientTlsConfig {
   clientAuth: ClientAuth;
   /** How a client certificate becomes an x509 id (ssl.clientCertId*, X509AuthenticationProvider.superUser). */
   x509: X509ProviderOptions;
+}
+
+/** The secure client port (wss): secureClientPort with the ssl.* settings. */
+export interface ClientTlsConfig extends ClientTlsSettings {
+  port: number;
+  /** secureClientPortAddress, else clientPortAddress. */
+  address: string;
 }
 
 export interface Config {
@@ -155,7 +159,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'minSessionTimeout' | 'maxSessionTi
   clientPort: 2181,
   clientPortAddress: '127.0.0.1',
   clientTls: undefined,
-  zkDoor: Object.freeze({ port: undefined, address: '127.0.0.1' }),
+  zkDoor: Object.freeze({ port: undefined, address: '127.0.0.1', secure: undefined }),
   tickTime: 2000,
   initLimit: 10,
   syncLimit: 5,
@@ -390,18 +394,20 @@ function pemOnly(tls: ReadonlyMap<string, string | number | boolean>, key: strin
   if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ConfigError(`${key} must be PEM (Canopy reads PEM files only), got '${type}'`);
 }
 
-/** The secure client port's settings, or undefined without secureClientPort (when no ssl.* key may be set either). */
-function clientTlsConfig(tls: ReadonlyMap<string, string | number | boolean>, clientPortAddress: string): ClientTlsConfig | undefined {
-  const port = tlsInteger(tls, 'secureClientPort', 0, 65535);
-  if (port === undefined) {
+/**
+ * The ssl.* settings, or undefined when no secure door (secureClientPort, zkSecureClientPort) is configured,
+ * when no ssl.* key may be set either. `doors` are the keys of the secure doors configured.
+ */
+function clientTlsSettings(tls: ReadonlyMap<string, string | number | boolean>, doors: readonly string[]): ClientTlsSettings | undefined {
+  if (doors.length === 0) {
     const stray = [...tls.keys()][0];
-    if (stray !== undefined) throw new ConfigError(`${stray} is set but secureClientPort is not`);
+    if (stray !== undefined) throw new ConfigError(`${stray} is set but secureClientPort is not (nor zkSecureClientPort)`);
     return undefined;
   }
   pemOnly(tls, 'ssl.keyStore.type');
   pemOnly(tls, 'ssl.trustStore.type');
   const keyStoreFile = tlsText(tls, 'ssl.keyStore.location');
-  if (keyStoreFile === undefined) throw new ConfigError('secureClientPort needs ssl.keyStore.location: a PEM file with the server\'s private key and certificate chain');
+  if (keyStoreFile === undefined) throw new ConfigError(`${doors[0]} needs ssl.keyStore.location: a PEM file with the server's private key and certificate chain`);
   const clientAuth = (tlsText(tls, 'ssl.clientAuth') ?? 'need').toLowerCase();
   if (clientAuth !== 'need' && clientAuth !== 'want' && clientAuth !== 'none') throw new ConfigError(`ssl.clientAuth must be need, want or none, got '${clientAuth}'`);
   const trustStoreFile = tlsText(tls, 'ssl.trustStore.location');
@@ -410,10 +416,22 @@ function clientTlsConfig(tls: ReadonlyMap<string, string | number | boolean>, cl
   }
   const superUser = tlsText(tls, 'X509AuthenticationProvider.superUser');
   const san = sanMapping(tls);
-  return {
-    port, address: tlsText(tls, 'secureClientPortAddress') ?? clientPortAddress, keyStoreFile, trustStoreFile, clientAuth,
-    x509: { ...(superUser !== undefined ? { superUser } : {}), ...(san !== undefined ? { san } : {}) },
-  };
+  return { keyStoreFile, trustStoreFile, clientAuth, x509: { ...(superUser !== undefined ? { superUser } : {}), ...(san !== undefined ? { san } : {}) } };
+}
+
+/** The wss port's settings, or undefined without secureClientPort. */
+function clientTlsConfig(tls: ReadonlyMap<string, string | number | boolean>, clientPortAddress: string, settings: ClientTlsSettings | undefined): ClientTlsConfig | undefined {
+  const port = tlsInteger(tls, 'secureClientPort', 0, 65535);
+  if (port === undefined) {
+    if (tls.has('secureClientPortAddress')) throw new ConfigError('secureClientPortAddress is set but secureClientPort is not');
+    return undefined;
+  }
+  return { port, address: tlsText(tls, 'secureClientPortAddress') ?? clientPortAddress, ...settings! };
+}
+
+/** The ssl.* settings every secure client door uses, or undefined when there is none. */
+export function clientTlsSettingsOf(config: Readonly<Config>): ClientTlsSettings | undefined {
+  return config.clientTls ?? config.zkDoor.secure?.tls;
 }
 
 /** The client ports this server listens on, with the key that configures each. */
@@ -422,6 +440,7 @@ export function clientDoors(config: Readonly<Config>): Array<{ key: string; addr
   if (config.clientPort !== undefined) doors.push({ key: 'clientPort', address: config.clientPortAddress, port: config.clientPort });
   if (config.clientTls !== undefined) doors.push({ key: 'secureClientPort', address: config.clientTls.address, port: config.clientTls.port });
   if (config.zkDoor.port !== undefined) doors.push({ key: 'zkClientPort', address: config.zkDoor.address, port: config.zkDoor.port });
+  if (config.zkDoor.secure !== undefined) doors.push({ key: 'zkSecureClientPort', address: config.zkDoor.secure.address, port: config.zkDoor.secure.port });
   return doors;
 }
 
@@ -466,13 +485,15 @@ export function buildConfig(raw: RawSettings, opts: BuildOptions = {}): Readonly
     else if (FOUR_LETTER_WHITELIST_ALIASES.has(rawKey)) cfg.fourLetterWords = fourLetterWords(String(value));
     else setKey(cfg, rawKey, value);
   }
-  cfg.clientTls = clientTlsConfig(tlsRaw, cfg.clientPortAddress as string);
+  const secureDoors = [...(tlsRaw.has('secureClientPort') ? ['secureClientPort'] : []), ...(zkDoor.zkSecureClientPort !== undefined ? ['zkSecureClientPort'] : [])];
+  const tlsSettings = clientTlsSettings(tlsRaw, secureDoors);
+  cfg.clientTls = clientTlsConfig(tlsRaw, cfg.clientPortAddress as string, tlsSettings);
   // As in ZooKeeper: with a secure port and no clientPort, only the secure port serves.
   if (cfg.clientTls !== undefined && raw.clientPort === undefined) cfg.clientPort = undefined;
   cfg.peerAuth = buildPeerAuthConfig(peerAuth);
   cfg.storage = buildStorageConfig(storage, cfg.dataDir as string, cfg.txnLogEngine as string);
   cfg.admin = buildAdminConfig(admin);
-  cfg.zkDoor = buildZkDoorConfig(zkDoor, cfg.clientPortAddress as string);
+  cfg.zkDoor = buildZkDoorConfig(zkDoor, cfg.clientPortAddress as string, tlsSettings);
   deriveFrameLimits(cfg, raw);
   const tick = cfg.tickTime as number;
   cfg.minSessionTimeout ??= 2 * tick;

@@ -17,6 +17,8 @@ const FLAGS = {
   secureClientPort: { type: 'number', describe: 'port for client WebSocket connections over TLS (wss; default none)' },
   zkClientPort: { type: 'number', describe: 'port for ZooKeeper\'s own clients (jute over TCP: Kazoo, Curator, zkCli.sh); default none, since the WebSocket door has 2181' },
   zkClientPortAddress: { type: 'string', describe: 'address the ZooKeeper port listens on (default clientPortAddress)' },
+  zkSecureClientPort: { type: 'number', describe: 'port for ZooKeeper\'s own clients over TLS (the ssl.* settings; default none)' },
+  zkSecureClientPortAddress: { type: 'string', describe: 'address the ZooKeeper TLS port listens on (default zkClientPortAddress)' },
   secureClientPortAddress: { type: 'string', describe: 'address the secure port listens on (default clientPortAddress)' },
   'ssl.keyStore.location': { type: 'string', describe: 'PEM file with the server\'s private key and certificate chain (secure port)' },
   'ssl.keyStore.type': { type: 'string', describe: 'PEM (the only type read)' },

@@ -9,6 +9,7 @@
 // ends after what was queued for it (closeSession's or AUTHFAILED's answer) is written.
 // Bounds on output are ws-client.ts's: answers wait (the link reports congestion) while half of
 // maxOutputBytes is unsent, and a connection whose unsent bytes pass maxOutputBytes is cut as a slow consumer.
+import { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { CloseCode, ErrorCode, OpCode, PROTOCOL_VERSION, Xid, opInfo } from '../../protocol/index.js';
 import type { CodecLimits, ConnectResponse, NotificationFrame, Response } from '../../protocol/index.js';
@@ -77,7 +78,8 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
   /** Bytes handed to the socket and not yet written out to the kernel. */
   private unsentBytes = 0;
   private corked = false;
-  readonly secure = false;
+  /** Came in on zkSecureClientPort. */
+  readonly secure: boolean;
 
   constructor(
     private readonly socket: Socket,
@@ -88,6 +90,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     readonly stats: ConnectionStats,
     readonly remoteAddress: string,
   ) {
+    this.secure = socket instanceof TLSSocket;
     this.reader = new JuteFrameReader(limits.maxFrameBytes);
     this.outstanding = new OutstandingOps(limits.maxOutstanding);
   }

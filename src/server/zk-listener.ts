@@ -5,11 +5,17 @@
 // A socket must send its ConnectRequest within clientHandshakeTimeoutMs of the accept. A connection whose
 // first four bytes spell a four-letter word gets its answer and is closed: a ZooKeeper client's first
 // bytes are a frame length, and no length a client may send spells one.
+// The same listener serves zkSecureClientPort: each accepted socket first goes through its TLS handshake
+// (secure-door.ts), within the same deadline, and the client certificate it verified goes on with it.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { FourLetterWord } from '../admin/four-letter-words.js';
+import type { ClientAuth } from './config.js';
 import { answerFourLetterWordOn, sniffFourLetterWord } from './four-letter-door.js';
 import type { Logger } from './logger.js';
+import { SecureHandshakes } from './secure-door.js';
+import type { TlsMaterial } from './tls-material.js';
 import type { SocketBudget, SocketTicket } from './socket-budget.js';
 
 export interface ZkListenerOptions {
@@ -19,24 +25,42 @@ export interface ZkListenerOptions {
   sockets: SocketBudget;
   clientHandshakeTimeoutMs: number;
   log: Logger;
-  /** A socket that is not a four-letter word; call handshakeReceived() once its ConnectRequest is in. */
-  onConnection(socket: Socket, remoteAddress: string, handshakeReceived: () => void): void;
+  /** zkSecureClientPort: every socket is TLS. */
+  secure?: { clientAuth: ClientAuth; material: TlsMaterial };
+  /**
+   * A socket that is not a four-letter word (the TLS socket on the secure port); call handshakeReceived()
+   * once its ConnectRequest is in. `certificate`: the DER of the client certificate the TLS door verified.
+   */
+  onConnection(socket: Socket, remoteAddress: string, certificate: Uint8Array | undefined, handshakeReceived: () => void): void;
   /** A connection opened with a four-letter word: the text to answer it with (the socket is then closed). */
   onFourLetterWord(word: FourLetterWord, remoteAddress: string): Promise<string>;
 }
 
 interface Accepted {
+  remoteAddress: string;
   ticket: SocketTicket;
   deadline: NodeJS.Timeout | undefined;
+  /** On the secure port: the TLS socket over the accepted one, once its handshake is done. */
+  tls: TLSSocket | undefined;
 }
 
 export class ZkListener {
   private readonly server: Server;
   private readonly accepted = new Map<Socket, Accepted>();
+  private readonly tls: SecureHandshakes<Accepted> | undefined;
   private closing = false;
 
   private constructor(private readonly opts: ZkListenerOptions) {
     this.server = createServer((socket) => this.serverOnConnection(socket));
+    if (opts.secure !== undefined) {
+      this.tls = new SecureHandshakes<Accepted>(opts.secure.material, opts.secure.clientAuth, opts.clientHandshakeTimeoutMs, opts.log, {
+        remoteAddressOf: (entry) => entry.remoteAddress,
+        onSecure: (socket, entry, certificate) => {
+          entry.tls = socket;
+          this.sniff(socket, entry, certificate);
+        },
+      });
+    }
     // Accept errors (EMFILE when descriptors ran out anyway) must not take the process down.
     this.server.on('error', (e: Error) => opts.log.warn('zookeeper client listener error', { error: e.message }));
   }
@@ -67,21 +91,31 @@ export class ZkListener {
     const remoteAddress = socket.remoteAddress ?? 'unknown';
     const problem = this.closing ? 'server is shutting down' : this.opts.sockets.problem(remoteAddress);
     if (problem !== undefined) {
-      this.opts.log.warn('refusing client socket', { remoteAddress, reason: problem, door: 'zookeeper' });
+      this.opts.log.warn('refusing client socket', { remoteAddress, reason: problem, door: 'zookeeper', secure: this.tls !== undefined });
       socket.destroy();
       return;
     }
-    const entry: Accepted = { ticket: this.opts.sockets.admit(remoteAddress), deadline: undefined };
-    entry.deadline = setTimeout(() => this.handshakeTimedOut(socket, remoteAddress, entry), this.opts.clientHandshakeTimeoutMs);
+    const entry: Accepted = { remoteAddress, ticket: this.opts.sockets.admit(remoteAddress), deadline: undefined, tls: undefined };
+    entry.deadline = setTimeout(() => this.handshakeTimedOut(socket, entry), this.opts.clientHandshakeTimeoutMs);
     this.accepted.set(socket, entry);
     socket.on('error', () => {});
     socket.once('close', () => this.socketOnClose(socket, entry));
     // Small frames (pings, a lock's create) must not wait for Nagle's algorithm.
     socket.setNoDelay(true);
+    if (this.tls !== undefined) this.tls.begin(socket, entry);
+    else this.sniff(socket, entry, undefined);
+  }
+
+  private sniff(socket: Socket, entry: Accepted, certificate: Uint8Array | undefined): void {
     sniffFourLetterWord(socket, (word) => {
       this.handshakeDone(entry);
-      void answerFourLetterWordOn(socket, word, () => this.opts.onFourLetterWord(word, remoteAddress), this.opts.log);
-    }, () => this.opts.onConnection(socket, remoteAddress, () => this.handshakeDone(entry)));
+      void answerFourLetterWordOn(socket, word, () => this.opts.onFourLetterWord(word, entry.remoteAddress), this.opts.log);
+    }, () => this.opts.onConnection(socket, entry.remoteAddress, certificate, () => this.handshakeDone(entry)));
+  }
+
+  /** New connections to the secure port get this key, certificate chain and trust store; open ones keep theirs. */
+  setSecureContext(material: TlsMaterial): void {
+    this.tls?.setSecureContext(material);
   }
 
   private handshakeDone(entry: Accepted): void {
@@ -89,9 +123,10 @@ export class ZkListener {
     entry.deadline = undefined;
   }
 
-  private handshakeTimedOut(socket: Socket, remoteAddress: string, entry: Accepted): void {
+  private handshakeTimedOut(socket: Socket, entry: Accepted): void {
     entry.deadline = undefined;
-    this.opts.log.debug('client socket sent no connect request in time', { remoteAddress, door: 'zookeeper', timeoutMs: this.opts.clientHandshakeTimeoutMs });
+    this.opts.log.debug('client socket sent no connect request in time', { remoteAddress: entry.remoteAddress, door: 'zookeeper', timeoutMs: this.opts.clientHandshakeTimeoutMs });
+    entry.tls?.destroy();
     socket.destroy();
   }
 
@@ -104,7 +139,10 @@ export class ZkListener {
   /** Stops accepting and cuts every socket still open (connections were closed by the replica first). */
   async close(): Promise<void> {
     this.closing = true;
-    for (const socket of this.accepted.keys()) socket.destroy();
+    for (const [socket, entry] of this.accepted) {
+      entry.tls?.destroy();
+      socket.destroy();
+    }
     if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -120,3 +120,12 @@ export class RawZkSocket {
     this.socket.destroy();
   }
 }
+
+/** The line a server logs when its ZooKeeper TLS door (zkSecureClientPort) listens. */
+const ZK_SECURE_LISTENING_LINE = /listening for clients .*"protocol":"zookeeper\+tls".*"port":(\d+)/;
+
+/** The ZooKeeper TLS port of a server started with --zkSecureClientPort. */
+export async function zkSecurePortOf(server: ServerProcess): Promise<number> {
+  const m = await server.waitForLine(ZK_SECURE_LISTENING_LINE);
+  return Number(m[1]);
+}

@@ -44,7 +44,7 @@ interface NzkModule {
   createClient(connectionString: string, options: { sessionTimeout: number; spinDelay: number; retries: number; sessionId?: Buffer; sessionPassword?: Buffer }): NzkRawClient;
   CreateMode: { PERSISTENT: number; EPHEMERAL: number; PERSISTENT_SEQUENTIAL: number };
   ACL: { OPEN_ACL_UNSAFE: unknown };
-  Exception: { NO_NODE: number; BAD_VERSION: number };
+  Exception: { NO_NODE: number; BAD_VERSION: number; NO_AUTH: number };
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;

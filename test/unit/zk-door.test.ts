@@ -13,8 +13,8 @@ describe('zkClientPort and zkClientPortAddress', () => {
   test('the door is off by default and listens on clientPortAddress when given a port', () => {
     assert.equal(buildConfig({}).zkDoor.port, undefined);
     const on = buildConfig({ zkClientPort: '2191', clientPortAddress: '0.0.0.0' });
-    assert.deepEqual({ ...on.zkDoor }, { port: 2191, address: '0.0.0.0' });
-    assert.deepEqual({ ...buildConfig({ zkClientPort: 0, zkClientPortAddress: '::1' }).zkDoor }, { port: 0, address: '::1' });
+    assert.deepEqual({ ...on.zkDoor }, { port: 2191, address: '0.0.0.0', secure: undefined });
+    assert.deepEqual({ ...buildConfig({ zkClientPort: 0, zkClientPortAddress: '::1' }).zkDoor }, { port: 0, address: '::1', secure: undefined });
   });
 
   test('bad values, an address without a port and a port shared with another door are refused', () => {
@@ -29,6 +29,32 @@ describe('zkClientPort and zkClientPortAddress', () => {
 
   test('a peer port may not be the ZooKeeper port', () => {
     assert.throws(() => buildConfig({ zkClientPort: 2888, 'server.1': '127.0.0.1:2888', myid: 1 }), /peerPort 2888 is also zkClientPort/);
+  });
+});
+
+describe('zkSecureClientPort: the ZooKeeper door over TLS', () => {
+  const SSL = { 'ssl.keyStore.location': '/k.pem', 'ssl.trustStore.location': '/ca.pem' };
+
+  test('it takes the ssl.* settings, with or without the wss port, and listens where the plain door does unless told', () => {
+    const only = buildConfig({ zkSecureClientPort: '2281', zkClientPortAddress: '10.0.0.1', zkClientPort: 2191, ...SSL });
+    assert.equal(only.clientTls, undefined);
+    assert.deepEqual({ ...only.zkDoor.secure }, { port: 2281, address: '10.0.0.1', tls: { keyStoreFile: '/k.pem', trustStoreFile: '/ca.pem', clientAuth: 'need', x509: {} } });
+    // With no clientPort given the wss port would be the only WebSocket door; the ZooKeeper TLS door changes nothing there.
+    assert.equal(only.clientPort, 2181);
+    const both = buildConfig({ secureClientPort: 2282, zkSecureClientPort: 2281, zkSecureClientPortAddress: '::1', 'ssl.clientAuth': 'want', 'X509AuthenticationProvider.superUser': 'CN=root', ...SSL });
+    assert.equal(both.zkDoor.secure?.address, '::1');
+    assert.deepEqual(both.zkDoor.secure?.tls, { keyStoreFile: '/k.pem', trustStoreFile: '/ca.pem', clientAuth: 'want', x509: { superUser: 'CN=root' } });
+    assert.equal(both.clientTls?.clientAuth, 'want');
+  });
+
+  test('no key store, a stray address, a bad port and a port shared with another door are refused', () => {
+    assert.throws(() => buildConfig({ zkSecureClientPort: 2281 }), /zkSecureClientPort needs ssl\.keyStore\.location/);
+    assert.throws(() => buildConfig({ zkSecureClientPort: 2281, 'ssl.keyStore.location': '/k.pem' }), /ssl\.clientAuth=need needs ssl\.trustStore\.location/);
+    assert.throws(() => buildConfig({ zkSecureClientPortAddress: '::1', ...SSL }), /is set but secureClientPort is not \(nor zkSecureClientPort\)/);
+    assert.throws(() => buildConfig({ zkSecureClientPortAddress: '::1' }), /zkSecureClientPortAddress is set but zkSecureClientPort is not/);
+    assert.throws(() => buildConfig({ zkSecureClientPort: '-1', ...SSL }), /zkSecureClientPort must be an integer in \[0, 65535\]/);
+    assert.throws(() => buildConfig({ zkSecureClientPort: 2191, zkClientPort: 2191, ...SSL }), /zkClientPort and zkSecureClientPort are both 2191/);
+    assert.throws(() => buildConfig({ zkSecureClientPort: 2181, ...SSL }), /clientPort and zkSecureClientPort are both 2181/);
   });
 });
 
