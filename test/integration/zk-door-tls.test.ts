@@ -14,7 +14,7 @@ import { Client, ErrorCode, KeeperError } from '../../client/index.js';
 import { haveOpenssl, makeCertAuthority, pemText, removeCertAuthority } from '../support/certs.js';
 import type { CertAuthority, PemFiles } from '../support/certs.js';
 import { Ensemble } from '../support/ensemble.js';
-import { PARTIAL_CLIENT_HELLO, writeKeyStore } from '../support/tls-probe.js';
+import { PARTIAL_CLIENT_HELLO, fingerprintOf, keyStoreText, presentedCertificate, replaceFile, writeKeyStore } from '../support/tls-probe.js';
 import { until } from '../support/until.js';
 import { NzkClient, nzk, nzkCode } from '../support/zk-node-client.js';
 import { RawZkSocket, juteConnectRequest, kazooAvailable, runKazoo, zkPortOf, zkSecurePortOf } from '../support/zk-door.js';
@@ -62,6 +62,7 @@ describe('the ZooKeeper door over TLS on a 3-server ensemble', { skip }, () => {
   let bob: PemFiles;
   let stranger: PemFiles;
   let ensemble: Ensemble;
+  let keyStore: string;
   const securePorts: number[] = [];
   const plainPorts: number[] = [];
   const clients: Client[] = [];
@@ -72,7 +73,7 @@ describe('the ZooKeeper door over TLS on a 3-server ensemble', { skip }, () => {
     alice = ca.leaf('alice', { subject: ALICE_SUBJECT });
     bob = ca.leaf('bob');
     stranger = otherCa.leaf('stranger');
-    const keyStore = writeKeyStore(join(ca.dir, 'server-keystore.pem'), ca.leaf('server'));
+    keyStore = writeKeyStore(join(ca.dir, 'server-keystore.pem'), ca.leaf('server'));
     // Authenticated peer links: only then does a leader take the ids a follower forwards with a write.
     const secretFile = join(ca.dir, 'peer-secret');
     writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
@@ -174,5 +175,14 @@ describe('the ZooKeeper door over TLS on a 3-server ensemble', { skip }, () => {
     socket.write(juteConnectRequest());
     assert.equal((await answer).closed, false);
     socket.destroy();
+  });
+
+  test('a replaced key store is served to new connections without a restart', async () => {
+    const renewed = ca.leaf('server-renewed');
+    replaceFile(keyStore, keyStoreText(renewed));
+    const wanted = fingerprintOf(renewed.certFile);
+    for (const port of securePorts) {
+      await until(async () => (await presentedCertificate(port, alice)).fingerprint256 === wanted, { timeoutMs: WAIT_MS, message: `the TLS port ${port} presents the new certificate` });
+    }
   });
 });
