@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
 import { launchRequest, type LaunchRequest } from './launch/launch-args.js';
 import { DEFAULTS, LIMITS, parseDecimalFlag, parseIntegerFlag, parsePidsFlag, resolveBenchOptions } from './options.js';
 import type { BenchOptions, BenchOptionsInput } from './options.js';
-import type { SystemName } from './types.js';
+import type { ClientProtocol, SystemName } from './types.js';
 import { allWorkloads } from './workloads/index.js';
 
 export interface CliRequest {
@@ -22,6 +22,7 @@ const WORKLOADS_PER_RUN_MAX = 16;
 
 const FLAGS = {
   system: { type: 'string', describe: `canopy | zookeeper (default ${DEFAULTS.system})` },
+  protocol: { type: 'string', describe: 'canopy | zookeeper: what the sessions speak (default the system\'s own). Canopy speaks zookeeper through its ZooKeeper door, driven by node-zookeeper-client as ZooKeeper is' },
   connect: { type: 'string', describe: `host:port[,host:port...] of the servers (default ${DEFAULTS.connect})` },
   workload: { type: 'string', describe: 'workload name, or several separated by commas (run one after the other)' },
   sessions: { type: 'string', describe: `client sessions (default ${DEFAULTS.sessions})` },
@@ -36,7 +37,7 @@ const FLAGS = {
   watchers: { type: 'string', describe: `watch-fanout: watching sessions (default ${DEFAULTS.watchers})` },
   rounds: { type: 'string', describe: `watch-fanout: setData rounds; failover: leader kills (default ${DEFAULTS.rounds})` },
   znodes: { type: 'string', describe: `restart: znodes filled before restarting (default ${DEFAULTS.znodes})` },
-  launch: { type: 'string', describe: 'canopy | zookeeper: start a cluster of that system for the run and remove it afterwards (instead of --connect)' },
+  launch: { type: 'string', describe: 'canopy | zookeeper: start a cluster of that system for the run and remove it afterwards (instead of --connect); with --protocol zookeeper, Canopy\'s servers open their ZooKeeper door and the sessions use it' },
   servers: { type: 'string', describe: 'with --launch: 1 (standalone, the default), 3 or 5 servers' },
   'tick-time': { type: 'string', describe: 'with --launch: the servers\' tickTime, ms; sessions 2 to 20 ticks (default 2000)' },
   'leader-pid': { type: 'string', describe: 'failover without --launch: the pid of the leader to kill (one round)' },
@@ -72,6 +73,7 @@ function inputFrom(argv: Record<string, unknown>): Omit<BenchOptionsInput, 'work
   const pids = text(argv, 'pids');
   return defined({
     system: text(argv, 'system') as SystemName | undefined,
+    protocol: text(argv, 'protocol') as ClientProtocol | undefined,
     connect: text(argv, 'connect'),
     sessions: integer(argv, 'sessions'),
     inFlight: integer(argv, 'in-flight'),
@@ -120,8 +122,11 @@ export async function parseCliArgs(args: readonly string[]): Promise<CliRequest>
   const input = inputFrom(record);
   const launch = launchRequest({
     launch: text(record, 'launch'), servers: integer(record, 'servers'), tickTimeMs: integer(record, 'tick-time'),
-    system: input.system, connect: input.connect, pids: text(record, 'pids'), leaderPid: input.leaderPid,
+    system: input.system, protocol: input.protocol, connect: input.connect, pids: text(record, 'pids'), leaderPid: input.leaderPid,
   });
-  if (launch !== undefined) input.system = launch.system;
+  if (launch !== undefined) {
+    input.system = launch.system;
+    input.protocol = launch.protocol;
+  }
   return { runs: workloads.map((workload) => resolveBenchOptions({ ...input, workload })), json: record.json === true, launch };
 }

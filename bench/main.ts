@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (launch === undefined) {
     for (const options of request.runs) report(await runWorkload(options));
   } else {
-    await withLaunchedCluster(launch.system, { size: launch.size, settings: launch.settings }, async (cluster) => {
+    await withLaunchedCluster(launch.system, { size: launch.size, settings: launch.settings, protocol: launch.protocol }, async (cluster) => {
       for (const options of request.runs) {
         // Per run: a workload before may have started servers again, with new pids.
         const pids = cluster.servers.filter((s) => s.running).map((s) => s.pid);

@@ -1,8 +1,9 @@
 // What a run is asked to do, as one typed, validated object. The CLI parses strings into it; bench:compare
 // builds it in code. Both go through resolveBenchOptions, so a value out of range is refused the same way
 // (UsageError naming the option) wherever it comes from.
-import type { SystemName } from './types.js';
+import type { ClientProtocol, SystemName } from './types.js';
 import { UsageError } from './errors.js';
+import { resolveProtocol } from './protocols.js';
 import { workloadNamed, workloadNames } from './workloads/index.js';
 
 /** When the measured interval ends: after a time, or after a number of operations. */
@@ -10,6 +11,8 @@ export type StopRule = { kind: 'seconds'; seconds: number } | { kind: 'ops'; ops
 
 export interface BenchOptions {
   system: SystemName;
+  /** What the sessions speak (and so the client library): the system's own protocol unless told otherwise. */
+  protocol: ClientProtocol;
   /** host:port[,host:port...]: the servers the sessions connect to. */
   connect: string;
   workload: string;
@@ -137,10 +140,12 @@ export function resolveBenchOptions(input: BenchOptionsInput): BenchOptions {
   if (workload === undefined) throw new UsageError(`--workload must be one of ${workloadNames().join(', ')}, not '${String(input.workload).slice(0, 40)}'`);
   const system = input.system ?? DEFAULTS.system;
   if (!SYSTEMS.includes(system)) throw new UsageError(`--system must be one of ${SYSTEMS.join(', ')}, not '${String(system).slice(0, 40)}'`);
+  const protocol = resolveProtocol(system, input.protocol);
   const connect = input.connect ?? DEFAULTS.connect;
   connectServers(connect);
   const options: BenchOptions = {
     system,
+    protocol,
     connect,
     workload: workload.name,
     sessions: checkRange('sessions', 'sessions', input.sessions ?? DEFAULTS.sessions, true),

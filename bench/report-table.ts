@@ -1,4 +1,5 @@
 // The result as a small table for people (the JSON is for programs).
+import { nativeProtocol } from './protocols.js';
 import type { WorkloadResult } from './types.js';
 
 function fixed(value: number, digits: number): string {
@@ -11,10 +12,15 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** Said only when the sessions did not speak the system's own protocol (Canopy through its ZooKeeper door). */
+function spokenProtocol(result: WorkloadResult): string {
+  return result.protocol === nativeProtocol(result.system) ? '' : ` (${result.protocol} protocol)`;
+}
+
 export function formatResult(result: WorkloadResult): string {
   const l = result.latencyMs;
   const parts = [
-    `${result.workload} on ${result.system}: ${result.ops} ops in ${fixed(result.seconds, 2)} s`,
+    `${result.workload} on ${result.system}${spokenProtocol(result)}: ${result.ops} ops in ${fixed(result.seconds, 2)} s`,
     table(
       ['ops/s', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'mean ms'],
       [[fixed(result.opsPerSecond, 0), String(result.errors), fixed(l.p50, 3), fixed(l.p90, 3), fixed(l.p99, 3), fixed(l.p999, 3), fixed(l.max, 3), fixed(l.mean, 3)]],

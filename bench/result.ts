@@ -18,6 +18,7 @@ export function workloadResult(options: BenchOptions, reports: readonly ClientRe
   const result: WorkloadResult = {
     workload: options.workload,
     system: options.system,
+    protocol: options.protocol,
     ops,
     errors,
     seconds,

@@ -38,7 +38,7 @@ export async function runWorkload(options: BenchOptions, hooks: RunHooks = {}): 
   const checked = resolveBenchOptions(inputOf(options));
   const workload = workloadNamed(checked.workload)!;
   checkDescriptors(checked, workload);
-  const driver = await driverFor(checked.system);
+  const driver = await driverFor(checked.protocol);
   const pids = checked.pids ?? UsageMeter.discover(connectServers(checked.connect).filter(isLocal).map((s) => s.port));
   const root = `${BENCH_ROOT}/${checked.workload}-${Date.now().toString(36)}-${process.pid}`;
   await makeRoot(driver, checked, root);

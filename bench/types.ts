@@ -1,8 +1,15 @@
 // The shapes every part of canopy-bench agrees on: a driver speaks to one system through its client
 // library, a workload drives sessions through a driver, and a result is what the report prints.
 
-/** Which coordination service a driver speaks to. */
+/** Which coordination service runs the servers. */
 export type SystemName = 'canopy' | 'zookeeper';
+
+/**
+ * Which protocol the sessions speak, and so which client library drives them: Canopy's own (msgpack over
+ * WebSocket, through our SDK) or ZooKeeper's (jute over TCP, through node-zookeeper-client). Canopy speaks
+ * both, ZooKeeper's through its ZooKeeper door (zkClientPort); ZooKeeper speaks only its own.
+ */
+export type ClientProtocol = 'canopy' | 'zookeeper';
 
 export type BenchCreateMode = 'persistent' | 'persistent_sequential' | 'ephemeral' | 'ephemeral_sequential';
 
@@ -20,7 +27,7 @@ export interface BenchSession {
 }
 
 export interface BenchDriver {
-  readonly system: SystemName;
+  readonly protocol: ClientProtocol;
   /** Opens a session; resolves once it is connected. */
   connect(connectString: string, sessionTimeoutMs: number): Promise<BenchSession>;
 }
@@ -48,6 +55,8 @@ export interface ServerUsage {
 export interface WorkloadResult {
   workload: string;
   system: SystemName;
+  /** What the sessions spoke: the system's own protocol, or ZooKeeper's when Canopy was driven through its ZooKeeper door. */
+  protocol: ClientProtocol;
   /** Operations completed in the measured interval (warm-up excluded). */
   ops: number;
   errors: number;

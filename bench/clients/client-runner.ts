@@ -51,7 +51,7 @@ export class ClientRunner {
     try {
       const workload = workloadNamed(workloadName);
       if (workload?.client === undefined) throw new Error(`workload '${workloadName}' has no client part`);
-      const driver = await driverFor(options.system);
+      const driver = await driverFor(options.protocol);
       const ctx: ClientContext = {
         options, plan, processIndex, driver,
         connect: () => driver.connect(options.connect, options.sessionTimeoutMs),

@@ -1,11 +1,14 @@
 // docs/performance.md (and the chart next to it) from one comparison: how to run it again, what was
-// compared with which settings, on what machine, and the table.
-import { writeFileSync } from 'node:fs';
+// compared with which settings, on what machine, and the table. The zk-client plan's section at the end
+// of the page is kept as it was (doc-zk-client.ts writes it).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZOOKEEPER_HEAP_MAX, type ServerSettings } from '../launch/server-settings.js';
 import { renderChart } from './chart.js';
 import type { MachineInfo } from './machine.js';
 import type { PlanScale } from './plan.js';
+import { findSection } from './doc-sections.js';
+import { ZK_CLIENT_MARKERS, zkClientPlaceholder } from './doc-zk-client.js';
 import type { Row } from './summary.js';
 import { renderTable } from './table.js';
 
@@ -37,7 +40,8 @@ function markdown(input: DocInput): string {
     'npm run bench:compare                      # full run: both shapes, every workload, 3 rounds (an hour or more)',
     'npm run bench:compare -- --quick           # smoke run: seconds per workload, small counts',
     'npm run bench:compare -- --shapes standalone --workloads create,get --rounds 5 --out results.json',
-    'npm run bench:compare -- --write-doc       # also rewrite this page and its chart',
+    'npm run bench:compare -- --write-doc       # also rewrite this page and its chart (not the section at its end)',
+    'npm run bench:compare:zk-client            # both systems through node-zookeeper-client (the section at the end)',
     '```',
     '',
     'ZooKeeper is Debian\'s `zookeeper` package (installed with apt when missing, if the machine allows; otherwise',
@@ -70,11 +74,12 @@ function markdown(input: DocInput): string {
   ].join('\n');
 }
 
-/** Writes performance.md and performance.svg into `docsDir`; returns their paths. */
+/** Writes performance.md (keeping its zk-client section) and performance.svg into `docsDir`; returns their paths. */
 export function writePerformanceDoc(docsDir: string, input: DocInput): string[] {
   const md = join(docsDir, 'performance.md');
   const svg = join(docsDir, CHART_FILE);
-  writeFileSync(md, markdown(input));
+  const kept = existsSync(md) ? findSection(readFileSync(md, 'utf8'), ZK_CLIENT_MARKERS) : undefined;
+  writeFileSync(md, `${markdown(input).replace(/\n*$/, '')}\n\n${kept ?? zkClientPlaceholder()}\n`);
   writeFileSync(svg, renderChart(input.rows, `Canopy / ZooKeeper, ${input.machine.cores} cores, ${input.machine.date.slice(0, 10)}`));
   return [md, svg];
 }

@@ -2,7 +2,9 @@
 // npm run bench:compare: Canopy and Apache ZooKeeper side by side on this machine. For each cluster shape
 // and workload it runs the same workload code against a freshly launched cluster of each system, rounds
 // times, alternating which system goes first; then prints the medians side by side (and writes JSON with
-// --out, docs/performance.md and its chart with --write-doc).
+// --out, docs/performance.md and its chart with --write-doc). --plan zk-client (npm run
+// bench:compare:zk-client) drives both systems through node-zookeeper-client, Canopy on its ZooKeeper door,
+// and writes only its own section of the page.
 import { statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -16,9 +18,12 @@ import { withLaunchedCluster } from '../launch/launched.js';
 import { ensureZooKeeper } from '../launch/zookeeper-install.js';
 import { resolveBenchOptions, runWorkload } from '../run.js';
 import type { SystemName } from '../types.js';
-import { writePerformanceDoc } from './doc.js';
+import { assertNever } from '../../protocol/assert-never.js';
+import { writePerformanceDoc, type DocInput } from './doc.js';
+import { writeZkClientSection } from './doc-zk-client.js';
 import { describeMachine } from './machine.js';
-import { resolveCompareOptions, type CompareOptions } from './options.js';
+import { commandLine, resolveCompareOptions, type CompareOptions } from './options.js';
+import { planProtocol, type PlanName } from './plan.js';
 import { runComparison, type RunOne } from './runner.js';
 import { summarize } from './summary.js';
 import { renderTable } from './table.js';
@@ -33,12 +38,14 @@ function note(line: string): void {
   process.stderr.write(`bench:compare: ${line}\n`);
 }
 
-/** ZooKeeper needs the Debian package, java and the Node client library; without them Canopy runs alone. */
-async function zookeeperUnavailable(): Promise<string | undefined> {
-  const installed = await ensureZooKeeper();
-  if (!installed.ok) return installed.reason;
+/** Why a system cannot run here under the plan (ZooKeeper needs Debian's package and java; either may need node-zookeeper-client). */
+async function unavailable(system: SystemName, plan: PlanName): Promise<string | undefined> {
+  if (system === 'zookeeper') {
+    const installed = await ensureZooKeeper();
+    if (!installed.ok) return installed.reason;
+  }
   try {
-    await driverFor('zookeeper');
+    await driverFor(planProtocol(plan, system));
     return undefined;
   } catch (e) {
     return errorText(e);
@@ -46,21 +53,32 @@ async function zookeeperUnavailable(): Promise<string | undefined> {
 }
 
 function runOneWith(options: CompareOptions): RunOne {
-  return (system, shape, c) => withLaunchedCluster(system, { size: shape.size, settings: options.settings, parentDir: options.dataDir }, (cluster) =>
-    runWorkload(resolveBenchOptions({ ...c.input, system, connect: cluster.connectString, pids: cluster.servers.map((s) => s.pid) }), { cluster, progress: false }));
+  return (system, shape, c) => {
+    const protocol = planProtocol(options.plan, system);
+    return withLaunchedCluster(system, { size: shape.size, settings: options.settings, parentDir: options.dataDir, protocol }, (cluster) =>
+      runWorkload(resolveBenchOptions({ ...c.input, system, protocol, connect: cluster.connectString, pids: cluster.servers.map((s) => s.pid) }), { cluster, progress: false }));
+  };
+}
+
+function writeDoc(options: CompareOptions, input: DocInput): string[] {
+  switch (options.plan) {
+    case 'own-clients': return writePerformanceDoc(options.docsDir, input);
+    case 'zk-client': return writeZkClientSection(options.docsDir, input);
+    default: return assertNever(options.plan, 'plan');
+  }
 }
 
 async function compare(options: CompareOptions, command: string): Promise<void> {
   const startedAt = Date.now();
-  let systems: SystemName[] = options.systems;
-  let zookeeperMissing: string | undefined;
-  if (systems.includes('zookeeper')) {
-    zookeeperMissing = await zookeeperUnavailable();
-    if (zookeeperMissing !== undefined) {
-      note(`ZooKeeper cannot run here, so Canopy runs alone: ${zookeeperMissing}`);
-      systems = systems.filter((s) => s !== 'zookeeper');
-    }
+  const missing = new Map<SystemName, string>();
+  for (const system of options.systems) {
+    const why = await unavailable(system, options.plan);
+    if (why === undefined) continue;
+    missing.set(system, why);
+    note(`${system} cannot run here, so it is left out: ${why}`);
   }
+  const systems = options.systems.filter((s) => !missing.has(s));
+  const zookeeperMissing = missing.get('zookeeper');
   if (systems.length === 0) throw new UsageError('no system left to run');
   const parent = options.dataDir ?? tmpdir();
   let parentType: number;
@@ -77,11 +95,11 @@ async function compare(options: CompareOptions, command: string): Promise<void> 
   process.stdout.write(renderTable(rows));
   note(`done in ${((Date.now() - startedAt) / 60_000).toFixed(1)} min; ${runs.filter((r) => r.error !== undefined).length} of ${runs.length} runs failed`);
   if (options.out !== undefined) {
-    writeFileSync(options.out, `${JSON.stringify({ machine, command, settings: options.settings, scale: options.scale, rounds: options.rounds, systems, zookeeperMissing, rows, runs }, null, 2)}\n`);
+    writeFileSync(options.out, `${JSON.stringify({ plan: options.plan, machine, command, settings: options.settings, scale: options.scale, rounds: options.rounds, systems, zookeeperMissing, rows, runs }, null, 2)}\n`);
     note(`results written to ${options.out}`);
   }
   if (options.writeDoc) {
-    const files = writePerformanceDoc(options.docsDir, { rows, machine, settings: options.settings, scale: options.scale, rounds: options.rounds, command, zookeeperMissing });
+    const files = writeDoc(options, { rows, machine, settings: options.settings, scale: options.scale, rounds: options.rounds, command, zookeeperMissing });
     note(`wrote ${files.join(' and ')}`);
   }
 }
@@ -91,6 +109,7 @@ async function main(): Promise<void> {
     .scriptName('bench:compare')
     .usage('npm run bench:compare -- [options]\n\nCanopy and Apache ZooKeeper side by side: each workload against a freshly launched cluster of each system.')
     .options({
+      plan: { type: 'string', describe: 'own-clients: each system through its own client, every workload (default); zk-client: both through node-zookeeper-client, the throughput and latency workloads' },
       shapes: { type: 'string', describe: 'comma-separated: standalone, ensemble3 (default both)' },
       workloads: { type: 'string', describe: 'comma-separated cases or families: create, set, get, mixed, latency, watch-fanout, sessions, restart, failover (default all)' },
       systems: { type: 'string', describe: 'comma-separated: canopy, zookeeper (default both)' },
@@ -101,7 +120,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', describe: 'a smoke run: short durations, small counts, 1 round' },
       'tick-time': { type: 'number', describe: 'tickTime of both systems, ms; session limits 2 and 20 ticks (default 2000)' },
       out: { type: 'string', describe: 'write every run and the summary as JSON to this file' },
-      'write-doc': { type: 'boolean', describe: 'write docs/performance.md and docs/performance.svg' },
+      'write-doc': { type: 'boolean', describe: 'write docs/performance.md and its chart (zk-client: only its section of the page, and its own chart)' },
       'docs-dir': { type: 'string', default: DEFAULT_DOCS_DIR, describe: 'where --write-doc writes' },
       'data-dir': { type: 'string', describe: 'where the servers\' temporary directories go (default the OS temp dir; not tmpfs)' },
     })
@@ -114,11 +133,11 @@ async function main(): Promise<void> {
     })
     .parseAsync();
   const options = resolveCompareOptions({
-    shapes: argv.shapes, workloads: argv.workloads, systems: argv.systems, rounds: argv.rounds, duration: argv.duration,
+    plan: argv.plan, shapes: argv.shapes, workloads: argv.workloads, systems: argv.systems, rounds: argv.rounds, duration: argv.duration,
     warmup: argv.warmup, znodes: argv.znodes, quick: argv.quick, tickTime: argv['tick-time'], out: argv.out,
     writeDoc: argv['write-doc'], docsDir: argv['docs-dir'], dataDir: argv['data-dir'],
   });
-  await compare(options, `npm run bench:compare -- ${hideBin(process.argv).join(' ')}`.trim());
+  await compare(options, commandLine(hideBin(process.argv)));
 }
 
 main().then(

@@ -2,9 +2,11 @@
 import { UsageError } from '../errors.js';
 import { serverSettings, settingsForTick, type ServerSettings } from '../launch/server-settings.js';
 import type { SystemName } from '../types.js';
-import { FULL_SCALE, QUICK_SCALE, SHAPES, compareCases, type CompareCase, type PlanScale, type Shape } from './plan.js';
+import { FULL_SCALE, PLAN_NAMES, QUICK_SCALE, SHAPES, planCases, type CompareCase, type PlanName, type PlanScale, type Shape } from './plan.js';
 
 export interface CompareOptions {
+  /** Which client drives each system, and which cases may run. */
+  plan: PlanName;
   shapes: Shape[];
   cases: CompareCase[];
   systems: SystemName[];
@@ -20,6 +22,7 @@ export interface CompareOptions {
 
 /** What yargs hands over: strings and numbers as typed, not yet checked. */
 export interface CompareArgs {
+  plan?: string;
   shapes?: string;
   workloads?: string;
   systems?: string;
@@ -73,7 +76,16 @@ export function selectCases(all: readonly CompareCase[], text: string | undefine
   return all.filter((c) => picked.has(c));
 }
 
+function resolvePlan(text: string | undefined): PlanName {
+  if (text === undefined) return 'own-clients';
+  if (typeof text !== 'string' || !(PLAN_NAMES as readonly string[]).includes(text)) {
+    throw new UsageError(`--plan must be one of ${PLAN_NAMES.join(', ')}, not '${String(text).slice(0, 40)}'`);
+  }
+  return text as PlanName;
+}
+
 export function resolveCompareOptions(args: CompareArgs): CompareOptions {
+  const plan = resolvePlan(args.plan);
   const base = args.quick === true ? QUICK_SCALE : FULL_SCALE;
   const scale: PlanScale = {
     ...base,
@@ -98,8 +110,9 @@ export function resolveCompareOptions(args: CompareArgs): CompareOptions {
     throw new UsageError((e as Error).message);
   }
   return {
+    plan,
     shapes: shapes.filter((s, i) => shapes.indexOf(s) === i),
-    cases: selectCases(compareCases(scale), args.workloads),
+    cases: selectCases(planCases(plan, scale), args.workloads),
     systems: systems.filter((s, i) => systems.indexOf(s) === i),
     rounds: inRange('rounds', args.rounds, true) ?? (args.quick === true ? 1 : 3),
     scale,
@@ -109,4 +122,13 @@ export function resolveCompareOptions(args: CompareArgs): CompareOptions {
     docsDir: args.docsDir,
     dataDir: args.dataDir,
   };
+}
+
+/** How the run was asked for, for the page: a zk-client run reads as its npm script, as the page tells people to run it. */
+export function commandLine(args: readonly string[]): string {
+  const at = args.findIndex((a, i) => (a === '--plan' && args[i + 1] === 'zk-client') || a === '--plan=zk-client');
+  const planArgs = at === -1 ? 0 : args[at] === '--plan' ? 2 : 1;
+  const rest = args.filter((_, i) => at === -1 || i < at || i >= at + planArgs);
+  const script = at === -1 ? 'bench:compare' : 'bench:compare:zk-client';
+  return `npm run ${script}${rest.length > 0 ? ` -- ${rest.join(' ')}` : ''}`;
 }

@@ -1,8 +1,42 @@
 // What bench:compare runs: cluster shapes, and cases (a workload with its settings, and the figures read
-// from its result). The same case runs the same workload code against both systems.
+// from its result). The same case runs the same workload code against both systems. A plan says which
+// client drives each system and which cases it runs.
+import { assertNever } from '../../protocol/assert-never.js';
 import type { ClusterSize } from '../launch/cluster.js';
 import type { BenchOptionsInput } from '../options.js';
-import type { WorkloadResult } from '../types.js';
+import { nativeProtocol } from '../protocols.js';
+import type { ClientProtocol, SystemName, WorkloadResult } from '../types.js';
+
+/**
+ * - `own-clients`: each system through its own client (Canopy's SDK over WebSocket, ZooKeeper through
+ *   node-zookeeper-client), every case: docs/performance.md's main table.
+ * - `zk-client`: both through node-zookeeper-client over ZooKeeper's protocol (Canopy's ZooKeeper door), the
+ *   throughput and latency cases: the same client library on both sides, a section of its own.
+ */
+export type PlanName = 'own-clients' | 'zk-client';
+
+export const PLAN_NAMES: readonly PlanName[] = ['own-clients', 'zk-client'];
+
+/** The cases the zk-client plan runs: reads, writes and the mix, for throughput and for latency. */
+export const ZK_CLIENT_CASE_IDS: readonly string[] = ['create', 'set', 'get', 'mixed', 'latency-create', 'latency-set', 'latency-get'];
+
+/** What a system's sessions speak under a plan. */
+export function planProtocol(plan: PlanName, system: SystemName): ClientProtocol {
+  switch (plan) {
+    case 'own-clients': return nativeProtocol(system);
+    case 'zk-client': return 'zookeeper';
+    default: return assertNever(plan, 'plan');
+  }
+}
+
+/** Every case a plan may run (--workloads picks among them). */
+export function planCases(plan: PlanName, scale: PlanScale): CompareCase[] {
+  switch (plan) {
+    case 'own-clients': return compareCases(scale);
+    case 'zk-client': return compareCases(scale).filter((c) => ZK_CLIENT_CASE_IDS.includes(c.id));
+    default: return assertNever(plan, 'plan');
+  }
+}
 
 export type ShapeName = 'standalone' | 'ensemble3';
 

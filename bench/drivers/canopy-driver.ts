@@ -62,7 +62,7 @@ class CanopySession implements BenchSession {
 }
 
 export const canopyDriver: BenchDriver = {
-  system: 'canopy',
+  protocol: 'canopy',
   async connect(connectString: string, sessionTimeoutMs: number): Promise<BenchSession> {
     const client = await Client.connect(connectString, { sessionTimeoutMs, connectTimeoutMs: CONNECT_TIMEOUT_MS });
     // A watcher that throws is a bench bug; say so once per session rather than through console noise.

@@ -1,5 +1,6 @@
-// BenchDriver for Apache ZooKeeper through node-zookeeper-client (an optional dependency: loaded only
-// when a run asks for ZooKeeper, with a clear error when it is not installed). Each callback API call is
+// BenchDriver for ZooKeeper's protocol through node-zookeeper-client (an optional dependency: loaded only
+// when a run asks for that protocol, with a clear error when it is not installed): Apache ZooKeeper, or
+// Canopy's ZooKeeper door. Each callback API call is
 // turned into a promise; a library error rejects it, and the workload counts it as a failed operation.
 import { assertNever } from '../../protocol/assert-never.js';
 import { BenchError } from '../errors.js';
@@ -99,7 +100,7 @@ export function loadZooKeeperClient(): Promise<ZooKeeperModule> {
     try {
       module = await import(specifier);
     } catch (e) {
-      throw new BenchError(`--system zookeeper needs the optional package ${ZOOKEEPER_CLIENT_PACKAGE}; install it with 'npm install ${ZOOKEEPER_CLIENT_PACKAGE}' (${(e as Error).message})`);
+      throw new BenchError(`the zookeeper protocol needs the optional package ${ZOOKEEPER_CLIENT_PACKAGE}; install it with 'npm install ${ZOOKEEPER_CLIENT_PACKAGE}' (${(e as Error).message})`);
     }
     const zk = asZooKeeperModule(module);
     if (zk === undefined) throw new BenchError(`${ZOOKEEPER_CLIENT_PACKAGE} was loaded but does not look like version 1.x (no createClient/CreateMode/Exception)`);
@@ -134,7 +135,7 @@ function connectSession(zk: ZooKeeperModule, connectString: string, sessionTimeo
 export async function zooKeeperDriver(): Promise<BenchDriver> {
   const zk = await loadZooKeeperClient();
   return {
-    system: 'zookeeper',
+    protocol: 'zookeeper',
     connect: (connectString, sessionTimeoutMs) => connectSession(zk, connectString, sessionTimeoutMs),
   };
 }

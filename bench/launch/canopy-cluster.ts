@@ -6,12 +6,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ClientProtocol } from '../types.js';
 import { writeServerConfig, type PeerLine } from './canopy-config.js';
 import { leaderAmong, parseRoleLine, type RoleReport } from './canopy-roles.js';
 import { DEFAULT_START_TIMEOUT_MS, POLL_INTERVAL_MS } from './cluster.js';
 import type { ClusterOptions } from './cluster.js';
 import { freePorts } from './free-ports.js';
-import { CONNECTIONS_UNLIMITED } from './server-settings.js';
+import { canopyMemberPorts, canopyPortCount, sessionPort, type CanopyMemberPorts } from './canopy-ports.js';
+import { CONNECTIONS_UNLIMITED, type ServerSettings } from './server-settings.js';
 import { ProcessCluster, type ProcessMember } from './process-cluster.js';
 import { ServerChild } from './server-child.js';
 import { until } from './until.js';
@@ -29,32 +31,39 @@ interface Member extends ProcessMember {
   generation: number;
 }
 
+/** The zoo.cfg lines besides the ports and ticks: the shared settings, no connection limits, the ZooKeeper door if asked for. */
+export function memberConfigExtra(s: ServerSettings, ports: CanopyMemberPorts): Record<string, string> {
+  return {
+    minSessionTimeout: String(s.minSessionTimeoutMs), maxSessionTimeout: String(s.maxSessionTimeoutMs),
+    snapCount: String(s.snapCount), maxClientCnxns: String(CONNECTIONS_UNLIMITED), maxCnxns: String(CONNECTIONS_UNLIMITED),
+    ...(ports.zkClientPort === undefined ? {} : { zkClientPort: String(ports.zkClientPort) }),
+  };
+}
+
 export class CanopyCluster extends ProcessCluster<Member> {
   readonly system = 'canopy' as const;
   protected readonly label = 'Canopy';
 
   static async launch(opts: ClusterOptions): Promise<CanopyCluster> {
-    const ports = await freePorts(opts.size === 1 ? 1 : 2 * opts.size);
+    const protocol = opts.protocol ?? 'canopy';
+    const layout = canopyMemberPorts(opts.size, protocol, await freePorts(canopyPortCount(opts.size, protocol)));
     const baseDir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'canopy-bench-canopy-'));
-    const peers: PeerLine[] = opts.size === 1 ? []
-      : Array.from({ length: opts.size }, (_, i) => ({ id: i + 1, host: '127.0.0.1', peerPort: ports[opts.size + i]! }));
-    const s = opts.settings;
-    const members: Member[] = Array.from({ length: opts.size }, (_, i) => {
-      const id = i + 1;
+    const peers: PeerLine[] = layout.flatMap((p) => (p.peerPort === undefined ? [] : [{ id: p.id, host: '127.0.0.1', peerPort: p.peerPort }]));
+    const members: Member[] = layout.map((ports) => {
       const { configFile } = writeServerConfig({
-        id, dataDir: join(baseDir, `server${id}`), clientPort: ports[i]!, peers, tickTime: s.tickTimeMs,
-        initLimit: s.initLimitTicks, syncLimit: s.syncLimitTicks,
-        extra: {
-          minSessionTimeout: String(s.minSessionTimeoutMs), maxSessionTimeout: String(s.maxSessionTimeoutMs),
-          snapCount: String(s.snapCount), maxClientCnxns: String(CONNECTIONS_UNLIMITED), maxCnxns: String(CONNECTIONS_UNLIMITED),
-        },
+        id: ports.id, dataDir: join(baseDir, `server${ports.id}`), clientPort: ports.clientPort, peers, tickTime: opts.settings.tickTimeMs,
+        initLimit: opts.settings.initLimitTicks, syncLimit: opts.settings.syncLimitTicks, extra: memberConfigExtra(opts.settings, ports),
       });
-      return { id, clientPort: ports[i]!, configFile, child: undefined, role: undefined, serving: false, generation: 0 };
+      return { id: ports.id, clientPort: sessionPort(ports, protocol), configFile, child: undefined, role: undefined, serving: false, generation: 0 };
     });
-    const cluster = new CanopyCluster(members, baseDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    const cluster = new CanopyCluster(members, baseDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, protocol);
     opts.onLaunching?.(cluster);
     await cluster.boot();
     return cluster;
+  }
+
+  private constructor(members: readonly Member[], directory: string, startTimeoutMs: number, readonly protocol: ClientProtocol) {
+    super(members, directory, startTimeoutMs);
   }
 
   leaderId(): Promise<number> {

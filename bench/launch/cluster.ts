@@ -1,7 +1,7 @@
 // A cluster canopy-bench launched for a run: a standalone server or an ensemble of 3 or 5, of one system,
 // on free loopback ports with its data in a temporary directory. Workloads that break servers (failover,
 // restart) do it through this interface, so that the same workload code runs against both systems.
-import type { SystemName } from '../types.js';
+import type { ClientProtocol, SystemName } from '../types.js';
 import type { ServerSettings } from './server-settings.js';
 
 export type ClusterSize = 1 | 3 | 5;
@@ -12,6 +12,7 @@ export interface ClusterServer {
   readonly id: number;
   /** The current process; 0 while the server is not running. */
   readonly pid: number;
+  /** The port the run's sessions connect to: the one serving the cluster's protocol. */
   readonly clientPort: number;
   readonly running: boolean;
 }
@@ -19,6 +20,12 @@ export interface ClusterServer {
 export interface ClusterOptions {
   size: ClusterSize;
   settings: ServerSettings;
+  /**
+   * What the run's sessions speak (default the system's own): connectString names the ports serving it.
+   * Canopy opens its ZooKeeper door (zkClientPort) only when asked for zookeeper, so that a run of its own
+   * protocol meets the servers exactly as configured before.
+   */
+  protocol?: ClientProtocol;
   /** Where the temporary directory goes (default the OS's). On tmpfs an fsync costs nothing. */
   parentDir?: string;
   /** For every server to serve, at launch and at each start (default 120 s: a 1M-znode recovery is slow). */
@@ -34,7 +41,8 @@ export class ClusterError extends Error {
 
 export interface Cluster {
   readonly system: SystemName;
-  /** Every server's client endpoint, comma-separated. */
+  readonly protocol: ClientProtocol;
+  /** Every server's client endpoint for the cluster's protocol, comma-separated. */
   readonly connectString: string;
   /** The temporary directory holding every server's config and data. */
   readonly directory: string;

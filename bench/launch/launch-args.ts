@@ -1,12 +1,16 @@
 // canopy-bench's launch flags (--launch, --servers, --tick-time), checked against the rest of the command
-// line: a launched cluster brings its own servers, so --connect and --pids make no sense with it.
+// line: a launched cluster brings its own servers, so --connect and --pids make no sense with it. --protocol
+// says which of the servers' ports the sessions get: Canopy's ZooKeeper door is opened for --protocol zookeeper.
 import { UsageError } from '../errors.js';
-import type { SystemName } from '../types.js';
+import { resolveProtocol } from '../protocols.js';
+import type { ClientProtocol, SystemName } from '../types.js';
 import { CLUSTER_SIZES, type ClusterSize } from './cluster.js';
 import { DEFAULT_SERVER_SETTINGS, settingsForTick, type ServerSettings } from './server-settings.js';
 
 export interface LaunchRequest {
   system: SystemName;
+  /** What the sessions speak: the cluster hands out the ports that serve it. */
+  protocol: ClientProtocol;
   size: ClusterSize;
   settings: ServerSettings;
 }
@@ -17,6 +21,7 @@ export interface LaunchFlags {
   servers: number | undefined;
   tickTimeMs: number | undefined;
   system: string | undefined;
+  protocol: string | undefined;
   connect: string | undefined;
   pids: string | undefined;
   leaderPid: number | undefined;
@@ -38,11 +43,12 @@ export function launchRequest(flags: LaunchFlags): LaunchRequest | undefined {
   for (const [flag, value] of [['connect', flags.connect], ['pids', flags.pids], ['leader-pid', flags.leaderPid]] as const) {
     if (value !== undefined) throw new UsageError(`--${flag} is for servers canopy-bench did not start: give it or --launch, not both`);
   }
+  const protocol = resolveProtocol(system, flags.protocol);
   const size = (flags.servers ?? 1) as ClusterSize;
   if (!CLUSTER_SIZES.includes(size)) throw new UsageError(`--servers must be one of ${CLUSTER_SIZES.join(', ')}, not ${flags.servers}`);
   const tick = flags.tickTimeMs;
   if (tick !== undefined && (tick < TICK_TIME_MS_RANGE[0] || tick > TICK_TIME_MS_RANGE[1])) {
     throw new UsageError(`--tick-time must be from ${TICK_TIME_MS_RANGE[0]} to ${TICK_TIME_MS_RANGE[1]} ms, not ${tick}`);
   }
-  return { system, size, settings: tick === undefined ? { ...DEFAULT_SERVER_SETTINGS } : settingsForTick(tick) };
+  return { system, protocol, size, settings: tick === undefined ? { ...DEFAULT_SERVER_SETTINGS } : settingsForTick(tick) };
 }

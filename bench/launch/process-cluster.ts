@@ -2,7 +2,7 @@
 // together, killed and restarted one at a time, removed with their directory. A launcher says how to spawn
 // one server, how to tell that it serves, and which one leads.
 import { rmSync } from 'node:fs';
-import type { SystemName } from '../types.js';
+import type { ClientProtocol, SystemName } from '../types.js';
 import { ClusterError, ENDING_SIGNALS, POLL_INTERVAL_MS } from './cluster.js';
 import type { Cluster, ClusterServer } from './cluster.js';
 import type { ServerChild } from './server-child.js';
@@ -10,6 +10,7 @@ import { until } from './until.js';
 
 export interface ProcessMember {
   readonly id: number;
+  /** The port the run's sessions connect to (the one serving the cluster's protocol). */
   readonly clientPort: number;
   child: ServerChild | undefined;
 }
@@ -18,6 +19,7 @@ export abstract class ProcessCluster<M extends ProcessMember> implements Cluster
   /** Set by remove(): a spawn still under way then kills what it started instead of leaving it running. */
   private removed = false;
   abstract readonly system: SystemName;
+  abstract readonly protocol: ClientProtocol;
   /** The system's name in messages. */
   protected abstract readonly label: string;
 

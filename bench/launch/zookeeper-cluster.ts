@@ -24,6 +24,7 @@ interface Member extends ProcessMember {
 
 export class ZooKeeperCluster extends ProcessCluster<Member> {
   readonly system = 'zookeeper' as const;
+  readonly protocol = 'zookeeper' as const;
   protected readonly label = 'ZooKeeper';
 
   static async launch(opts: ClusterOptions): Promise<ZooKeeperCluster> {

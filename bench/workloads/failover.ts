@@ -162,7 +162,7 @@ export const failoverWorkload: Workload = {
       const seconds = (performance.now() - startedAt) / 1000;
       const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds, 0);
       return {
-        workload: 'failover', system: options.system, ops: writers.acked, errors: writers.errors, seconds,
+        workload: 'failover', system: options.system, protocol: options.protocol, ops: writers.acked, errors: writers.errors, seconds,
         opsPerSecond: writers.acked / seconds, latencyMs: writers.histogram.summary(), servers,
         ...(servers.length > 0 && writers.acked > 0 ? { serverCpuMicrosPerOp: (cpuSeconds * 1e6) / writers.acked } : {}),
         extra: {

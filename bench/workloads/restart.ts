@@ -99,7 +99,7 @@ export const restartWorkload: Workload = {
     const restartKilledSeconds = await timeRestart(ctx, cluster, 'SIGKILL', known);
     const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds, 0);
     return {
-      workload: 'restart', system: options.system, ops: filled.ops, errors: filled.errors, seconds: fillSeconds,
+      workload: 'restart', system: options.system, protocol: options.protocol, ops: filled.ops, errors: filled.errors, seconds: fillSeconds,
       opsPerSecond: filled.ops / fillSeconds, latencyMs: histogram.summary(), servers,
       ...(servers.length > 0 && filled.ops > 0 ? { serverCpuMicrosPerOp: (cpuSeconds * 1e6) / filled.ops } : {}),
       extra: { znodes: options.znodes, rssMiB, restartGracefulSeconds, restartKilledSeconds },

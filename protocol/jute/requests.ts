@@ -10,7 +10,7 @@
 // lists and decodes to setWatches2; the encoder writes a setWatches2 whose persistent lists are both empty
 // as setWatches, the rule ZooKeeper's Java client follows (ClientCnxn.primeConnection), so the bytes of
 // either round-trip.
-import { ErrorCode, OpCode } from '../constants.js';
+import { ErrorCode, OpCode, Xid } from '../constants.js';
 import { MAX_MULTI_OPS } from '../limits.js';
 import { opInfo } from '../ops.js';
 import type { MultiOp, ReadOp, Request, WireOpName, WithOp } from '../ops.js';
@@ -24,6 +24,8 @@ export type RawBody = Record<string, unknown>;
 
 /** RequestHeader: xid and opcode. */
 export const REQUEST_HEADER_BYTES = 8;
+/** Why a request may not carry xid -1, in both directions. */
+export const NOTIFICATION_XID_RESERVED = 'xid -1 is reserved for notifications: an answer to it could not be told from one';
 /** MultiHeader's type, done and err for the end of a multi's ops (ZooKeeper writes -1, true, -1). */
 const MULTI_END_TYPE = -1;
 const MULTI_NO_ERR = -1;
@@ -262,6 +264,7 @@ function isLegacySetWatches(b: WithOp['setWatches2']): boolean {
 export function encodeJuteRequest(r: Request): Uint8Array {
   const info = opInfo(r.op);
   if (info === undefined || !info.wire) throw new JuteEncodeError(`op ${r.op} is not a client request`);
+  if (r.xid === Xid.NOTIFICATION) throw new JuteEncodeError(NOTIFICATION_XID_RESERVED);
   const name = info.name as WireOpName;
   const wireOp = r.op === OpCode.setWatches2 && isLegacySetWatches(r) ? OpCode.setWatches : r.op;
   const w = new JuteWriter().int(r.xid, 'xid').int(wireOp, 'op');

@@ -1,11 +1,16 @@
-// The launchers' pure parts: --launch and the flags it excludes, ZooKeeper's zoo.cfg, srvr answers and
-// the shared server settings. No process is started here.
+// The launchers' pure parts: --launch and the flags it excludes, --protocol and the ports it hands the
+// sessions, ZooKeeper's zoo.cfg, srvr answers and the shared server settings. No process is started here.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCliArgs } from '../../bench/cli-args.js';
 import { UsageError } from '../../bench/errors.js';
+import { memberConfigExtra } from '../../bench/launch/canopy-cluster.js';
+import { renderServerConfig } from '../../bench/launch/canopy-config.js';
+import { canopyMemberPorts, canopyPortCount, sessionPort } from '../../bench/launch/canopy-ports.js';
 import { parseSrvrMode } from '../../bench/launch/four-letter-word.js';
-import { serverSettings } from '../../bench/launch/server-settings.js';
+import { launchCluster } from '../../bench/launch/index.js';
+import { ClusterError } from '../../bench/launch/cluster.js';
+import { DEFAULT_SERVER_SETTINGS, serverSettings } from '../../bench/launch/server-settings.js';
 import { renderZooKeeperConfig } from '../../bench/launch/zookeeper-config.js';
 
 async function refused(args: string[], message: RegExp): Promise<void> {
@@ -22,7 +27,7 @@ describe('canopy-bench --launch', () => {
     assert.equal(standalone.runs[0]!.system, 'zookeeper');
     const ensemble = await parseCliArgs(['--workload', 'failover', '--launch', 'canopy', '--servers', '5', '--tick-time', '200']);
     assert.deepEqual(ensemble.launch, {
-      system: 'canopy', size: 5,
+      system: 'canopy', protocol: 'canopy', size: 5,
       settings: { tickTimeMs: 200, initLimitTicks: 10, syncLimitTicks: 5, minSessionTimeoutMs: 400, maxSessionTimeoutMs: 4000, snapCount: 100_000 },
     });
   });
@@ -38,6 +43,69 @@ describe('canopy-bench --launch', () => {
     await refused(['--workload', 'failover', '--launch', 'canopy', '--leader-pid', '12'], /--leader-pid is for servers/);
     await refused(['--workload', 'get', '--launch', 'canopy', '--system', 'zookeeper'], /contradicts --launch canopy/);
     await refused(['--workload', 'restart', '--znodes', '0'], /--znodes must be an integer from 1/);
+  });
+});
+
+describe('canopy-bench --protocol', () => {
+  test('each system\'s own by default; Canopy through its ZooKeeper door on request, launched or not', async () => {
+    const own = await parseCliArgs(['--workload', 'get', '--launch', 'zookeeper']);
+    assert.equal(own.launch?.protocol, 'zookeeper');
+    assert.equal(own.runs[0]!.protocol, 'zookeeper');
+    assert.equal((await parseCliArgs(['--workload', 'get', '--launch', 'canopy'])).runs[0]!.protocol, 'canopy');
+    const door = await parseCliArgs(['--workload', 'get,set', '--launch', 'canopy', '--servers', '3', '--protocol', 'zookeeper']);
+    assert.deepEqual([door.launch?.system, door.launch?.protocol, door.launch?.size], ['canopy', 'zookeeper', 3]);
+    assert.deepEqual(door.runs.map((r) => [r.system, r.protocol]), [['canopy', 'zookeeper'], ['canopy', 'zookeeper']]);
+    const given = await parseCliArgs(['--workload', 'get', '--system', 'canopy', '--protocol', 'zookeeper', '--connect', '127.0.0.1:2182']);
+    assert.deepEqual([given.runs[0]!.system, given.runs[0]!.protocol, given.launch], ['canopy', 'zookeeper', undefined]);
+  });
+  test('a protocol the system does not speak, or no protocol at all, is a usage error', async () => {
+    await refused(['--workload', 'get', '--launch', 'zookeeper', '--protocol', 'canopy'], /--protocol canopy: zookeeper does not speak the canopy protocol/);
+    await refused(['--workload', 'get', '--system', 'zookeeper', '--protocol', 'canopy'], /zookeeper does not speak the canopy protocol/);
+    await refused(['--workload', 'get', '--launch', 'canopy', '--protocol', 'jute'], /--protocol must be one of canopy, zookeeper, not 'jute'/);
+    await refused(['--workload', 'get', '--protocol', `${'x'.repeat(500)}\n$(id)`], /--protocol must be one of canopy, zookeeper, not 'x{40}'$/);
+    await refused(['--workload', 'get', '--protocol', 'zookeeper', '--protocol', 'canopy'], /--protocol is given more than once/);
+    await refused(['--workload', 'get', '--protocol'], /--protocol/);
+  });
+  test('a launcher refuses a protocol its system does not speak before starting anything', async () => {
+    await assert.rejects(launchCluster('zookeeper', { size: 1, settings: DEFAULT_SERVER_SETTINGS, protocol: 'canopy' }), ClusterError);
+  });
+});
+
+describe('Canopy\'s ports for each protocol', () => {
+  const ports = (n: number): number[] => Array.from({ length: n }, (_, i) => 20_000 + i);
+  test('standalone: the WebSocket port, plus the ZooKeeper door only when the sessions speak ZooKeeper\'s protocol', () => {
+    assert.equal(canopyPortCount(1, 'canopy'), 1);
+    const [own] = canopyMemberPorts(1, 'canopy', ports(1));
+    assert.deepEqual(own, { id: 1, clientPort: 20_000, peerPort: undefined, zkClientPort: undefined });
+    assert.equal(sessionPort(own!, 'canopy'), 20_000);
+    assert.throws(() => sessionPort(own!, 'zookeeper'), /no ZooKeeper door/);
+    assert.equal(canopyPortCount(1, 'zookeeper'), 2);
+    const [door] = canopyMemberPorts(1, 'zookeeper', ports(2));
+    assert.deepEqual(door, { id: 1, clientPort: 20_000, peerPort: undefined, zkClientPort: 20_001 });
+    assert.equal(sessionPort(door!, 'zookeeper'), 20_001);
+  });
+  test('an ensemble: every member its own WebSocket, peer and door ports, the sessions the doors', () => {
+    assert.equal(canopyPortCount(3, 'canopy'), 6);
+    assert.equal(canopyPortCount(5, 'zookeeper'), 15);
+    const members = canopyMemberPorts(3, 'zookeeper', ports(9));
+    assert.deepEqual(members.map((m) => [m.id, m.clientPort, m.peerPort, m.zkClientPort]), [
+      [1, 20_000, 20_003, 20_006], [2, 20_001, 20_004, 20_007], [3, 20_002, 20_005, 20_008],
+    ]);
+    assert.deepEqual(members.map((m) => sessionPort(m, 'zookeeper')), [20_006, 20_007, 20_008]);
+    assert.deepEqual(canopyMemberPorts(3, 'canopy', ports(6)).map((m) => sessionPort(m, 'canopy')), [20_000, 20_001, 20_002]);
+  });
+  test('too few, too many or repeated ports are refused', () => {
+    assert.throws(() => canopyMemberPorts(3, 'zookeeper', ports(6)), RangeError);
+    assert.throws(() => canopyMemberPorts(1, 'canopy', ports(2)), RangeError);
+    assert.throws(() => canopyMemberPorts(1, 'zookeeper', [5, 5]), RangeError);
+  });
+  test('zoo.cfg opens the ZooKeeper door on its port only when asked for it', () => {
+    const [door] = canopyMemberPorts(1, 'zookeeper', ports(2));
+    const text = renderServerConfig({ id: 1, dataDir: '/d', clientPort: door!.clientPort, peers: [], tickTime: 2000, extra: memberConfigExtra(DEFAULT_SERVER_SETTINGS, door!) });
+    assert.match(text, /^clientPort=20000$/m);
+    assert.match(text, /^zkClientPort=20001$/m);
+    const [own] = canopyMemberPorts(1, 'canopy', ports(1));
+    assert.doesNotMatch(renderServerConfig({ id: 1, dataDir: '/d', clientPort: 20_000, peers: [], tickTime: 2000, extra: memberConfigExtra(DEFAULT_SERVER_SETTINGS, own!) }), /zkClientPort/);
   });
 });
 

@@ -14,7 +14,7 @@ describe('canopy-bench options', () => {
     const { runs, json } = await parseCliArgs(['--workload', 'create']);
     assert.equal(json, false);
     assert.deepEqual(runs, [{
-      system: 'canopy', connect: '127.0.0.1:2181', workload: 'create', sessions: 4, inFlight: 16, stop: { kind: 'seconds', seconds: 10 },
+      system: 'canopy', protocol: 'canopy', connect: '127.0.0.1:2181', workload: 'create', sessions: 4, inFlight: 16, stop: { kind: 'seconds', seconds: 10 },
       valueSizeBytes: 100, keys: 1000, warmupSeconds: 0, processes: 1, readRatio: 0.8, watchers: 100, rounds: 5, pids: undefined, sessionTimeoutMs: 30000,
       znodes: 100_000, leaderPid: undefined,
     }]);
@@ -29,7 +29,7 @@ describe('canopy-bench options', () => {
     assert.equal(json, true);
     assert.deepEqual(runs.map((r) => r.workload), ['set', 'mixed']);
     assert.deepEqual(runs[1], {
-      system: 'zookeeper', connect: 'zk1:2181,10.0.0.2:2182,[::1]:2183', workload: 'mixed', sessions: 8, inFlight: 64, stop: { kind: 'ops', ops: 5000 },
+      system: 'zookeeper', protocol: 'zookeeper', connect: 'zk1:2181,10.0.0.2:2182,[::1]:2183', workload: 'mixed', sessions: 8, inFlight: 64, stop: { kind: 'ops', ops: 5000 },
       valueSizeBytes: 1_048_576, keys: 50, warmupSeconds: 1.5, processes: 2, readRatio: 0.95, watchers: 30, rounds: 3, pids: [12, 34], sessionTimeoutMs: 10_000,
       znodes: 500, leaderPid: 77,
     });
@@ -86,5 +86,8 @@ describe('canopy-bench options', () => {
     assert.throws(() => resolveBenchOptions({ workload: 'get', sessions: 2.5 }), /--sessions must be an integer/);
     assert.throws(() => resolveBenchOptions({ workload: 'get', durationSeconds: Number.NaN }), /--duration must be a number/);
     assert.throws(() => inputOf({ ...good, stop: undefined as never }), UsageError);
+    assert.equal(resolveBenchOptions({ workload: 'get', system: 'canopy', protocol: 'zookeeper' }).protocol, 'zookeeper');
+    assert.throws(() => resolveBenchOptions({ workload: 'get', system: 'zookeeper', protocol: 'canopy' }), /does not speak the canopy protocol/);
+    assert.throws(() => resolveBenchOptions({ workload: 'get', protocol: 'websocket' as never }), /--protocol must be one of/);
   });
 });

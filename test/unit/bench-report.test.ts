@@ -6,7 +6,7 @@ import { formatResult } from '../../bench/report-table.js';
 import type { WorkloadResult } from '../../bench/types.js';
 
 const result: WorkloadResult = {
-  workload: 'watch-fanout', system: 'zookeeper', ops: 2000, errors: 3, seconds: 2, opsPerSecond: 1000,
+  workload: 'watch-fanout', system: 'zookeeper', protocol: 'zookeeper', ops: 2000, errors: 3, seconds: 2, opsPerSecond: 1000,
   latencyMs: { count: 2000, p50: 1.5, p90: 2, p99: 3.25, p999: 4, max: 5, mean: 1.75 },
   servers: [{ pid: 4242, cpuSeconds: 0.5, peakRssMiB: 300.25 }], serverCpuMicrosPerOp: 250,
   extra: { fanoutMs: 12.5, roundsComplete: 5 }, errorSample: '3 watchers had no event in round 2',
@@ -20,6 +20,11 @@ describe('canopy-bench output', () => {
     assert.match(text, /4242\s+0\.50\s+250\.0\s+300\.3/);
     assert.match(text, /fanoutMs 12\.50, roundsComplete 5/);
     assert.match(text, /first error: 3 watchers had no event in round 2/);
+  });
+
+  test('the protocol is named when the sessions did not speak the system\'s own (Canopy through its ZooKeeper door)', () => {
+    assert.match(formatResult({ ...result, system: 'canopy', protocol: 'zookeeper' }), /^watch-fanout on canopy \(zookeeper protocol\): 2000 ops/);
+    assert.match(formatResult({ ...result, system: 'canopy', protocol: 'canopy' }), /^watch-fanout on canopy: 2000 ops/);
   });
 
   test('without a server to measure, the table says how to get one', () => {
