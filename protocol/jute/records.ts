@@ -35,10 +35,15 @@ export function writeStat(w: JuteWriter, s: Stat): void {
   w.long(s.pzxid, 'stat.pzxid');
 }
 
+/**
+ * An id may be null on the wire: Kazoo writes every empty string as null, so its CREATOR_ALL_ACL arrives as
+ * auth with a null id, which ZooKeeper accepts (the auth scheme ignores its id). Null reads as the empty id,
+ * which the ACL rules then judge as they judge "" (valid for auth, INVALIDACL for digest or ip).
+ */
 export function readAcl(r: JuteReader): ACL {
   const perms = r.int('acl.perms');
   const scheme = r.string('acl.id.scheme');
-  const id = r.string('acl.id.id');
+  const id = r.nullableString('acl.id.id') ?? '';
   return { perms, id: { scheme, id } };
 }
 
