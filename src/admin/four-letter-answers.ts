@@ -59,9 +59,17 @@ export function connectionLine(c: ConnectionFacts, brief: boolean): string {
   return `${line})`;
 }
 
-/** What the version lines say: Canopy's own version, under ZooKeeper's label that scripts look for. */
+/**
+ * The ZooKeeper release whose client protocol and behaviour Canopy matches. ZooKeeper's version lines start
+ * with its release (`3.8.0-<commit>, built on <date>`) and clients read it from there: Kazoo's
+ * server_version() takes the leading digits of envi's zookeeper.version to choose features, and fails on a
+ * line that does not start with them.
+ */
+export const ZOOKEEPER_COMPATIBLE_VERSION = '3.9.2';
+
+/** What the version lines say: the ZooKeeper release Canopy matches, then Canopy's own version. */
 export function versionText(version: string): string {
-  return `canopy-${version}`;
+  return `${ZOOKEEPER_COMPATIBLE_VERSION}-canopy-${version}`;
 }
 
 function header(f: ServerFacts): string {

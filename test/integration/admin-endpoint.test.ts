@@ -81,7 +81,7 @@ describe('admin endpoint: a standalone server with a bearer token', () => {
     assert.equal(stats.num_alive_client_connections, 1);
     assert.ok((stats.packets_received as number) > 0);
     assert.ok((srvr.node_count as number) >= 5);
-    assert.match(String(srvr.version), /^canopy-\d+\.\d+\.\d+/);
+    assert.match(String(srvr.version), /^3\.9\.2-canopy-\d+\.\d+\.\d+/);
     const monitor = await adminJson(port, '/commands/monitor', { token: TOKEN });
     assert.equal(monitor.server_state, 'standalone');
     assert.equal(monitor.watch_count, 1);
@@ -95,7 +95,7 @@ describe('admin endpoint: a standalone server with a bearer token', () => {
     assert.equal(conf.server_id, 1);
     const dirs = await adminJson(port, '/commands/dirs', { token: TOKEN });
     assert.ok((dirs.datadir_size as number) > 0 && (dirs.logdir_size as number) > 0);
-    assert.match(String((await adminJson(port, '/commands/environment', { token: TOKEN }))['zookeeper.version']), /^canopy-/);
+    assert.match(String((await adminJson(port, '/commands/environment', { token: TOKEN }))['zookeeper.version']), /^3\.9\.2-canopy-/);
     assert.deepEqual((await adminJson(port, '/commands/observers', { token: TOKEN })).observers, []);
   });
 

@@ -39,7 +39,7 @@ export class FakeView implements ServerView {
     return [['clientPort', '2181'], ['dataDir', '/d']];
   }
   environment(): Array<[string, string]> {
-    return [['zookeeper.version', 'canopy-1.2.3'], ['host.name', 'h']];
+    return [['zookeeper.version', '3.9.2-canopy-1.2.3'], ['host.name', 'h']];
   }
   async dirSizes() {
     return { dataDirBytes: 300, logDirBytes: 200 };

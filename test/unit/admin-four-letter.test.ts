@@ -47,7 +47,7 @@ describe('four-letter words: answers', () => {
   test('srvr: ZooKeeper\'s lines in ZooKeeper\'s order', async () => {
     const text = await answerFourLetterWord('srvr', new FakeView(facts()));
     assert.equal(text, [
-      'Zookeeper version: canopy-1.2.3', 'Latency min/avg/max: 0/0.5/3', 'Received: 10', 'Sent: 9', 'Connections: 1', 'Outstanding: 0',
+      'Zookeeper version: 3.9.2-canopy-1.2.3', 'Latency min/avg/max: 0/0.5/3', 'Received: 10', 'Sent: 9', 'Connections: 1', 'Outstanding: 0',
       'Zxid: 0x100000005', 'Mode: standalone', 'Node count: 7', '',
     ].join('\n'));
   });
@@ -61,7 +61,7 @@ describe('four-letter words: answers', () => {
   test('stat lists connections briefly; cons in full, with the session fields only once a session is bound', async () => {
     const view = new FakeView(facts({ connections: [connection(), connection({ sessionId: 0, remoteAddress: '10.0.0.9:5' })] }));
     const stat = await answerFourLetterWord('stat', view);
-    assert.match(stat, /^Zookeeper version: canopy-1\.2\.3\nClients:\n \/127\.0\.0\.1:40000\[1\]\(queued=0,recved=5,sent=4\)\n \/10\.0\.0\.9:5\[1\]\(queued=0,recved=5,sent=4\)\n\nLatency/);
+    assert.match(stat, /^Zookeeper version: 3\.9\.2-canopy-1\.2\.3\nClients:\n \/127\.0\.0\.1:40000\[1\]\(queued=0,recved=5,sent=4\)\n \/10\.0\.0\.9:5\[1\]\(queued=0,recved=5,sent=4\)\n\nLatency/);
     const cons = await answerFourLetterWord('cons', view);
     assert.equal(cons, `${connectionLine(connection(), false)}\n${connectionLine(connection({ sessionId: 0, remoteAddress: '10.0.0.9:5' }), false)}\n\n`);
     assert.equal(connectionLine(connection(), false),
@@ -104,7 +104,7 @@ describe('four-letter words: answers', () => {
   test('conf, envi, dirs, isro, ruok; crst and srst reset', async () => {
     const view = new FakeView(facts());
     assert.equal(await answerFourLetterWord('conf', view), 'clientPort=2181\ndataDir=/d\n');
-    assert.equal(await answerFourLetterWord('envi', view), 'Environment:\nzookeeper.version=canopy-1.2.3\nhost.name=h\n');
+    assert.equal(await answerFourLetterWord('envi', view), 'Environment:\nzookeeper.version=3.9.2-canopy-1.2.3\nhost.name=h\n');
     assert.equal(await answerFourLetterWord('dirs', view), 'datadir_size: 300\nlogdir_size: 200\n');
     assert.equal(await answerFourLetterWord('isro', view), 'rw');
     assert.equal(await answerFourLetterWord('crst', view), 'Connection stats reset.\n');
