@@ -24,6 +24,8 @@ export interface ZooKeeperOptions {
   superDigest?: string;
   /** Allow TTL nodes (zookeeper.extendedTypesEnabled). Default true. */
   extendedTypes?: boolean;
+  /** How often empty containers are deleted (znode.container.checkIntervalMs; ZooKeeper's default is 60 s). */
+  containerCheckIntervalMs?: number;
 }
 
 export class ZooKeeperServer {
@@ -64,6 +66,10 @@ export class ZooKeeperServer {
     const classpath = zookeeperClasspath();
     const props = [`-Dzookeeper.extendedTypesEnabled=${options.extendedTypes ?? true}`];
     if (options.superDigest !== undefined) props.push(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${options.superDigest}`);
+    if (options.containerCheckIntervalMs !== undefined) {
+      if (!Number.isSafeInteger(options.containerCheckIntervalMs) || options.containerCheckIntervalMs <= 0) throw new RangeError('containerCheckIntervalMs must be a positive integer');
+      props.push(`-Dznode.container.checkIntervalMs=${options.containerCheckIntervalMs}`);
+    }
     const child = spawn('java', ['-cp', classpath, ...props, MAIN_CLASS, configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ZooKeeperServer(child, dir, port!);
     await new Promise<void>((resolve, reject) => {
