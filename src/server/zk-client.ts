@@ -185,7 +185,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     const decoded = decodeJuteRequest(frame, this.limits);
     if (decoded.ok) {
       const req = decoded.value;
-      const remembered: OutstandingRequest = req.op === OpCode.multi ? { op: req.op, subOps: req.ops.map((o) => o.op) } : { op: req.op };
+      const remembered: OutstandingRequest = req.op === OpCode.multi ? { op: req.op, subOps: req.ops.map((o) => ('mode' in o ? { op: o.op, mode: o.mode } : { op: o.op })) } : { op: req.op };
       if (!this.remember(handle, req.xid, remembered)) return;
       this.stats.requestArrived(opInfo(req.op)?.name ?? 'unknown', req.xid);
       if (!handle.request(req, frame.byteLength)) handle.close(CloseCode.PROTOCOL_ERROR, 'request sent before the connect response');

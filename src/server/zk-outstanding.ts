@@ -4,13 +4,15 @@
 // head matches at once; a search of the bounded list covers anything else. Reserved xids repeat (every
 // ping is -2), which a FIFO handles and a map by xid would not.
 
+import type { MultiSubOp } from './zk-multi-results.js';
+
 /** An op as the codec read it; undefined for a frame too broken to name its op (answered header-only). */
 export type OutstandingOp = number | undefined;
 
-/** What an answer's encoding needs of its request: its op, and a multi's ops in order. */
+/** What an answer's encoding needs of its request: its op, and a multi's ops (with their create modes) in order. */
 export interface OutstandingRequest {
   op: OutstandingOp;
-  subOps?: readonly number[];
+  subOps?: readonly MultiSubOp[];
 }
 
 export class OutstandingOps {

@@ -2,7 +2,8 @@
 // the socket budget every client door shares.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpCode } from '../../protocol/index.js';
+import { CreateMode, OpCode } from '../../protocol/index.js';
+import type { OpResult } from '../../protocol/index.js';
 import { ConfigError, buildConfig } from '../../src/server/config.js';
 import { FdBudget } from '../../src/server/fd-budget.js';
 import { SocketBudget } from '../../src/server/socket-budget.js';
@@ -110,16 +111,33 @@ describe('the socket budget every client door shares', () => {
 });
 
 describe("a multi's results as ZooKeeper's clients expect them", () => {
-  test('a plain create is answered as create (path only); create2 and the other ops are left as the tree made them', () => {
-    const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 0 };
+  const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 0 };
+
+  test('a plain create is answered as create (path only); setData and check are left as the tree made them', () => {
     const results = [
       { op: OpCode.create2, err: 0, path: '/a', stat },
-      { op: OpCode.create2, err: 0, path: '/b', stat },
       { op: OpCode.setData, err: 0, stat },
       { op: OpCode.check, err: 0 },
     ];
-    assert.deepEqual(asRequestedResults(results, [OpCode.create, OpCode.create2, OpCode.setData, OpCode.check]), [
-      { op: OpCode.create, err: 0, path: '/a' }, results[1], results[2], results[3],
+    assert.deepEqual(asRequestedResults(results, [{ op: OpCode.create, mode: CreateMode.PERSISTENT }, { op: OpCode.setData }, { op: OpCode.check }]), [
+      { op: OpCode.create, err: 0, path: '/a' }, results[1], results[2],
+    ]);
+  });
+
+  test("a create is typed by its mode, whatever its opcode, as ZooKeeper's MultiOperationRecord does", () => {
+    const created = (path: string): OpResult => ({ op: OpCode.create2, err: 0, path, stat });
+    const results = [created('/c1'), created('/c2'), created('/t'), created('/p'), created('/e')];
+    const subOps = [
+      // The CONTAINER flag with create's opcode (node-zookeeper-client sends that for mode 4): ZooKeeper makes it a createContainer.
+      { op: OpCode.create, mode: CreateMode.CONTAINER },
+      { op: OpCode.createContainer, mode: CreateMode.CONTAINER },
+      { op: OpCode.createTTL, mode: CreateMode.PERSISTENT_WITH_TTL },
+      // create2 with a plain mode: ZooKeeper reads it as Op.create(flags), a plain create.
+      { op: OpCode.create2, mode: CreateMode.PERSISTENT },
+      { op: OpCode.create2, mode: CreateMode.EPHEMERAL_SEQUENTIAL },
+    ];
+    assert.deepEqual(asRequestedResults(results, subOps), [
+      results[0], results[1], results[2], { op: OpCode.create, err: 0, path: '/p' }, { op: OpCode.create, err: 0, path: '/e' },
     ]);
   });
 });
