@@ -87,7 +87,7 @@ export interface RunRecord {
 }
 
 const CREATE_MODE_NUMBERS: Readonly<Record<DiffCreateMode, number>> = {
-  persistent: 0, ephemeral: 1, 'persistent-sequential': 2, 'ephemeral-sequential': 3,
+  persistent: 0, ephemeral: 1, 'persistent-sequential': 2, 'ephemeral-sequential': 3, 'container-flag': 4, 'ttl-flag': 5,
 };
 const PERMS = { read: 1, write: 2, create: 4, delete: 8, admin: 16, all: 31 } as const;
 
