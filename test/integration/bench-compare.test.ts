@@ -24,7 +24,7 @@ async function zookeeperMissing(): Promise<string | undefined> {
   return driverFor('zookeeper').then(() => undefined, (e: Error) => e.message);
 }
 
-test('a tiny bench:compare gives both systems\' figures for every workload', { timeout: 300_000 }, async (t) => {
+test('a tiny bench:compare gives both systems\' figures for every workload', { timeout: 900_000 }, async (t) => {
   const missing = await zookeeperMissing();
   if (missing !== undefined) t.diagnostic(`ZooKeeper is not available, only Canopy's figures are checked: ${missing}`);
   const dir = mkdtempSync(join(tmpdir(), 'canopy-bench-compare-test-'));
