@@ -5,6 +5,7 @@ import { AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType, Xid, isSequen
 import { MAX_ACL_ENTRIES, MAX_MULTI_OPS, MAX_TTL_MS } from './limits.js';
 import { msgpackShapeProblem } from './msgpack-guard.js';
 import { pathProblem, sequenceSuffix } from './path.js';
+import { NULL_DATA } from './null-data.js';
 import { HOSTILE_KEYS, isPlainMap, ownField } from './wire-values.js';
 import type { ConnectRequest, ConnectResponse, CreateRequest } from './messages.js';
 import { OPS, opInfo } from './ops.js';
@@ -116,6 +117,13 @@ function bytes(o: Obj, key: string, maxBytes: number): Uint8Array {
   if (v.byteLength > maxBytes) fail(`${key} is ${v.byteLength} bytes, over the limit of ${maxBytes}`);
   return v;
 }
+/**
+ * A znode's data: nil is null data (NULL_DATA, as a jute null buffer is), a missing field is empty data.
+ * NULL_DATA itself passes as it is: the jute door validates its decoded requests here.
+ */
+function data(o: Obj, maxBytes: number): Uint8Array {
+  return field(o, 'data') === null ? NULL_DATA : bytes(o, 'data', maxBytes);
+}
 function path(o: Obj, key = 'path', suffixForCheck = ''): string {
   const v = field(o, key);
   if (typeof v !== 'string') fail(`${key} must be a string`);
@@ -179,7 +187,7 @@ function createBody(o: Obj, op: number, limits: CodecLimits): CreateRequest {
   const p = path(o, 'path', isSequentialMode(mode) ? SUFFIX_FOR_CHECK : '');
   const body: CreateRequest = {
     path: p,
-    data: bytes(o, 'data', limits.maxDataBytes),
+    data: data(o, limits.maxDataBytes),
     acl: acl(o),
     mode,
   };
@@ -217,7 +225,7 @@ const BODY_DECODERS: { readonly [K in WireOpName]: (o: Obj, limits: CodecLimits)
   createTTL: (o, limits) => createBody(o, OpCode.createTTL, limits),
   delete: versioned,
   check: versioned,
-  setData: (o, limits) => ({ path: path(o), data: bytes(o, 'data', limits.maxDataBytes), version: int(o, 'version', -1, VERSION_MAX) }),
+  setData: (o, limits) => ({ path: path(o), data: data(o, limits.maxDataBytes), version: int(o, 'version', -1, VERSION_MAX) }),
   setACL: (o) => ({ path: path(o), acl: acl(o), version: int(o, 'version', -1, VERSION_MAX) }),
   multi: (o, limits) => ({ ops: opList(o).map((r) => multiOp(r, limits)) }),
   exists: pathAndWatch,

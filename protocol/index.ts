@@ -10,3 +10,5 @@ export * from './msgpack-guard.js';
 export * from './wire-values.js';
 export * from './quota.js';
 export * from './jute/index.js';
+export * from './null-data.js';
+export * from './txn-wire.js';

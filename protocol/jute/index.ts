@@ -40,7 +40,8 @@ export function decodeJuteRequest(frame: Uint8Array, limits: CodecLimits): Decod
 }
 
 export { JuteDecodeError, JuteEncodeError, JuteFrameError } from './errors.js';
-export { JUTE_NULL_BYTES } from './primitives.js';
+/** A jute null buffer (length -1) is NULL_DATA both ways. */
+export { NULL_DATA } from '../null-data.js';
 export { JuteFrameReader, withLengthPrefix } from './framing.js';
 export { decodeJuteConnectRequest, decodeJuteConnectResponse, encodeJuteConnectRequest, encodeJuteConnectResponse } from './connect.js';
 export type { JuteConnectRequest, JuteConnectResponse } from './connect.js';

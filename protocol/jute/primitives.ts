@@ -6,13 +6,10 @@
 // anything is allocated, so a hostile length costs nothing. A long becomes a JavaScript number only when
 // the number holds it exactly (ZooKeeper's own session ids exceed 2^53 but are exact doubles; see
 // README); any other long is refused rather than rounded.
+// A null buffer is NULL_DATA (../null-data.ts) both ways: the reader returns that instance for length -1 and
+// the writer writes -1 for exactly it, so a znode's null data travels through unchanged.
+import { NULL_DATA, isNullData } from '../null-data.js';
 import { JuteDecodeError, JuteEncodeError } from './errors.js';
-
-/**
- * The empty buffer a jute null buffer (length -1) decodes to. It is an ordinary empty Uint8Array to the
- * rest of Canopy; the encoder writes -1 for exactly this instance, so a null travels through unchanged.
- */
-export const JUTE_NULL_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
@@ -71,10 +68,10 @@ export class JuteReader {
     return n;
   }
 
-  /** A buffer, copied out of the frame (the frame may be reused); null decodes to JUTE_NULL_BYTES. */
+  /** A buffer, copied out of the frame (the frame may be reused); null decodes to NULL_DATA. */
   buffer(what = 'buffer'): Uint8Array {
     const n = this.length(what, 1);
-    if (n === null) return JUTE_NULL_BYTES;
+    if (n === null) return NULL_DATA;
     // A copy, and a plain Uint8Array even when the frame is a Node Buffer (whose slice() would share memory).
     const out = new Uint8Array(this.bytes.subarray(this.offset, this.offset + n));
     this.offset += n;
@@ -165,7 +162,7 @@ export class JuteWriter {
   }
 
   buffer(v: Uint8Array): this {
-    if (v === JUTE_NULL_BYTES) return this.int(-1);
+    if (isNullData(v)) return this.int(-1);
     return this.int(v.byteLength).raw(v);
   }
 

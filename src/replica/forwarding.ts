@@ -3,7 +3,7 @@
 // the follower completes them when it applies the committed txn (matched by session id and xid).
 // Payloads arrive from ensemble members only (the transport checks membership) but are still checked
 // for shape before use: a bad one is logged and dropped, never trusted.
-import { MAX_MULTI_OPS, OpCode, isPlainMap, isValidPath, isWriteOp, opInfo, ownField, validateRequestValue } from '../../protocol/index.js';
+import { MAX_MULTI_OPS, OpCode, isNullData, isPlainMap, isValidPath, isWriteOp, opInfo, ownField, validateRequestValue } from '../../protocol/index.js';
 import type { CodecLimits, Id, OpResult } from '../../protocol/index.js';
 import { AUTH_IDS_PER_CONNECTION_MAX } from './auth/connection-auth.js';
 import type { WriteRequest } from './prep.js';
@@ -24,6 +24,24 @@ export type LeaderPayload =
   | { kind: 'writeError'; sessionId: number; xid: number; err: number; zxid: number; path?: string; results?: OpResult[] }
   /** The leader had proposed up to zxid when the sync arrived. */
   | { kind: 'synced'; id: number; zxid: number };
+
+/** An op's data as msgpack is to carry it: null data (NULL_DATA) as nil, which the leader's codec reads back as null data. */
+function withWireData<R extends object>(r: R): R | (Omit<R, 'data'> & { data: null }) {
+  return 'data' in r && r.data instanceof Uint8Array && isNullData(r.data) ? { ...r, data: null } : r;
+}
+
+function requestToWire(r: WriteRequest): unknown {
+  if (r.op !== OpCode.multi) return withWireData(r);
+  const ops = r.ops.map(withWireData);
+  return ops.every((o, i) => o === r.ops[i]) ? r : { ...r, ops };
+}
+
+/** The payload as msgpack is to carry it: the null data of a forwarded write (a multi's too) as nil. */
+export function learnerPayloadToWire(p: LearnerPayload): unknown {
+  if (p.kind !== 'write') return p;
+  const request = requestToWire(p.request);
+  return request === p.request ? p : { ...p, request };
+}
 
 /** A client write a follower may forward (the op table says); the server's own requests (sessions) are checked apart. */
 function isForwardedClientWrite(op: number): boolean {

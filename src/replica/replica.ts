@@ -15,7 +15,7 @@ import { ZabPeer, asPeerMessage } from '../zab/index.js';
 import type { LearnerView, PeerRecoveredState, PeerStatus, ServerId } from '../zab/index.js';
 import { ClientHandle } from './client-handle.js';
 import type { ClientHandler } from './client-handle.js';
-import { asLeaderPayload, asLearnerPayload } from './forwarding.js';
+import { asLeaderPayload, asLearnerPayload, learnerPayloadToWire } from './forwarding.js';
 import { NO_INJECTED_BUGS } from './injected-bugs.js';
 import type { InjectedBugs } from './injected-bugs.js';
 import { HANDSHAKE_HOLD_MAX_MS, HeldHandshakes } from './held-handshakes.js';
@@ -138,7 +138,7 @@ export class Replica implements ClientHandler {
         this.loop.step({ type: 'propose', txns });
       },
       scheduleFlush: () => ports.scheduleFlush(),
-      forward: (payload) => this.loop.step({ type: 'forward', payload }),
+      forward: (payload) => this.loop.step({ type: 'forward', payload: learnerPayloadToWire(payload) }),
       reply: (to, payload) => this.loop.step({ type: 'reply', to, payload }),
       touchSessions: (sessions) => this.sessions.liveness.reported(sessions),
     }, ports.clock, opts.trustForwardedIds, this.bugs);

@@ -12,7 +12,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, hex } from '../../protocol/index.js';
 import type { Txn } from '../../protocol/index.js';
 import { PeerTransport, ensembleIdOf, type PeerAuthentication } from '../transport/index.js';
-import type { PeerMessage, PeerStatus } from '../zab/index.js';
+import { peerMessageToWire, type PeerStatus, type WirePeerMessage } from '../zab/index.js';
 import type { TxnStore } from '../storage/index.js';
 import { DataTree } from '../tree/data-tree.js';
 import type { TreeSnapshot } from '../tree/data-tree.js';
@@ -71,7 +71,7 @@ function zkOutstandingMax(maxOutstandingPerSession: number): number {
 }
 
 export class CanopyServer {
-  private transport: PeerTransport<PeerMessage<TreeSnapshot>> | undefined;
+  private transport: PeerTransport<WirePeerMessage<TreeSnapshot>> | undefined;
   private listener: ClientListener | undefined;
   private zkListener: ZkListener | undefined;
   /** Client sockets of every door, counted together from the accept. */
@@ -137,7 +137,7 @@ export class CanopyServer {
   private ports(): ReplicaPorts {
     return {
       storage: this.storage,
-      peers: { send: (to, message) => this.transport?.send(to, message) },
+      peers: { send: (to, message) => this.transport?.send(to, peerMessageToWire(message)) },
       clock: Date.now,
       random: Math.random,
       randomBytes: (count) => this.random.take(count),
@@ -292,7 +292,7 @@ export class CanopyServer {
     if (listen !== undefined) {
       const peers = ensembleMembers(cfg);
       const dial = new Map(cfg.peerDial.map((d) => [d.id, { host: d.host, port: d.port }]));
-      this.transport = await PeerTransport.start<PeerMessage<TreeSnapshot>>({
+      this.transport = await PeerTransport.start<WirePeerMessage<TreeSnapshot>>({
         myId: cfg.serverId, ensembleId: ensembleIdOf(peers), peers: peers.map((p) => ({ ...p, dial: dial.get(p.id) })),
         listenHost: listen.host, listenPort: listen.port,
         onMessage: (from, msg) => this.replica.peerMessage(from, msg),

@@ -1,7 +1,7 @@
 // KvTxnStore: the TxnStore engine over a KvStore (layout.ts); every rule lives in TxnStoreCore.
 // LevelStorage and MemoryStorage only choose the KvStore, so they behave the same. S is the snapshot
 // type (types.ts): storage writes its zxid and lists, and reads them back as StoredSnapshot<S>.
-import type { Txn } from '../../protocol/index.js';
+import { txnToWire, type Txn } from '../../protocol/index.js';
 import { StorageFormatError } from './errors.js';
 import type { KvOp, KvStore } from './kv.js';
 import {
@@ -55,7 +55,7 @@ export class KvTxnStore<S extends SnapshotInput = SnapshotInput> extends TxnStor
 
   protected appendOp(txn: Txn): Sized<StoreOp> {
     const key = logKey(txn.zxid);
-    const value = sealRecord(key, txn).bytes;
+    const value = sealRecord(key, txnToWire(txn)).bytes;
     return { op: { type: 'put', key, value }, bytes: value.length };
   }
 

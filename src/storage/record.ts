@@ -1,7 +1,7 @@
 // Sealing and opening records: msgpack payload + CRC-32 over key and payload (layout.ts).
 // Every read of a stored value goes through openRecord, so every checksum written is checked.
 import { Packr } from 'msgpackr';
-import type { Txn } from '../../protocol/index.js';
+import { isWireData, txnFromWire, type MultiSubTxn, type Txn, type TxnBody, type WireTxn } from '../../protocol/index.js';
 import { crc32, crc32Text } from './crc32.js';
 import { CorruptStorageError } from './errors.js';
 import { FORMAT_VERSION, type SnapshotMeta } from './layout.js';
@@ -98,7 +98,7 @@ export function openTxnRecord(key: string, expectedZxid: number, stored: Uint8Ar
   return asTxn(key, expectedZxid, openRecord(key, stored).value);
 }
 
-/** Checks that a decoded record is a txn carrying expectedZxid. */
+/** Checks that a decoded record is a txn carrying expectedZxid; nil data comes back as NULL_DATA. */
 export function asTxn(key: string, expectedZxid: number, value: unknown): Txn {
   if (!isObject(value) || !isObject(value['body']) || typeof value['body']['type'] !== 'string') {
     throw new CorruptStorageError(key, 'record is not a txn');
@@ -107,7 +107,32 @@ export function asTxn(key: string, expectedZxid: number, value: unknown): Txn {
     if (typeof value[field] !== 'number') throw new CorruptStorageError(key, `txn field '${field}' is not a number`);
   }
   if (value['zxid'] !== expectedZxid) throw new CorruptStorageError(key, `txn zxid ${String(value['zxid'])} does not match its key`);
-  return value as unknown as Txn;
+  const problem = txnBodyProblem(value['body']);
+  if (problem !== undefined) throw new CorruptStorageError(key, problem);
+  return txnFromWire(value as unknown as WireTxn);
+}
+
+const TXN_TYPES: ReadonlySet<unknown> = new Set<TxnBody['type']>(['create', 'delete', 'setData', 'setACL', 'check', 'multi', 'createSession', 'closeSession']);
+const SUB_TXN_TYPES: ReadonlySet<unknown> = new Set<MultiSubTxn['type']>(['create', 'delete', 'setData', 'check']);
+
+/** Where a txn holds data, it is binary or nil (null data). */
+function dataProblem(body: Record<string, unknown>): string | undefined {
+  const holdsData = body['type'] === 'create' || body['type'] === 'setData';
+  return holdsData && !isWireData(body['data']) ? `txn ${String(body['type'])} data is not binary or nil` : undefined;
+}
+
+/** What txnFromWire relies on: a known type, and data where a type holds data (multi sub-txns included). */
+function txnBodyProblem(body: Record<string, unknown>): string | undefined {
+  if (!TXN_TYPES.has(body['type'])) return 'txn type is not a txn type';
+  if (body['type'] !== 'multi') return dataProblem(body);
+  const txns = body['txns'];
+  if (!Array.isArray(txns)) return 'multi txn has no list of sub-txns';
+  for (const sub of txns as unknown[]) {
+    if (!isObject(sub) || !SUB_TXN_TYPES.has(sub['type'])) return 'multi sub-txn is not a sub-txn';
+    const problem = dataProblem(sub);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
 
 export function openNumberRecord(key: string, stored: Uint8Array): number {

@@ -7,7 +7,7 @@
 // recovery's cut of a torn tail) runs one at a time in `serial`: a purge must never unlink a segment a
 // batch is about to append to, and two meta writes must not share meta.tmp.
 import { assertNever } from '../../protocol/assert-never.js';
-import type { Txn } from '../../protocol/index.js';
+import { txnToWire, type Txn } from '../../protocol/index.js';
 import { CorruptStorageError, StorageFormatError, StorageStateError } from './errors.js';
 import type { FilePort } from './file-port.js';
 import { encodeValue } from './record.js';
@@ -130,7 +130,7 @@ export class SegmentStorage<S extends SnapshotInput = SnapshotInput> extends Txn
   }
 
   protected appendOp(txn: Txn): Sized<SegmentOp> {
-    const payload = encodeValue(txn);
+    const payload = encodeValue(txnToWire(txn));
     if (payload.length > FRAME_PAYLOAD_BYTES_MAX) {
       throw new StorageStateError(`txn ${hexZxid(txn.zxid)} encodes to ${payload.length} bytes, over the record limit of ${FRAME_PAYLOAD_BYTES_MAX}`);
     }

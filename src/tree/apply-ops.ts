@@ -13,7 +13,7 @@ import {
 } from '../../protocol/index.js';
 import { invariant } from './errors.js';
 import type { NodeStore } from './node-store.js';
-import { ZnodeRecord, latin1OfBytes, reportedStat } from './znode.js';
+import { ZnodeRecord, latin1OfData, reportedStat } from './znode.js';
 
 /** A change to the tree, in apply order, for the watch registry. */
 export interface NodeChange {
@@ -44,7 +44,7 @@ export function applyCreate(store: NodeStore, body: CreateTxn, zxid: number, tim
   const parent = mustGet(store, parentOf);
   const record = ZnodeRecord.of({
     path: body.path,
-    latin1Data: latin1OfBytes(body.data),
+    latin1Data: latin1OfData(body.data),
     acl: store.acls.intern(body.acl),
     czxid: zxid,
     mzxid: zxid,
@@ -76,7 +76,7 @@ export function applyDelete(store: NodeStore, body: Pick<DeleteTxn, 'path'>, zxi
 
 export function applySetData(store: NodeStore, body: SetDataTxn, zxid: number, time: number, changes: NodeChange[]): OpOutcome {
   const old = mustGet(store, body.path);
-  const record = old.with({ latin1Data: latin1OfBytes(body.data), version: old.version + 1, mzxid: zxid, mtime: time });
+  const record = old.with({ latin1Data: latin1OfData(body.data), version: old.version + 1, mzxid: zxid, mtime: time });
   store.replace(record);
   changes.push({ type: EventType.NodeDataChanged, path: body.path, acl: record.acl });
   return { err: ErrorCode.OK, stat: reportedStat(record, store.childCount(body.path)) };

@@ -11,9 +11,10 @@ export function stateDigest(records: Iterable<ZnodeRecord>, sessions: Iterable<S
   for (const r of nodes) {
     hash.update(
       `node ${r.path}\u0000${r.czxid} ${r.mzxid} ${r.pzxid} ${r.ctime} ${r.mtime} ${r.version} ${r.cversion} ` +
-        `${r.aversion} ${r.kind} ${r.ephemeralOwner} ${r.ttlMs} ${aclKey(r.acl)} ${r.dataLength}\n`,
+        `${r.aversion} ${r.kind} ${r.ephemeralOwner} ${r.ttlMs} ${aclKey(r.acl)} ${r.latin1Data === null ? 'null' : r.dataLength}\n`,
     );
-    hash.update(r.latin1Data, 'latin1');
+    // Null and empty data differ (ZooKeeper answers null or an empty buffer): the line above tells them apart.
+    if (r.latin1Data !== null) hash.update(r.latin1Data, 'latin1');
   }
   const sorted = Array.from(sessions).sort((a, b) => a.sessionId - b.sessionId);
   for (const s of sorted) {

@@ -2,16 +2,19 @@
 // it, so a snapshot can hold references to records while the tree keeps changing. A record serializes
 // as its SnapshotNode, the shape disk snapshots and SNAPs carry.
 import { Buffer } from 'node:buffer';
-import type { ACL, NodeKind, Stat } from '../../protocol/index.js';
+import { NULL_DATA, isNullData, type ACL, type NodeKind, type Stat, type WireData } from '../../protocol/index.js';
 import { assertNever } from '../../protocol/assert-never.js';
 import { AclInterner } from './acl-intern.js';
 import { TreeInvariantError } from './errors.js';
 
-/** A record's own fields (what its class declares, without methods and getters), data as a latin1 string. */
+/** A record's own fields (what its class declares, without methods and getters), data as a latin1 string or null. */
 export type ZnodeFields = Omit<ZnodeRecord, 'dataLength' | 'dataBytes' | 'with' | 'toSnapshotNode' | 'toJSON'>;
 
-/** A node as a snapshot stores it on disk and a SNAP carries it: a record's fields, data as bytes. */
-export type SnapshotNode = Omit<ZnodeFields, 'latin1Data'> & { readonly data: Uint8Array };
+/**
+ * A node as a snapshot stores it on disk and a SNAP carries it: a record's fields, data as bytes, or nil
+ * for null data (msgpack cannot carry NULL_DATA's identity; NULL_DATA is read as null too).
+ */
+export type SnapshotNode = Omit<ZnodeFields, 'latin1Data'> & { readonly data: WireData };
 
 /** Shared by every empty node. */
 const EMPTY_DATA = '';
@@ -20,6 +23,11 @@ const latin1Slice = Buffer.prototype.latin1Slice;
 /** The bytes as a one-byte string, one char per byte: a copy, so it never aliases a frame buffer. */
 export function latin1OfBytes(bytes: Uint8Array): string {
   return bytes.byteLength === 0 ? EMPTY_DATA : latin1Slice.call(bytes, 0, bytes.byteLength);
+}
+
+/** A znode's data as a record keeps it: null for null data (NULL_DATA or nil), else its latin1 string. */
+export function latin1OfData(data: WireData): string | null {
+  return data === null || isNullData(data) ? null : latin1OfBytes(data);
 }
 
 /** The literal equal to kind: a decoded snapshot would otherwise hold a string of its own per node. */
@@ -42,8 +50,8 @@ function sharedKind(kind: NodeKind): NodeKind {
  */
 export class ZnodeRecord {
   readonly path: string;
-  /** The data bytes, one char per byte (latin1); '' for none. */
-  readonly latin1Data: string;
+  /** The data bytes, one char per byte (latin1); '' for empty data, null for null data (ZooKeeper's null). */
+  readonly latin1Data: string | null;
   readonly acl: readonly ACL[];
   readonly czxid: number;
   readonly mzxid: number;
@@ -63,7 +71,7 @@ export class ZnodeRecord {
   // Positional: the records of a million-node load are made here, and reading a fields object of
   // varying shape per record cost more than the rest of the load.
   private constructor(
-    path: string, latin1Data: string, acl: readonly ACL[], czxid: number, mzxid: number, pzxid: number, ctime: number,
+    path: string, latin1Data: string | null, acl: readonly ACL[], czxid: number, mzxid: number, pzxid: number, ctime: number,
     mtime: number, version: number, cversion: number, aversion: number, kind: NodeKind, ephemeralOwner: number, ttlMs: number,
   ) {
     this.path = path;
@@ -92,17 +100,19 @@ export class ZnodeRecord {
   /** A record from its stored shape (the data bytes are copied). */
   static fromSnapshotNode(n: SnapshotNode, acl: readonly ACL[] = n.acl): ZnodeRecord {
     return new ZnodeRecord(
-      n.path, latin1OfBytes(n.data), acl, n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion,
+      n.path, latin1OfData(n.data), acl, n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion,
       sharedKind(n.kind), n.ephemeralOwner, n.ttlMs,
     );
   }
 
+  /** 0 for null data, as ZooKeeper's Stat reports it. */
   get dataLength(): number {
-    return this.latin1Data.length;
+    return this.latin1Data === null ? 0 : this.latin1Data.length;
   }
 
-  /** A fresh copy of the data bytes. */
+  /** A fresh copy of the data bytes; NULL_DATA itself for null data. */
   dataBytes(): Uint8Array {
+    if (this.latin1Data === null) return NULL_DATA;
     if (this.latin1Data.length === 0) return new Uint8Array(0);
     // Buffer.from takes small values from Node's pool; callers get a plain Uint8Array view of it.
     const b = Buffer.from(this.latin1Data, 'latin1');
@@ -111,8 +121,9 @@ export class ZnodeRecord {
 
   /** This record with some fields changed (path and kind never change). */
   with(c: Partial<Omit<ZnodeFields, 'path' | 'kind'>>): ZnodeRecord {
+    // Not `??` for the data: null is a value to set (null data), only undefined means unchanged.
     return new ZnodeRecord(
-      this.path, c.latin1Data ?? this.latin1Data, c.acl ?? this.acl, c.czxid ?? this.czxid, c.mzxid ?? this.mzxid,
+      this.path, c.latin1Data === undefined ? this.latin1Data : c.latin1Data, c.acl ?? this.acl, c.czxid ?? this.czxid, c.mzxid ?? this.mzxid,
       c.pzxid ?? this.pzxid, c.ctime ?? this.ctime, c.mtime ?? this.mtime, c.version ?? this.version, c.cversion ?? this.cversion,
       c.aversion ?? this.aversion, this.kind, c.ephemeralOwner ?? this.ephemeralOwner, c.ttlMs ?? this.ttlMs,
     );
@@ -120,7 +131,7 @@ export class ZnodeRecord {
 
   toSnapshotNode(): SnapshotNode {
     return {
-      path: this.path, data: this.dataBytes(), acl: this.acl, czxid: this.czxid, mzxid: this.mzxid, pzxid: this.pzxid,
+      path: this.path, data: this.latin1Data === null ? null : this.dataBytes(), acl: this.acl, czxid: this.czxid, mzxid: this.mzxid, pzxid: this.pzxid,
       ctime: this.ctime, mtime: this.mtime, version: this.version, cversion: this.cversion, aversion: this.aversion,
       kind: this.kind, ephemeralOwner: this.ephemeralOwner, ttlMs: this.ttlMs,
     };

@@ -14,10 +14,11 @@
 // protocol's current state (a DIFF from the wrong zxid, say): that is the peer's job. The peer is generic
 // over the snapshot a SNAP carries; the check of its shape is a parameter, by default the tree's.
 import {
-  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, isSafeMap, ownField, pathProblem,
+  MAX_ACL_ENTRIES, MAX_EPOCH, MAX_MULTI_OPS, MAX_TTL_MS, isSafeMap, isWireData, ownField, pathProblem,
   type MultiSubTxn, type WireMap, type NodeKind, type TxnBody,
 } from '../../protocol/index.js';
 import type { PeerMessage, PeerState, ServerId, SyncMode } from './types.js';
+import { peerMessageFromWire, type WirePeerMessage } from './wire-form.js';
 
 /** Why a value is refused (names fields and indexes only, never quotes the value), or undefined. */
 type Problem = string | undefined;
@@ -69,6 +70,11 @@ function bytesField(o: WireMap, key: string, bytesMax = Number.MAX_SAFE_INTEGER)
   return v instanceof Uint8Array && v.byteLength <= bytesMax ? undefined : `${key} is not binary${bytesMax < Number.MAX_SAFE_INTEGER ? ` of at most ${bytesMax} bytes` : ''}`;
 }
 
+/** A znode's data: binary, or nil for null data (the only place a txn or a snapshot node may hold nil). */
+function dataField(o: WireMap): Problem {
+  return isWireData(ownField(o, 'data')) ? undefined : 'data is not binary or nil';
+}
+
 /** Every element passes check; the problem names the first index that does not. */
 function each(list: readonly unknown[], what: string, check: (v: unknown) => Problem): Problem {
   for (let i = 0; i < list.length; i++) {
@@ -111,7 +117,7 @@ function lifetimeFields(o: WireMap): Problem {
 
 function createProblem(b: WireMap): Problem {
   if (ownField(b, 'path') === '/') return 'path is the root';
-  return pathField(b) ?? bytesField(b, 'data') ?? aclField(b) ?? lifetimeFields(b);
+  return pathField(b) ?? dataField(b) ?? aclField(b) ?? lifetimeFields(b);
 }
 
 function sessionFields(o: WireMap): Problem {
@@ -124,7 +130,7 @@ type BodyCheck = (b: WireMap) => Problem;
 const SUB_TXN_CHECKS: ReadonlyMap<unknown, BodyCheck> = new Map<MultiSubTxn['type'], BodyCheck>([
   ['create', createProblem],
   ['delete', (b) => pathField(b)],
-  ['setData', (b) => pathField(b) ?? bytesField(b, 'data')],
+  ['setData', (b) => pathField(b) ?? dataField(b)],
   ['check', (b) => pathField(b)],
 ]);
 
@@ -138,7 +144,7 @@ function subTxnProblem(v: unknown): Problem {
 const BODY_CHECKS: Readonly<Record<TxnBody['type'], BodyCheck>> = {
   create: createProblem,
   delete: (b) => pathField(b),
-  setData: (b) => pathField(b) ?? bytesField(b, 'data'),
+  setData: (b) => pathField(b) ?? dataField(b),
   setACL: (b) => pathField(b) ?? aclField(b),
   check: (b) => pathField(b),
   createSession: sessionFields,
@@ -188,7 +194,7 @@ const NODE_COUNTS = ['ctime', 'mtime', 'version', 'cversion', 'aversion'] as con
 
 function nodeProblem(v: unknown): Problem {
   if (!isSafeMap(v)) return 'not a map';
-  return pathField(v) ?? bytesField(v, 'data') ?? aclField(v) ?? zxids(v, NODE_ZXIDS) ?? nonNegative(v, NODE_COUNTS) ?? lifetimeFields(v);
+  return pathField(v) ?? dataField(v) ?? aclField(v) ?? zxids(v, NODE_ZXIDS) ?? nonNegative(v, NODE_COUNTS) ?? lifetimeFields(v);
 }
 
 function parentOf(path: string): string {
@@ -302,8 +308,9 @@ export function peerMessageProblem(v: unknown, voters?: readonly ServerId[], sna
 
 /**
  * The value as a PeerMessage when its shape is one the peer can take, else undefined. S is the snapshot
- * type that `snapshotProblem` vouches for (the tree's TreeSnapshot for the default check).
+ * type that `snapshotProblem` vouches for (the tree's TreeSnapshot for the default check). Txns that
+ * carried null data as nil hold NULL_DATA again (wire-form.ts).
  */
 export function asPeerMessage<S = unknown>(v: unknown, voters?: readonly ServerId[], snapshotProblem: SnapshotProblem = treeSnapshotProblem): PeerMessage<S> | undefined {
-  return peerMessageProblem(v, voters, snapshotProblem) === undefined ? (v as PeerMessage<S>) : undefined;
+  return peerMessageProblem(v, voters, snapshotProblem) === undefined ? peerMessageFromWire(v as WirePeerMessage<S>) : undefined;
 }

@@ -3,7 +3,7 @@
 // 2^53, empty and null buffers, empty lists, astral characters in strings), since that is where a codec breaks.
 import { AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType } from '../../protocol/index.js';
 import type { ACL, ClientInfo, MultiOp, OpResult, ReadOp, Stat, WithOp } from '../../protocol/index.js';
-import { JUTE_NULL_BYTES } from '../../protocol/jute/index.js';
+import { NULL_DATA } from '../../protocol/jute/index.js';
 import { MAX_ACL_ENTRIES, MAX_PATH_LENGTH, MAX_TTL_MS } from '../../protocol/limits.js';
 import type { Prng } from '../sim/prng.js';
 
@@ -85,7 +85,7 @@ export function bytes(prng: Prng, maxBytes = 300): Uint8Array {
 
 /** A buffer field where jute allows null: sometimes the null buffer (-1 on the wire), sometimes empty. */
 export function nullableBytes(prng: Prng, maxBytes = 300): Uint8Array {
-  return prng.chance(0.15) ? JUTE_NULL_BYTES : bytes(prng, maxBytes);
+  return prng.chance(0.15) ? NULL_DATA : bytes(prng, maxBytes);
 }
 
 function aclEntry(prng: Prng): ACL {

@@ -9,7 +9,7 @@ import type { ClientHandle } from '../../src/replica/client-handle.js';
 import type { ClientFrame, ClientLink, ReplicaLog, ReplicaPorts, StorageWrite } from '../../src/replica/ports.js';
 import { Replica } from '../../src/replica/replica.js';
 import type { ReplicaOptions } from '../../src/replica/replica.js';
-import type { PeerMessage, PeerStatus } from '../../src/zab/index.js';
+import { peerMessageToWire, type PeerMessage, type PeerStatus, type WirePeerMessage } from '../../src/zab/index.js';
 
 export const TICK_MS = 100;
 
@@ -85,7 +85,7 @@ export class TestClient implements ClientLink {
     return xid;
   }
 
-  create(path: string, mode: number = CreateMode.PERSISTENT, data = new Uint8Array([1])): number {
+  create(path: string, mode: number = CreateMode.PERSISTENT, data: Uint8Array = new Uint8Array([1])): number {
     return this.request({ op: OpCode.create, path, data, acl: OPEN_ACL_UNSAFE, mode } as Omit<Request, 'xid'>);
   }
 }
@@ -157,15 +157,18 @@ export class TestReplica {
   }
 }
 
-/** Peer messages in one FIFO queue, cloned as a wire would, delivered when a test runs the network. */
+/**
+ * Peer messages in one FIFO queue, in their wire form (null data as nil, as the server's transport sends
+ * them) and cloned as a wire would, delivered when a test runs the network.
+ */
 export class TestNetwork {
-  readonly queue: Array<{ from: number; to: number; message: PeerMessage }> = [];
+  readonly queue: Array<{ from: number; to: number; message: WirePeerMessage }> = [];
   readonly replicas = new Map<number, TestReplica>();
   /** Links that lose everything sent over them, as "from>to". */
   readonly cut = new Set<string>();
 
   send(from: number, to: number, message: PeerMessage): void {
-    if (!this.cut.has(`${from}>${to}`)) this.queue.push({ from, to, message: structuredClone(message) });
+    if (!this.cut.has(`${from}>${to}`)) this.queue.push({ from, to, message: structuredClone(peerMessageToWire(message)) });
   }
 
   /** Delivers queued messages (and those they cause) until none is left or maxMessages were delivered. */

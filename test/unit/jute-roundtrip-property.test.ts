@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_MAX_DATA_BYTES, ErrorCode, OpCode, SESSION_PASSWD_BYTES } from '../../protocol/index.js';
 import type { ConnectRequest, ConnectResponse, Decoded, NotificationFrame, Request, Response, WireOpName, WithOp } from '../../protocol/index.js';
 import {
-  JUTE_NULL_BYTES, JUTE_XID, JuteEncodeError, JuteFrameReader, decodeJuteConnectRequest, decodeJuteConnectResponse, decodeJuteRequest, decodeJuteResponse,
+  NULL_DATA, JUTE_XID, JuteEncodeError, JuteFrameReader, decodeJuteConnectRequest, decodeJuteConnectResponse, decodeJuteRequest, decodeJuteResponse,
   encodeJuteConnectRequest, encodeJuteConnectResponse, encodeJuteRequest, encodeJuteResponse, withLengthPrefix,
 } from '../../protocol/jute/index.js';
 import { Prng, deriveSeed } from '../sim/prng.js';
@@ -58,7 +58,7 @@ function forAll<T>(table: number, generators: Readonly<Record<string, Gen<T> | n
 
 /** Where in a value the jute null buffer sits: it must come back null, not merely empty. */
 function nullBuffers(value: unknown, at = '$'): string[] {
-  if (value === JUTE_NULL_BYTES) return [at];
+  if (value === NULL_DATA) return [at];
   if (value instanceof Uint8Array || typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, v]) => nullBuffers(v, `${at}.${key}`));
 }

@@ -8,7 +8,7 @@ import { apply, bytes, create } from '../support/tree-txns.js';
 /** Path and data bytes of every node, counted the slow way. */
 function countFromScratch(tree: DataTree): number {
   let total = 0;
-  for (const n of tree.snapshot().nodes) total += n.path.length + ('data' in n ? n.data.length : n.dataLength);
+  for (const n of tree.snapshot().nodes) total += n.path.length + ('data' in n ? (n.data?.length ?? 0) : n.dataLength);
   return total;
 }
 

@@ -261,6 +261,8 @@ describe('asPeerMessage refuses hostile messages without throwing', () => {
           // A string field takes any string of its kind, a binary field any binary: those are tried apart.
           if (typeof original === 'string' && typeof bad === 'string') continue;
           if (original instanceof Uint8Array && bad instanceof Uint8Array) continue;
+          // nil is a znode's null data where data goes (a txn's, a snapshot node's): null-data.test.ts tries it.
+          if (bad === null && path[path.length - 1] === 'data') continue;
           assertRefused(replaced(m, path, bad), `${typeOf(m)} ${path.join('.')} = ${describeValue(bad)}`);
           cases++;
         }
