@@ -14,7 +14,10 @@
 //
 // record(v) = msgpack(v) ++ crc32(utf8(key) ++ msgpack(v)) as 4 bytes big-endian. The key is inside the
 // checksum so a record that ends up under another key does not verify. msgpack uses plain maps (no
-// records extension); integers up to 2^53 decode as numbers; binary decodes as Uint8Array.
+// records extension); integers up to 2^53 decode as numbers; binary decodes as Uint8Array. A znode's data
+// (a create's or setData's, in a multi too, and a snapshot node's) is nil for null data (protocol/null-data.ts),
+// binary otherwise; nil goes nowhere else. Stores written before null data existed hold no nil and read the
+// same, so the format stays 1 (a server older than null data cannot read a store that holds some).
 //
 // SnapshotMeta = { zxid, chunks, nodeCount, sessionCount, crcOfChunkCrcs, sessionsCrc } where
 // crcOfChunkCrcs = crc32 of the chunk records' crcs (4 bytes big-endian each, in chunk order) and

@@ -27,7 +27,7 @@
 // would in one directory.
 //
 // frame(tag, v) = length u32 BE ++ crc u32 BE ++ tag u64 BE ++ payload, where payload = msgpack(v) (as
-// record.ts encodes it), length = payload bytes (1 .. FRAME_PAYLOAD_BYTES_MAX) and crc = CRC-32 of
+// record.ts encodes it: null znode data is nil, as layout.ts says), length = payload bytes (1 .. FRAME_PAYLOAD_BYTES_MAX) and crc = CRC-32 of
 // tag ++ payload, continued from the store's salt (a random u32 in meta; 0 for the meta file itself). A
 // log frame's tag is its txn's zxid (checked against the txn inside), so a record copied to another place
 // does not verify; a snapshot frame's tag is its position in the file. The salt keeps frames that come

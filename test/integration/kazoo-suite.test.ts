@@ -16,12 +16,6 @@ const EXCLUSIONS: readonly SuiteExclusion[] = [
   { test: 'test_sasl.py', reason: 'SASL (DIGEST-MD5 through a JAAS login config, GSSAPI with a Kerberos KDC): Canopy has no SASL' },
   { test: 'test_connection.py::TestReadOnlyMode', reason: 'read-only mode: with two of three members stopped ZooKeeper serves reads read-only; Canopy has no read-only mode' },
   { test: 'test_client.py::TestReconfig', reason: 'dynamic reconfiguration: Canopy answers reconfig UNIMPLEMENTED (the tests add and remove an observer)' },
-  ...[
-    'test_client.py::TestClient', 'test_eventlet_handler.py::TestEventletClient', 'test_gevent_handler.py::TestGeventClient',
-  ].flatMap((cls) => ['test_create_null_data', 'test_set_null_data'].map((t) => ({
-    test: `${cls}::${t}`,
-    reason: 'null data: Canopy stores a null buffer (length -1) as empty data, so get answers b"" where ZooKeeper answers None',
-  }))),
 ];
 
 /** Tests Kazoo skips by itself on any server, with the reason it gives. */
