@@ -237,6 +237,7 @@ const BODY_DECODERS: { readonly [K in WireOpName]: (o: Obj, limits: CodecLimits)
   getEphemerals: (o) => ({ prefixPath: path(o, 'prefixPath') }),
   multiRead: (o) => ({ ops: opList(o).map(readOp) }),
   addWatch: (o) => ({ path: path(o), mode: oneOf(o, 'mode', AddWatchMode) }),
+  checkWatches: (o) => ({ path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) }),
   removeWatches: (o) => ({ path: path(o), watcherType: oneOf(o, 'watcherType', WatcherType) }),
   setWatches2: (o) => ({
     relativeZxid: int(o, 'relativeZxid', 0),

@@ -16,7 +16,7 @@ import type {
  * How a server handles an op:
  * - `read`: answered by the server the client is connected to, from its own tree and watch table, when the
  *   request reaches the head of the connection's queue (so in the session's FIFO order). Never forwarded,
- *   never a txn. setWatches2, addWatch, removeWatches and ping are reads too.
+ *   never a txn. setWatches2, addWatch, checkWatches, removeWatches and ping are reads too.
  * - `write`: becomes a txn. The leader prepares it (a follower forwards it); it is answered once the
  *   connected server has applied the txn, or the leader's refusal, in FIFO order.
  * - `sync`: no txn. A follower asks the leader how far it has proposed and answers once it has applied
@@ -104,6 +104,8 @@ export const OPS = {
   multiRead: { code: OpCode.multiRead, kind: 'read', forwarded: false, wire: true, batch: null, perm: EACH_OP, request: body<MultiReadRequest>(), response: body<MultiResponse>() },
   /** READ on a node that exists, as ZooKeeper 3.9.2 checks; every event is checked for READ again as it is delivered. */
   addWatch: { code: OpCode.addWatch, kind: 'read', forwarded: false, wire: true, batch: null, perm: onNode(Perms.READ), request: body<AddWatchRequest>(), response: body<Empty>() },
+  /** Whether the connection holds a watch of that type on the path (NOWATCHER if not); nothing is removed. */
+  checkWatches: { code: OpCode.checkWatches, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<RemoveWatchesRequest>(), response: body<Empty>() },
   removeWatches: { code: OpCode.removeWatches, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<RemoveWatchesRequest>(), response: body<Empty>() },
   setWatches2: { code: OpCode.setWatches2, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<SetWatchesRequest>(), response: body<Empty>() },
   ping: { code: OpCode.ping, kind: 'read', forwarded: false, wire: true, batch: null, perm: NO_CHECK, request: body<Empty>(), response: body<Empty>() },

@@ -31,7 +31,7 @@ const MULTI_END_TYPE = -1;
 const MULTI_NO_ERR = -1;
 
 /** The opcodes jute can carry from a client: Canopy's wire ops and the ones it reads only to refuse or map. */
-type JuteRequestName = WireOpName | 'reconfig' | 'checkWatches' | 'setWatches' | 'sasl';
+type JuteRequestName = WireOpName | 'reconfig' | 'setWatches' | 'sasl';
 
 function unserved(name: string): never {
   throw new JuteDecodeError(`${name} is not served by Canopy`, ErrorCode.UNIMPLEMENTED);
@@ -122,6 +122,7 @@ const BODY_READERS: { readonly [K in JuteRequestName]: (r: JuteReader) => RawBod
   getEphemerals: (r) => ({ prefixPath: r.string('prefixPath') }),
   multi: readBatch,
   multiRead: readBatch,
+  checkWatches: (r) => ({ path: r.string('path'), watcherType: r.int('type') }),
   removeWatches: (r) => ({ path: r.string('path'), watcherType: r.int('type') }),
   addWatch: (r) => ({ path: r.string('path'), mode: r.int('mode') }),
   setWatches: (r) => ({ ...readWatchLists(r, false), op: OpCode.setWatches2 }),
@@ -141,12 +142,6 @@ const BODY_READERS: { readonly [K in JuteRequestName]: (r: JuteReader) => RawBod
     r.long('curConfigId');
     r.end('reconfig');
     return unserved('reconfig');
-  },
-  checkWatches: (r) => {
-    readPath(r);
-    r.int('type');
-    r.end('checkWatches');
-    return unserved('checkWatches');
   },
   sasl: (r) => {
     r.buffer('token');
@@ -246,6 +241,7 @@ const BODY_WRITERS: { readonly [K in WireOpName]: (w: JuteWriter, b: WithOp[K]) 
   getEphemerals: (w, b) => void w.string(b.prefixPath),
   multi: (w, b) => writeBatch(w, b.ops),
   multiRead: (w, b) => writeBatch(w, b.ops),
+  checkWatches: (w, b) => void w.string(b.path).int(b.watcherType, 'type'),
   removeWatches: (w, b) => void w.string(b.path).int(b.watcherType, 'type'),
   addWatch: (w, b) => void w.string(b.path).int(b.mode, 'mode'),
   setWatches2: (w, b) => writeWatchLists(w, b, !isLegacySetWatches(b)),

@@ -151,6 +151,8 @@ export function executeRead(req: ReadRequest, ctx: ReadContext): Response {
       if (nodeCheck(tree, ctx.access, req.op, req.path) === ErrorCode.NOAUTH) return err(xid, zxid, ErrorCode.NOAUTH);
       watches.addPersistentWatch(sessionId, req.path, req.mode === 1);
       return { xid, zxid, err: ErrorCode.OK };
+    case OpCode.checkWatches:
+      return err(xid, zxid, watches.holdsWatch(sessionId, req.path, req.watcherType as WatcherType) ? ErrorCode.OK : ErrorCode.NOWATCHER);
     case OpCode.removeWatches: {
       const removed = watches.removeWatches(sessionId, req.path, req.watcherType as WatcherType);
       return err(xid, zxid, removed ? ErrorCode.OK : ErrorCode.NOWATCHER);

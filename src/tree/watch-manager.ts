@@ -137,6 +137,28 @@ export class WatchManager {
     }
   }
 
+  /**
+   * Whether the session holds a watch of the type on the path (ZooKeeper's checkWatches): a persistent or
+   * recursive watch there counts for Data and Children too, as ZooKeeper registers those in both tables.
+   */
+  holdsWatch(sessionId: number, path: string, watcherType: WatcherType): boolean {
+    const persistentThere = (): boolean => this.persistent.has(sessionId, path) || this.recursive.has(sessionId, path);
+    switch (watcherType) {
+      case WatcherType.Children:
+        return this.child.has(sessionId, path) || persistentThere();
+      case WatcherType.Data:
+        return this.data.has(sessionId, path) || persistentThere();
+      case WatcherType.Persistent:
+        return this.persistent.has(sessionId, path);
+      case WatcherType.PersistentRecursive:
+        return this.recursive.has(sessionId, path);
+      case WatcherType.Any:
+        return this.tables().some((table) => table.has(sessionId, path));
+      default:
+        return assertNever(watcherType, 'watcher type', TreeInvariantError);
+    }
+  }
+
   /** Sessions holding a watch, paths watched, and watches, over every kind of watch (ZooKeeper's wchs). */
   summary(): WatchSummary {
     const sessions = new Set<number>();

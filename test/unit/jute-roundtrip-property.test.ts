@@ -115,6 +115,7 @@ const REQUEST_BODIES: { readonly [K in WireOpName]: Gen<WithOp[K]> } = {
   getEphemerals: (p) => ({ op: OpCode.getEphemerals, prefixPath: znodePath(p) }),
   multiRead: (p) => ({ op: OpCode.multiRead, ops: list(p, readOp, 8) }),
   addWatch: (p) => ({ op: OpCode.addWatch, path: znodePath(p), mode: p.pick(ADD_WATCH_MODES) }),
+  checkWatches: (p) => ({ op: OpCode.checkWatches, path: znodePath(p), watcherType: p.pick(WATCHER_TYPES) }),
   removeWatches: (p) => ({ op: OpCode.removeWatches, path: znodePath(p), watcherType: p.pick(WATCHER_TYPES) }),
   // Half without persistent watches, which travel as setWatches (101) and must come back the same.
   setWatches2: (p) => {

@@ -65,7 +65,7 @@ describe('the op table', () => {
   test('kinds: what the server does with each op', () => {
     const byKind = (kind: string): string[] => OP_NAMES.filter((name) => OPS[name].kind === kind).sort();
     assert.deepEqual(byKind('read'), [
-      'addWatch', 'exists', 'getACL', 'getAllChildrenNumber', 'getChildren', 'getChildren2', 'getData', 'getEphemerals', 'multiRead',
+      'addWatch', 'checkWatches', 'exists', 'getACL', 'getAllChildrenNumber', 'getChildren', 'getChildren2', 'getData', 'getEphemerals', 'multiRead',
       'ping', 'removeWatches', 'setWatches2',
     ]);
     assert.deepEqual(byKind('write'), ['check', 'create', 'create2', 'createContainer', 'createTTL', 'delete', 'deleteContainer', 'multi', 'setACL', 'setData']);
@@ -89,7 +89,7 @@ describe('the op table', () => {
       exists: `node ${Perms.READ}`, getData: `node ${Perms.READ}`, getChildren: `node ${Perms.READ}`, getChildren2: `node ${Perms.READ}`,
       getAllChildrenNumber: `node ${Perms.READ}`, getACL: `node ${Perms.READ | Perms.ADMIN}`,
       multi: 'eachOp', multiRead: 'eachOp',
-      getEphemerals: 'none', addWatch: `node ${Perms.READ}`, removeWatches: 'none', setWatches2: 'none', ping: 'none', sync: 'none', auth: 'none', whoAmI: 'none',
+      getEphemerals: 'none', addWatch: `node ${Perms.READ}`, checkWatches: 'none', removeWatches: 'none', setWatches2: 'none', ping: 'none', sync: 'none', auth: 'none', whoAmI: 'none',
       closeSession: 'none', createSession: 'none', deleteContainer: 'none',
     };
     for (const name of OP_NAMES) assert.equal(show(OPS[name].perm), expected[name], name);

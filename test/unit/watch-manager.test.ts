@@ -141,6 +141,27 @@ describe('WatchManager removal and limits', () => {
     assert.deepEqual(fired(wm, [created('/b'), deleted('/b')]), []);
   });
 
+  test('holdsWatch (checkWatches) says whether the session has a watch of the type there, and removes nothing', () => {
+    const wm = manager();
+    wm.addExistWatch(1, '/a');
+    wm.addChildWatch(1, '/c');
+    wm.addPersistentWatch(1, '/p', false);
+    wm.addPersistentWatch(1, '/r', true);
+    assert.deepEqual([WatcherType.Data, WatcherType.Children, WatcherType.Any].map((t) => wm.holdsWatch(1, '/a', t)), [true, false, true]);
+    assert.deepEqual([WatcherType.Data, WatcherType.Children, WatcherType.Any].map((t) => wm.holdsWatch(1, '/c', t)), [false, true, true]);
+    assert.equal(wm.holdsWatch(2, '/a', WatcherType.Any), false);
+    assert.equal(wm.holdsWatch(1, '/other', WatcherType.Any), false);
+    // As in ZooKeeper, which registers a persistent or recursive watch in both its data and child tables.
+    for (const path of ['/p', '/r']) {
+      assert.equal(wm.holdsWatch(1, path, WatcherType.Data), true, path);
+      assert.equal(wm.holdsWatch(1, path, WatcherType.Children), true, path);
+    }
+    assert.deepEqual([wm.holdsWatch(1, '/p', WatcherType.Persistent), wm.holdsWatch(1, '/p', WatcherType.PersistentRecursive)], [true, false]);
+    assert.deepEqual([wm.holdsWatch(1, '/r', WatcherType.Persistent), wm.holdsWatch(1, '/r', WatcherType.PersistentRecursive)], [false, true]);
+    assert.equal(wm.watchCount(), 4);
+    assert.deepEqual(fired(wm, [created('/a')]), [[1, NodeCreated, '/a']]);
+  });
+
   test('removeSession drops every watch of that session only', () => {
     const wm = manager();
     wm.addDataWatch(1, '/a');
