@@ -93,6 +93,7 @@ const BODIES: ReadonlyArray<readonly [number, (prng: Prng, op: number) => Obj]> 
   [OpCode.whoAmI, () => ({})],
   [OpCode.multi, (p) => ({ ops: Array.from({ length: p.int(0, 6) }, () => multiOp(p)) })],
   [OpCode.multiRead, (p) => ({ ops: Array.from({ length: p.int(0, 6) }, () => readOp(p)) })],
+  [OpCode.checkWatches, (p) => ({ path: fuzzPath(p), watcherType: p.pick(Object.values(WatcherType)) })],
   [OpCode.removeWatches, (p) => ({ path: fuzzPath(p), watcherType: p.pick(Object.values(WatcherType)) })],
   [OpCode.addWatch, (p) => ({ path: fuzzPath(p), mode: p.pick(Object.values(AddWatchMode)) })],
   [OpCode.setWatches2, (p) => ({
