@@ -8,7 +8,8 @@ import type { WebSocket } from 'ws';
 import { CloseCode, Xid, decodeConnectRequest, decodeRequest, encode, opInfo } from '../../protocol/index.js';
 import type { CodecLimits } from '../../protocol/index.js';
 import type { ClientHandle } from '../replica/client-handle.js';
-import type { CorkBatch, CorkedLink } from './cork-batch.js';
+import { ClientOutput } from './client-output.js';
+import type { CorkBatch } from './cork-batch.js';
 import type { ClientFrame, ClientLink, ReplicaLog } from '../replica/ports.js';
 import type { ConnectionStats } from './server-stats.js';
 
@@ -46,26 +47,25 @@ function encodeFrame(frame: ClientFrame): Uint8Array {
   return lastBytes;
 }
 
-export class WsClient implements ClientLink, CorkedLink {
+export class WsClient implements ClientLink {
   private handle: ClientHandle | undefined;
   private closed = false;
-  /** Bytes handed to the socket and not yet written out to the kernel. */
-  private unsentBytes = 0;
-  /** The socket is corked until the end of this turn (or its cork batch): every answer of a commit goes out in one writev. */
-  private corked = false;
+  private readonly output: ClientOutput;
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly socket: Duplex,
+    socket: Duplex,
     private readonly limits: WsClientLimits,
     private readonly handshakeReceived: () => void,
     private readonly log: ReplicaLog,
-    private readonly corks: CorkBatch,
+    corks: CorkBatch,
     readonly stats: ConnectionStats,
     readonly remoteAddress: string,
     /** Came in on the secure (wss) client port. */
     readonly secure: boolean,
-  ) {}
+  ) {
+    this.output = new ClientOutput(socket, limits.maxOutputBytes, corks, (err) => this.frameWritten(err));
+  }
 
   /** The session this connection is bound to (0 before its handshake). */
   get sessionId(): number {
@@ -74,11 +74,6 @@ export class WsClient implements ClientLink, CorkedLink {
 
   get sessionTimeoutMs(): number {
     return this.handle?.sessionTimeoutMs ?? 0;
-  }
-
-  uncork(): void {
-    this.corked = false;
-    this.socket.uncork();
   }
 
   /** Starts reading: frames go to handle. */
@@ -91,7 +86,7 @@ export class WsClient implements ClientLink, CorkedLink {
   }
 
   get congested(): boolean {
-    return this.unsentBytes >= this.limits.maxOutputBytes / 2;
+    return this.output.congested;
   }
 
   setReadingPaused(paused: boolean): void {
@@ -142,28 +137,18 @@ export class WsClient implements ClientLink, CorkedLink {
     // Reads that could outgrow maxFrameBytes are refused before they are built (read-ops.ts). A write's answer
     // may pass it a little (a multi's results carry a Stat per op) and must still be sent: the write happened.
     const bytes = encodeFrame(frame);
-    if (this.unsentBytes + bytes.byteLength > this.limits.maxOutputBytes) {
+    if (this.output.wouldOverflow(bytes.byteLength)) {
       this.handle?.close(CloseCode.SLOW_CONSUMER, `client is not reading its answers (over ${this.limits.maxOutputBytes} bytes unsent)`);
       // It will not read the close frame either: what it left unread is freed now, not after ws's 30 s.
       setTimeout(() => this.ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
       return;
     }
-    const size = bytes.byteLength;
-    this.unsentBytes += size;
     const answer = !('xid' in frame) || frame.xid !== Xid.NOTIFICATION;
     this.stats.frameSent(answer, 'zxid' in frame ? frame.zxid : undefined, frame.err);
-    // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
-    const corking = !this.corked;
-    if (corking) {
-      this.corked = true;
-      this.socket.cork();
-    }
-    this.ws.send(bytes, (err) => this.frameWritten(size, err));
-    if (corking) this.corks.add(this);
+    this.output.send(bytes.byteLength, (done) => this.ws.send(bytes, done));
   }
 
-  private frameWritten(size: number, err: Error | undefined): void {
-    this.unsentBytes -= size;
+  private frameWritten(err: Error | null | undefined): void {
     // A failed write means the socket is gone: answering the rest of the queue into it would only burn CPU.
     if (err !== undefined && err !== null) return this.socketOnClose();
     if (this.closed || this.congested) return;

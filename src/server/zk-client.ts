@@ -19,7 +19,8 @@ import {
 import type { ClientHandle } from '../replica/client-handle.js';
 import type { ClientFrame, ClientLink, ReplicaLog } from '../replica/ports.js';
 import type { ClientConnection } from './client-connection.js';
-import type { CorkBatch, CorkedLink } from './cork-batch.js';
+import { ClientOutput } from './client-output.js';
+import type { CorkBatch } from './cork-batch.js';
 import type { ConnectionStats } from './server-stats.js';
 import { asRequestedResults } from './zk-multi-results.js';
 import { OutstandingOps } from './zk-outstanding.js';
@@ -64,7 +65,7 @@ function isNotification(frame: Response | NotificationFrame): frame is Notificat
   return frame.xid === Xid.NOTIFICATION;
 }
 
-export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
+export class ZkClient implements ClientLink, ClientConnection {
   private handle: ClientHandle | undefined;
   private closed = false;
   private readonly reader: JuteFrameReader;
@@ -75,9 +76,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
   /** The client's ConnectRequest ended with the read-only byte, so the response carries one too. */
   private readOnlyByteSent = false;
   private readonly outstanding: OutstandingOps;
-  /** Bytes handed to the socket and not yet written out to the kernel. */
-  private unsentBytes = 0;
-  private corked = false;
+  private readonly output: ClientOutput;
   /** Came in on zkSecureClientPort. */
   readonly secure: boolean;
 
@@ -86,11 +85,12 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     private readonly limits: ZkClientLimits,
     private readonly handshakeReceived: () => void,
     private readonly log: ReplicaLog,
-    private readonly corks: CorkBatch,
+    corks: CorkBatch,
     readonly stats: ConnectionStats,
     readonly remoteAddress: string,
   ) {
     this.secure = socket instanceof TLSSocket;
+    this.output = new ClientOutput(socket, limits.maxOutputBytes, corks, (err) => this.frameWritten(err));
     this.reader = new JuteFrameReader(limits.maxFrameBytes);
     this.outstanding = new OutstandingOps(limits.maxOutstanding);
   }
@@ -114,7 +114,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
   }
 
   get congested(): boolean {
-    return this.unsentBytes >= this.limits.maxOutputBytes / 2;
+    return this.output.congested;
   }
 
   setReadingPaused(paused: boolean): void {
@@ -123,11 +123,6 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     if (paused) return void this.socket.pause();
     this.socket.resume();
     this.drain();
-  }
-
-  uncork(): void {
-    this.corked = false;
-    this.socket.uncork();
   }
 
   private socketOnData(chunk: Buffer): void {
@@ -210,23 +205,14 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     if (this.socket.destroyed || !this.socket.writable) return this.socketOnClose();
     const bytes = this.encode(frame);
     if (bytes === undefined) return;
-    if (this.unsentBytes + bytes.byteLength > this.limits.maxOutputBytes) {
+    if (this.output.wouldOverflow(bytes.byteLength)) {
       this.handle?.close(CloseCode.SLOW_CONSUMER, `client is not reading its answers (over ${this.limits.maxOutputBytes} bytes unsent)`);
       // It will not read what is queued either: that is freed now.
       this.socket.destroy();
       return;
     }
-    const size = bytes.byteLength;
-    this.unsentBytes += size;
     if (!isConnectResponse(frame)) this.stats.frameSent(frame.xid !== Xid.NOTIFICATION, frame.zxid, frame.err);
-    // A commit answers many requests of one connection in one synchronous run: one syscall, not one each.
-    const corking = !this.corked;
-    if (corking) {
-      this.corked = true;
-      this.socket.cork();
-    }
-    this.socket.write(bytes, (err) => this.frameWritten(size, err));
-    if (corking) this.corks.add(this);
+    this.output.send(bytes.byteLength, (done) => this.socket.write(bytes, done));
     // Requests the client pipelined behind its ConnectRequest are read now that the session is bound.
     if (isConnectResponse(frame) && frame.err === ErrorCode.OK) queueMicrotask(() => this.resumeAfterConnect());
   }
@@ -251,8 +237,7 @@ export class ZkClient implements ClientLink, CorkedLink, ClientConnection {
     this.drain();
   }
 
-  private frameWritten(size: number, err: Error | null | undefined): void {
-    this.unsentBytes -= size;
+  private frameWritten(err: Error | null | undefined): void {
     // A failed write means the socket is gone: answering the rest of the queue into it would only burn CPU.
     if (err !== undefined && err !== null) return this.socketOnClose();
     if (this.closed || this.congested) return;
