@@ -43,7 +43,7 @@ export async function kazooAvailable(): Promise<Availability> {
 }
 
 /** Runs test/zookeeper/<script> with input as JSON on stdin; its JSON on stdout is the result. */
-export async function runKazoo(script: string, input: object): Promise<Record<string, unknown>> {
+export async function runKazoo(script: string, input: object, timeoutMs = KAZOO_RUN_TIMEOUT_MS): Promise<Record<string, unknown>> {
   const child = spawn(SYSTEM_PYTHON, [join(SCRIPTS_DIR, script)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
   let stderr = '';
@@ -51,7 +51,7 @@ export async function runKazoo(script: string, input: object): Promise<Record<st
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-STDERR_CHARS_MAX);
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), KAZOO_RUN_TIMEOUT_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', resolve);

@@ -1,22 +1,19 @@
 // Runs a matrix plan against a real ZooKeeper with test/zookeeper/acl_matrix.py (kazoo, Debian's
 // python3-kazoo, run by the system python): the plan goes in as JSON on stdin, RawResults come back as
 // JSON on stdout.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MATRIX_TTL_MS, type RawResult, type RunnerPlan } from './actions.js';
 import { CALLERS } from './identities.js';
 import type { Availability } from '../debian-packages.js';
-
-/** Debian's python, the one python3-kazoo installs for (a python on PATH may be another one). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+import { SYSTEM_PYTHON, runKazoo } from '../zk-door.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The script stays in the source tree: <build dir>/test/support/acl-matrix → <repo>/test/zookeeper. */
 export const KAZOO_SCRIPT = join(here, '..', '..', '..', '..', 'test', 'zookeeper', 'acl_matrix.py');
 const RUN_TIMEOUT_MS = 5 * 60_000;
-const STDERR_CHARS_MAX = 20_000;
 
 /** Whether the system python can import kazoo and the script is where it should be. */
 export async function kazooAvailable(): Promise<Availability> {
@@ -36,27 +33,7 @@ function isResults(v: unknown): v is { results: Record<string, RawResult> } {
 /** Runs every cell of the plan against the ZooKeeper at `server`; results keyed by cell id. */
 export async function runOnZooKeeper(plan: RunnerPlan, server: string): Promise<Map<string, RawResult>> {
   const callers = Object.fromEntries(Object.values(CALLERS).map((c) => [c.name, c.auth]));
-  const input = JSON.stringify({ server, callers, plan, ttlMs: MATRIX_TTL_MS });
-  const child = spawn(SYSTEM_PYTHON, [KAZOO_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const stdout: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => stdout.push(d));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-STDERR_CHARS_MAX);
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-    child.stdin.end(input);
-  }).finally(() => clearTimeout(timer));
-  if (code !== 0) throw new Error(`the kazoo runner exited with ${String(code)}:\n${stderr}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.concat(stdout).toString('utf8'));
-  } catch (e) {
-    throw new Error(`the kazoo runner printed no JSON (${(e as Error).message}):\n${stderr}`);
-  }
-  if (!isResults(parsed)) throw new Error(`the kazoo runner printed no results:\n${stderr}`);
+  const parsed: unknown = await runKazoo(basename(KAZOO_SCRIPT), { server, callers, plan, ttlMs: MATRIX_TTL_MS }, RUN_TIMEOUT_MS);
+  if (!isResults(parsed)) throw new Error('the kazoo runner printed no results');
   return new Map(Object.entries(parsed.results));
 }
