@@ -14,6 +14,7 @@ import { Client, ErrorCode, KeeperError } from '../../client/index.js';
 import { haveOpenssl, makeCertAuthority, pemText, removeCertAuthority } from '../support/certs.js';
 import type { CertAuthority, PemFiles } from '../support/certs.js';
 import { Ensemble } from '../support/ensemble.js';
+import { ServerProcess } from '../support/server-process.js';
 import { PARTIAL_CLIENT_HELLO, fingerprintOf, keyStoreText, presentedCertificate, replaceFile, writeKeyStore } from '../support/tls-probe.js';
 import { until } from '../support/until.js';
 import { NzkClient, nzk, nzkCode } from '../support/zk-node-client.js';
@@ -184,5 +185,49 @@ describe('the ZooKeeper door over TLS on a 3-server ensemble', { skip }, () => {
     for (const port of securePorts) {
       await until(async () => (await presentedCertificate(port, alice)).fingerprint256 === wanted, { timeoutMs: WAIT_MS, message: `the TLS port ${port} presents the new certificate` });
     }
+  });
+});
+
+describe('the ZooKeeper TLS port counts its sockets from the TCP accept, before any TLS', { skip: haveOpenssl() ? false : 'openssl is not installed' }, () => {
+  const MAX_CLIENT_CNXNS = 4;
+  let ca: CertAuthority;
+  let leaf: PemFiles;
+  let server: ServerProcess;
+  let port: number;
+  before(async () => {
+    ca = makeCertAuthority('Canopy Test CA');
+    leaf = ca.leaf('client');
+    const keyStore = writeKeyStore(join(ca.dir, 'server-keystore.pem'), ca.leaf('server'));
+    server = await ServerProcess.start({
+      args: [
+        '--zkSecureClientPort', '0', '--ssl.keyStore.location', keyStore, '--ssl.trustStore.location', ca.caFile,
+        // Long enough that the held sockets below are still open whatever the machine's load.
+        '--maxClientCnxns', String(MAX_CLIENT_CNXNS), '--clientHandshakeTimeoutMs', '600000',
+      ],
+    });
+    port = await zkSecurePortOf(server);
+  });
+  after(async () => {
+    await server?.stop();
+    server?.removeDataDir();
+    if (ca !== undefined) removeCertAuthority(ca);
+  });
+
+  test('sockets that never start their handshake fill maxClientCnxns; one more is closed at once; freed places serve again', async () => {
+    const held = await Promise.all(Array.from({ length: MAX_CLIENT_CNXNS }, () => RawZkSocket.open(port)));
+    const extra = await RawZkSocket.open(port);
+    await until(() => extra.closed, { timeoutMs: WAIT_MS, message: 'the socket over maxClientCnxns is closed' });
+    assert.equal(extra.received.byteLength, 0);
+    assert.ok(held.every((s) => !s.closed), 'the held sockets stay open');
+    for (const s of held) s.destroy();
+    await until(async () => {
+      const socket = await tlsSocket(port, ca, leaf).catch(() => undefined);
+      if (socket === undefined) return false;
+      const answer = readUntilClosed(socket, CONNECT_RESPONSE_BYTES);
+      socket.write(juteConnectRequest());
+      const { closed } = await answer;
+      socket.destroy();
+      return !closed;
+    }, { timeoutMs: WAIT_MS, message: 'a TLS client gets a session once the held sockets are gone' });
   });
 });

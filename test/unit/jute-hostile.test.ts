@@ -72,3 +72,18 @@ test('the frame reader assembles frames from any split and refuses negative or o
   assert.throws(() => new JuteFrameReader(1024).push(new Uint8Array([0, 0, 4, 1])), JuteFrameError);
   assert.throws(() => new JuteFrameReader(1024).push(new Uint8Array([0x7f, 0xff, 0xff, 0xff])), JuteFrameError);
 });
+
+test('checkWatches and removeWatches with a watcher type ZooKeeper does not have are refused for their xid, not served', () => {
+  for (const op of [OpCode.checkWatches, OpCode.removeWatches]) {
+    for (const type of [0, 6, 99, -1, 2 ** 31 - 1]) {
+      const frame = Buffer.alloc(4 + 4 + 4 + 2 + 4);
+      let at = frame.writeInt32BE(11, 0);
+      at = frame.writeInt32BE(op, at);
+      at = frame.writeInt32BE(2, at);
+      at += frame.write('/a', at, 'latin1');
+      frame.writeInt32BE(type, at);
+      const d = decodeJuteRequest(frame, LIMITS);
+      assert.ok(!d.ok && !d.fatal && d.xid === 11 && d.err !== ErrorCode.OK, `op ${op} type ${type}`);
+    }
+  }
+});
